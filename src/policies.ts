@@ -1,0 +1,127 @@
+import { LinkedList, type Linked } from './linked-list';
+
+/** Which entry an eviction removes when a bounded cache is full. */
+export type Policy = 'LRU' | 'LFU' | 'FIFO';
+
+/** The fields an eviction policy keeps on each entry. */
+export interface PolicyNode extends Linked<PolicyNode> {
+  /** LFU only: the frequency bucket the entry sits in. */
+  bucket: FrequencyBucket | null;
+}
+
+interface FrequencyBucket extends Linked<FrequencyBucket> {
+  readonly hits: number;
+  readonly entries: LinkedList<PolicyNode>;
+}
+
+/** Orders entries for eviction. Every method is O(1): no sorting, no scans. */
+export interface EvictionOrder {
+  /** Records a new entry. */
+  added(node: PolicyNode): void;
+  /** Records a hit on an entry. */
+  used(node: PolicyNode): void;
+  /** Forgets an entry. */
+  removed(node: PolicyNode): void;
+  /** The entry to evict next, if any. */
+  victim(): PolicyNode | null;
+  /** Forgets every entry. */
+  clear(): void;
+}
+
+/** First in, first out: hits do not change the order. */
+class FifoOrder implements EvictionOrder {
+  protected readonly list = new LinkedList<PolicyNode>();
+  added(node: PolicyNode): void {
+    this.list.append(node);
+  }
+  used(_node: PolicyNode): void {}
+  removed(node: PolicyNode): void {
+    this.list.remove(node);
+  }
+  victim(): PolicyNode | null {
+    return this.list.head;
+  }
+  clear(): void {
+    this.list.clear();
+  }
+}
+
+/** Least recently used: a hit moves the entry to the safe end. */
+class LruOrder extends FifoOrder {
+  override used(node: PolicyNode): void {
+    this.list.moveToTail(node);
+  }
+}
+
+/**
+ * Least frequently used, with ties broken by least recent use: entries sit in buckets of equal hit
+ * count, and the buckets form a list in increasing count, so the victim is the oldest entry of the
+ * first bucket (the O(1) LFU scheme of Shah, Mitra and Matani).
+ */
+class LfuOrder implements EvictionOrder {
+  private readonly buckets = new LinkedList<FrequencyBucket>();
+
+  added(node: PolicyNode): void {
+    const first = this.buckets.head;
+    if (first && first.hits === 1) return this.enter(first, node);
+    // A new entry has the fewest hits of all, so its bucket goes first.
+    const bucket = newBucket(1);
+    this.buckets.prepend(bucket);
+    this.enter(bucket, node);
+  }
+
+  used(node: PolicyNode): void {
+    const current = node.bucket;
+    if (!current) return;
+    const following = current.next;
+    let target: FrequencyBucket;
+    if (following && following.hits === current.hits + 1) target = following;
+    else {
+      target = newBucket(current.hits + 1);
+      this.buckets.insertAfter(current, target);
+    }
+    this.leave(node);
+    this.enter(target, node);
+  }
+
+  removed(node: PolicyNode): void {
+    this.leave(node);
+  }
+
+  victim(): PolicyNode | null {
+    return this.buckets.head?.entries.head ?? null;
+  }
+
+  clear(): void {
+    this.buckets.clear();
+  }
+
+  private enter(bucket: FrequencyBucket, node: PolicyNode): void {
+    bucket.entries.append(node);
+    node.bucket = bucket;
+  }
+
+  private leave(node: PolicyNode): void {
+    const bucket = node.bucket;
+    if (!bucket) return;
+    bucket.entries.remove(node);
+    node.bucket = null;
+    if (!bucket.entries.head) this.buckets.remove(bucket);
+  }
+}
+
+function newBucket(hits: number): FrequencyBucket {
+  return { hits, entries: new LinkedList<PolicyNode>(), prev: null, next: null };
+}
+
+/** Makes the eviction order for `policy`. */
+export function evictionOrder(policy: Policy): EvictionOrder {
+  switch (policy) {
+    case 'LRU':
+      return new LruOrder();
+    case 'LFU':
+      return new LfuOrder();
+    case 'FIFO':
+      return new FifoOrder();
+  }
+}
