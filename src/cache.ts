@@ -1,10 +1,11 @@
 import { memoryKeyOf } from './key/digest';
-import { encodeKey, UnkeyableValueError, type EncodedKey } from './key/encode';
+import { encodeKey, UnkeyableValueError } from './key/encode';
 import { MemoryTier } from './memory-tier';
 import { isOptionsObject, resolveOptions, type CacheOptions, type ResolvedOptions } from './options';
+import { DiskTier, type Stamped } from './disk/disk-tier';
 import { registerCache } from './registry';
 
-/** Counters of one memoized function, since it was made or last cleared. */
+/** Counters of one memoized function since it was made (clear() empties the cache, not the counters). */
 export interface CacheStats {
   /** Calls answered without computing: `memoryHits + diskHits`. */
   hits: number;
@@ -106,6 +107,15 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   const memory = new MemoryTier<unknown>(options.maxItems, options.policy, () => stats.evictions++);
   const inflight = new Map<string, Promise<unknown>>();
   const { ttlMs, hashFuncs, key: customKey } = options;
+  const forget = (key: string) => {
+    inflight.delete(key);
+    memory.delete(key);
+  };
+  const forgetAll = () => {
+    inflight.clear();
+    memory.clear();
+  };
+  const disk = options.toDisk ? new DiskTier(fn, options, { clear: forgetAll, delete: forget }) : undefined;
 
   /** The part of `this` that belongs in the key: a method's instance, or a plain call's object receiver. */
   function selfOf(self: unknown): object | undefined {
@@ -113,19 +123,36 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
     return isMethod || Object.getPrototypeOf(self) !== Object.prototype ? self : undefined;
   }
 
-  function encode(self: unknown, args: unknown[]): EncodedKey {
+  function keyOf(self: unknown, args: unknown[]): string | Promise<string> {
     try {
-      if (customKey !== undefined) return encodeKey([customKey.apply(self, args as never[])], undefined, hashFuncs);
-      return encodeKey(args, selfOf(self), hashFuncs);
+      if (customKey !== undefined) return memoryKeyOf(encodeKey([customKey.apply(self, args as never[])], undefined, hashFuncs));
+      return memoryKeyOf(encodeKey(args, selfOf(self), hashFuncs));
     } catch (error) {
       throw error instanceof UnkeyableValueError ? error.finish() : error;
     }
+  }
+
+  async function compute(self: unknown, args: unknown[]): Promise<Stamped> {
+    stats.misses++;
+    const value = await fn.apply(self, args);
+    const storedAt = Date.now();
+    return { value, storedAt, expiresAt: storedAt + ttlMs };
+  }
+
+  async function loadOrCompute(tier: DiskTier, key: string, self: unknown, args: unknown[]): Promise<Stamped> {
+    const outcome = await tier.loadOrCompute(key, async () => {
+      stats.misses++;
+      return fn.apply(self, args);
+    });
+    if (outcome.fromDisk) stats.diskHits++;
+    return outcome;
   }
 
   function lookup(key: string, self: unknown, args: unknown[]): Promise<unknown> {
     const entry = memory.get(key);
     if (entry !== undefined) {
       stats.memoryHits++;
+      if (disk !== undefined) disk.touch(key);
       return entry.promise;
     }
     const pending = inflight.get(key);
@@ -133,28 +160,27 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
       stats.memoryHits++;
       return pending;
     }
-    stats.misses++;
-    const computation = (async () => fn.apply(self, args))();
-    inflight.set(key, computation);
-    computation.then(
-      (value) => {
+    const stamped = disk === undefined ? compute(self, args) : loadOrCompute(disk, key, self, args);
+    const result = stamped.then((answer) => answer.value);
+    inflight.set(key, result);
+    stamped.then(
+      (answer) => {
         // A clear() or delete() while computing removed this call from `inflight`: keep nothing.
-        if (inflight.get(key) !== computation) return;
+        if (inflight.get(key) !== result) return;
         inflight.delete(key);
-        const now = Date.now();
-        memory.set(key, value, computation, now, now + ttlMs);
+        memory.set(key, answer.value, result, answer.storedAt, answer.expiresAt);
       },
       () => {
-        if (inflight.get(key) === computation) inflight.delete(key);
+        if (inflight.get(key) === result) inflight.delete(key);
       },
     );
-    return computation;
+    return result;
   }
 
   const call = function (this: unknown, ...args: unknown[]): Promise<unknown> {
     let key: string | Promise<string>;
     try {
-      key = memoryKeyOf(encode(this, args));
+      key = keyOf(this, args);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -164,18 +190,19 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
 
   const memoized = Object.assign(call, {
     async clear(): Promise<void> {
-      memory.clear();
-      inflight.clear();
-      Object.assign(stats, { memoryHits: 0, diskHits: 0, misses: 0, evictions: 0 });
+      forgetAll();
+      await disk?.clear();
     },
     async delete(this: unknown, ...args: unknown[]): Promise<boolean> {
-      const key = await memoryKeyOf(encode(this, args));
-      const hadPending = inflight.delete(key);
-      return memory.delete(key) || hadPending;
+      const key = await keyOf(this, args);
+      const inMemory = memory.get(key) !== undefined || inflight.has(key);
+      forget(key);
+      const onDisk = disk === undefined ? false : await disk.delete(key);
+      return inMemory || onDisk;
     },
     stats: (): CacheStats => ({ ...stats, hits: stats.memoryHits + stats.diskHits, size: memory.size }),
   }) as unknown as Memoized<AnyFunction>;
   Object.defineProperty(memoized, 'name', { value: fn.name });
-  registerCache(memoized);
+  registerCache(memoized, forgetAll);
   return memoized;
 }

@@ -1,0 +1,151 @@
+import { config } from '../config';
+import { sha256OfText } from '../key/digest';
+import { isExpired } from '../memory-tier';
+import type { ResolvedOptions } from '../options';
+import { warnOnce } from '../warn';
+import { connection } from './connection';
+import { announceRemoval, listenForRemovals, withLock, type RemovalListener } from './cross-tab';
+import { namespaceOf } from './namespace';
+import { unpersistableReason } from './persistable';
+import { isValidRecord, RECORD_FORMAT, type EntryRecord } from './schema';
+import { sessionId, startSession } from './session';
+import { Store } from './store';
+
+/** A result with the wall-clock stamps it was stored with. */
+export interface Stamped {
+  readonly value: unknown;
+  readonly storedAt: number;
+  readonly expiresAt: number;
+}
+
+/** How a cold call was answered by {@link DiskTier.loadOrCompute}. */
+export interface Outcome extends Stamped {
+  readonly fromDisk: boolean;
+}
+
+const stores = new Map<string, Store>();
+
+function storeFor(db: string): Store {
+  let store = stores.get(db);
+  if (!store) stores.set(db, (store = new Store(connection(db))));
+  return store;
+}
+
+/**
+ * One memoized function's view of the IndexedDB tier: entries under its namespace, in the database
+ * named by `cachePath` (or `config.cachePath` at the time of each call).
+ */
+export class DiskTier {
+  private namespace: Promise<string> | undefined;
+  private readonly listening = new Set<string>();
+  private readonly tracksUse: boolean;
+
+  constructor(
+    private readonly fn: (...args: never[]) => unknown,
+    private readonly options: ResolvedOptions,
+    private readonly onRemoteRemoval: RemovalListener,
+  ) {
+    this.tracksUse = Number.isFinite(options.maxItems) && options.policy !== 'FIFO';
+  }
+
+  /** The stored, unexpired result for `memoryKey`, or undefined. Never rejects. */
+  async read(memoryKey: string): Promise<Stamped | undefined> {
+    const { store, ns, key } = await this.locate(memoryKey);
+    const record = await store.read([ns, key]);
+    if (!isValidRecord(record, ns, key)) return undefined;
+    const { storedAt, expiresAt } = record;
+    if (isExpired(storedAt, Math.min(expiresAt, storedAt + this.options.ttlMs), Date.now())) return undefined;
+    if (this.tracksUse) store.touch([ns, key]);
+    return record;
+  }
+
+  /**
+   * Answers a cold call: from the disk if another tab stored the result meanwhile, else by running
+   * `compute` while holding a cross-tab lock for this key, so that tabs making the same call at once
+   * compute it once. Resolves as soon as the result is known; the write continues behind.
+   */
+  loadOrCompute(memoryKey: string, compute: () => Promise<unknown>): Promise<Outcome> {
+    return new Promise<Outcome>((resolve, reject) => {
+      const task = async () => {
+        const found = await this.read(memoryKey);
+        if (found) return resolve({ ...found, fromDisk: true });
+        let value: unknown;
+        try {
+          value = await compute();
+        } catch (error) {
+          return reject(error);
+        }
+        const storedAt = Date.now();
+        const stamped = { value, storedAt, expiresAt: storedAt + this.options.ttlMs };
+        resolve({ ...stamped, fromDisk: false });
+        await this.write(memoryKey, stamped);
+      };
+      void this.locate(memoryKey)
+        .then(({ db, ns, key }) => withLock(`idb-memo:${db}:${ns}:${key}`, task))
+        .catch(reject);
+    });
+  }
+
+  /** Records a memory hit of `memoryKey` for the disk's LRU/LFU order (batched, off the hot path). */
+  touch(memoryKey: string): void {
+    if (!this.tracksUse) return;
+    void this.locate(memoryKey).then(({ store, ns, key }) => store.touch([ns, key]));
+  }
+
+  /** Deletes the stored result of `memoryKey` here and in other tabs' memory; true if one was stored. */
+  async delete(memoryKey: string): Promise<boolean> {
+    const { store, db, ns, key } = await this.locate(memoryKey);
+    announceRemoval({ type: 'delete', db, ns, memoryKey });
+    return store.delete([ns, key]);
+  }
+
+  /** Deletes every stored result of this function here and in other tabs' memory. */
+  async clear(): Promise<void> {
+    const db = this.databaseName();
+    const ns = await this.namespaceName();
+    announceRemoval({ type: 'clear', db, ns });
+    await storeFor(db).clear(ns);
+  }
+
+  private async write(memoryKey: string, stamped: Stamped): Promise<void> {
+    const label = this.fn.name || 'an anonymous function';
+    const reason = unpersistableReason(stamped.value);
+    if (reason !== undefined) {
+      warnOnce(`clone:${label}`, `a result of ${label} cannot be stored in IndexedDB (${reason}); it is kept in memory only`);
+      return;
+    }
+    const { store, ns, key } = await this.locate(memoryKey);
+    const record: EntryRecord = {
+      ns,
+      key,
+      value: stamped.value,
+      storedAt: stamped.storedAt,
+      expiresAt: stamped.expiresAt,
+      accessedAt: stamped.storedAt,
+      hits: 1,
+      format: RECORD_FORMAT,
+      ...(this.options.perSession ? { session: sessionId() } : {}),
+    };
+    await store.write({ record, maxItems: this.options.maxItems, policy: this.options.policy, label });
+  }
+
+  private databaseName(): string {
+    return this.options.cachePath ?? config.cachePath;
+  }
+
+  private namespaceName(): Promise<string> {
+    return (this.namespace ??= namespaceOf(this.fn, this.options));
+  }
+
+  private async locate(memoryKey: string) {
+    const db = this.databaseName();
+    const store = storeFor(db);
+    const [ns, key] = await Promise.all([this.namespaceName(), sha256OfText(memoryKey)]);
+    if (!this.listening.has(db)) {
+      this.listening.add(db);
+      listenForRemovals(db, ns, this.onRemoteRemoval);
+      if (this.options.perSession) startSession(store.connection);
+    }
+    return { db, store, ns, key };
+  }
+}

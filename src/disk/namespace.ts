@@ -1,0 +1,32 @@
+import { sha256OfText } from '../key/digest';
+import { warnOnce } from '../warn';
+import type { ResolvedOptions } from '../options';
+import { sessionId } from './session';
+
+const owners = new Map<string, WeakRef<object>>();
+
+/**
+ * The namespace of a function's persisted entries: `name` if given, else the function's name and
+ * a SHA-256 of its source text (so editing the code invalidates old entries), then `version`, then,
+ * for per-session caches, the session id.
+ */
+export async function namespaceOf(fn: (...args: never[]) => unknown, options: ResolvedOptions): Promise<string> {
+  const base = options.name ?? `${fn.name || 'anonymous'}#${(await sha256OfText(fn.toString())).slice(0, 16)}`;
+  const shared = `${base}@${options.version}`;
+  warnIfShared(shared, fn, options.name !== undefined);
+  return options.perSession ? `${shared}/session:${sessionId()}` : shared;
+}
+
+/** Warns once when two different functions would read and write each other's entries. */
+function warnIfShared(ns: string, fn: object, named: boolean): void {
+  const owner = owners.get(ns)?.deref();
+  if (owner === undefined) owners.set(ns, new WeakRef(fn));
+  else if (owner !== fn) {
+    warnOnce(
+      `shared:${ns}`,
+      named
+        ? `two different functions were given name "${ns.replace(/@[^@]*$/, '')}" and would share persisted results; give each its own \`name\``
+        : `two different functions have the same name and source ("${ns}") and would share persisted results; pass a distinct \`name\` option to each`,
+    );
+  }
+}

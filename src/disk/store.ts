@@ -1,0 +1,234 @@
+import { warnOnce } from '../warn';
+import type { Policy } from '../policies';
+import { describeError, errorName, type CacheDatabase, type Connection } from './connection';
+import type { IDBPTransaction } from 'idb';
+import { EVICTION_INDEX, type CacheDB, type EntryRecord } from './schema';
+
+/** A record to write, with the bounds of its namespace. */
+export interface PendingWrite {
+  readonly record: EntryRecord;
+  readonly maxItems: number;
+  readonly policy: Policy;
+  /** Names the function in warnings. */
+  readonly label: string;
+}
+
+interface PendingRead {
+  readonly id: [string, string];
+  readonly resolve: (record: unknown) => void;
+}
+
+/** How often batched access times and hit counts of memory hits reach the disk. */
+const TOUCH_FLUSH_MS = 2000;
+
+/** Range of every key of namespace `ns` in the entries store and in its `[ns, …]` indexes. */
+export function namespaceRange(ns: string): IDBKeyRange {
+  // Arrays sort after every number and string, so [ns, []] is above every [ns, …] key.
+  return IDBKeyRange.bound([ns], [ns, []]);
+}
+
+/**
+ * Batched access to one cache database: reads issued together share one readonly transaction,
+ * writes issued together share one readwrite transaction, and access bookkeeping of memory hits is
+ * flushed every few seconds (and when the page is hidden) instead of one write per hit.
+ */
+export class Store {
+  private reads: PendingRead[] = [];
+  private reading = false;
+  private writes: PendingWrite[] = [];
+  private writesDone: (() => void)[] = [];
+  private touches = new Map<string, { id: [string, string]; hits: number; at: number }>();
+  private touchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(readonly connection: Connection) {
+    if (typeof addEventListener === 'function') {
+      const flush = () => void this.flushTouches();
+      addEventListener('pagehide', flush);
+      addEventListener('visibilitychange', () => {
+        if (typeof document !== 'undefined' && document.visibilityState === 'hidden') flush();
+      });
+    }
+  }
+
+  /**
+   * The stored record under `id` (unvalidated), or undefined. Never rejects. A read waits at most
+   * for the current microtask; reads that arrive while a read transaction is running share the next.
+   */
+  read(id: [string, string]): Promise<unknown> {
+    return new Promise((resolve) => {
+      if (this.reads.push({ id, resolve }) === 1 && !this.reading) queueMicrotask(() => void this.flushReads());
+    });
+  }
+
+  /** Queues `write`; resolves once it is committed or skipped. Never rejects. */
+  write(write: PendingWrite): Promise<void> {
+    return new Promise((resolve) => {
+      this.writes.push(write);
+      this.writesDone.push(resolve);
+      if (this.writes.length === 1) setTimeout(() => void this.flushWrites(), 0);
+    });
+  }
+
+  /** Records a use of `id` (a memory or disk hit) for the disk's LRU/LFU order. */
+  touch(id: [string, string]): void {
+    const name = `${id[0]}\u0000${id[1]}`;
+    const known = this.touches.get(name);
+    if (known) {
+      known.hits++;
+      known.at = Date.now();
+    } else this.touches.set(name, { id, hits: 1, at: Date.now() });
+    this.touchTimer ??= setTimeout(() => void this.flushTouches(), TOUCH_FLUSH_MS);
+  }
+
+  /** Deletes the entry under `id`; resolves true if there was one. */
+  delete(id: [string, string]): Promise<boolean> {
+    return this.connection.run(async (db) => {
+      const tx = db.transaction(['entries', 'namespaces'], 'readwrite');
+      const existed = (await tx.objectStore('entries').count(id)) > 0;
+      if (existed) {
+        await tx.objectStore('entries').delete(id);
+        await adjustCount(tx, id[0], -1);
+      }
+      await tx.done;
+      return existed;
+    }, false);
+  }
+
+  /** Deletes every entry of namespace `ns`. */
+  clear(ns: string): Promise<void> {
+    return this.connection.run(async (db) => {
+      const tx = db.transaction(['entries', 'namespaces'], 'readwrite');
+      void tx.objectStore('entries').delete(namespaceRange(ns));
+      void tx.objectStore('namespaces').delete(ns);
+      await tx.done;
+    }, undefined);
+  }
+
+  private async flushReads(): Promise<void> {
+    this.reading = true;
+    while (this.reads.length > 0) {
+      const batch = this.reads;
+      this.reads = [];
+      const answered = await this.connection.run(async (db) => {
+        const store = db.transaction('entries', 'readonly').objectStore('entries');
+        await Promise.all(batch.map(({ id, resolve }) => store.get(id).then(resolve)));
+        return true;
+      }, false);
+      if (!answered) for (const { resolve } of batch) resolve(undefined);
+    }
+    this.reading = false;
+  }
+
+  private async flushWrites(): Promise<void> {
+    const batch = this.writes;
+    const done = this.writesDone;
+    this.writes = [];
+    this.writesDone = [];
+    let quotaHit = false;
+    const onError = (error: unknown) => {
+      if (errorName(error) === 'QuotaExceededError') quotaHit = true;
+      else warnOnce(`write:${this.connection.name}`, `could not write to IndexedDB "${this.connection.name}" (${describeError(error)})`);
+    };
+    let written = await this.connection.run((db) => writeBatch(db, batch), false, onError);
+    if (!written && quotaHit) {
+      // Out of quota: drop this library's least valuable entries and try once more.
+      await this.connection.run((db) => makeRoom(db, batch), undefined);
+      quotaHit = false;
+      written = await this.connection.run((db) => writeBatch(db, batch), false, onError);
+      if (!written && quotaHit) {
+        warnOnce(`quota:${this.connection.name}`, `storage quota exceeded in "${this.connection.name}"; results stay in memory only`);
+      }
+    }
+    for (const resolve of done) resolve();
+  }
+
+  /** Writes batched access times and hit counts; entries gone meanwhile are skipped. */
+  async flushTouches(): Promise<void> {
+    clearTimeout(this.touchTimer);
+    this.touchTimer = undefined;
+    if (this.touches.size === 0) return;
+    const batch = [...this.touches.values()];
+    this.touches.clear();
+    await this.connection.run(async (db) => {
+      const tx = db.transaction('entries', 'readwrite');
+      await Promise.all(
+        batch.map(async ({ id, hits, at }) => {
+          const record = await tx.store.get(id);
+          if (!record) return;
+          record.hits += hits;
+          record.accessedAt = Math.max(record.accessedAt, at);
+          await tx.store.put(record);
+        }),
+      );
+      await tx.done;
+    }, undefined);
+  }
+}
+
+/** A transaction over the entries and their namespace counts. */
+type WriteTx = IDBPTransaction<CacheDB, ('entries' | 'namespaces')[], 'readwrite'>;
+
+/** Writes `batch` in one transaction, evicting per policy so that no namespace exceeds its bound. */
+async function writeBatch(db: CacheDatabase, batch: readonly PendingWrite[]): Promise<boolean> {
+  const tx = db.transaction(['entries', 'namespaces'], 'readwrite');
+  try {
+    for (const write of batch) await writeOne(tx, write);
+  } catch (error) {
+    // All or nothing: a half-written batch must not commit.
+    tx.abort();
+    void tx.done.catch(() => {});
+    throw error;
+  }
+  await tx.done;
+  return true;
+}
+
+async function writeOne(tx: WriteTx, { record, maxItems, policy, label }: PendingWrite): Promise<void> {
+  const entries = tx.objectStore('entries');
+  const existed = (await entries.count([record.ns, record.key])) > 0;
+  if (!existed && Number.isFinite(maxItems)) {
+    const count = await countOf(tx, record.ns);
+    if (count >= maxItems) await evict(tx, record.ns, policy, count - maxItems + 1);
+  }
+  try {
+    void entries.put(record);
+  } catch (error) {
+    if (errorName(error) !== 'DataCloneError') throw error;
+    // DataCloneError is thrown synchronously and leaves the transaction usable.
+    warnOnce(`clone:${label}`, `a result of ${label} cannot be stored in IndexedDB (${describeError(error)}); it is kept in memory only`);
+    return;
+  }
+  if (!existed) await adjustCount(tx, record.ns, 1);
+}
+
+/** Deletes the `count` least valuable entries of `ns` per `policy`, walking its index from the start. */
+async function evict(tx: WriteTx, ns: string, policy: Policy, count: number): Promise<void> {
+  let cursor = await tx.objectStore('entries').index(EVICTION_INDEX[policy]).openCursor(namespaceRange(ns));
+  let removed = 0;
+  while (cursor && removed < count) {
+    void cursor.delete();
+    removed++;
+    cursor = await cursor.continue();
+  }
+  if (removed > 0) await adjustCount(tx, ns, -removed);
+}
+
+/** Frees space for `batch` after a QuotaExceededError: a tenth (at least one) of each namespace involved. */
+async function makeRoom(db: CacheDatabase, batch: readonly PendingWrite[]): Promise<void> {
+  const tx = db.transaction(['entries', 'namespaces'], 'readwrite');
+  const policies = new Map<string, Policy>();
+  for (const { record, policy } of batch) policies.set(record.ns, policy);
+  for (const [ns, policy] of policies) {
+    await evict(tx, ns, policy, Math.max(1, Math.ceil((await countOf(tx, ns)) / 10)));
+  }
+  await tx.done;
+}
+
+async function countOf(tx: WriteTx, ns: string): Promise<number> {
+  return (await tx.objectStore('namespaces').get(ns))?.count ?? 0;
+}
+
+async function adjustCount(tx: WriteTx, ns: string, delta: number): Promise<void> {
+  const count = Math.max(0, (await countOf(tx, ns)) + delta);
+  await tx.objectStore('namespaces').put({ ns, count });
+}

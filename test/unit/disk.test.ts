@@ -1,0 +1,354 @@
+import { deleteDB, openDB } from 'idb';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { cache, clearCaches, config } from '../../src/index';
+import { RECORD_FORMAT } from '../../src/disk/schema';
+import { storedEntries, uniquePath, waitFor, waitForEntries } from './helpers';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+/** Two memoized views of one function: the second starts with an empty memory tier, like a reload. */
+function twoPages<A extends unknown[], R>(body: (...args: A) => R, options: Parameters<typeof cache>[1] & object) {
+  const calls: A[] = [];
+  const fn = (...args: A) => {
+    calls.push(args);
+    return body(...args);
+  };
+  return { first: cache(fn, options), second: cache(fn, options), calls };
+}
+
+describe('toDisk', () => {
+  it('reads a result back with an empty memory tier, as after a reload', async () => {
+    const cachePath = uniquePath('reload');
+    const { first, second, calls } = twoPages((n: number) => ({ n, at: new Date(n) }), { toDisk: true, cachePath });
+    const value = await first(7);
+    await waitForEntries(cachePath, 1);
+    const again = await second(7);
+    expect(again).toEqual(value);
+    expect(again.at).toBeInstanceOf(Date);
+    expect(calls).toHaveLength(1);
+    expect(second.stats()).toMatchObject({ diskHits: 1, misses: 0, size: 1 });
+    // The disk hit was promoted: the next call is a memory hit returning the same object.
+    expect(await second(7)).toBe(again);
+    expect(second.stats().memoryHits).toBe(1);
+  });
+
+  it('round-trips Date, Map, Set, typed arrays, ArrayBuffer, Blob, BigInt and nested objects', async () => {
+    const cachePath = uniquePath('types');
+    const make = () => ({
+      date: new Date(1),
+      map: new Map([['a', { deep: [1, 2n] }]]),
+      set: new Set([1, 'x']),
+      floats: new Float32Array([1.5]),
+      buffer: new Uint8Array([1, 2, 3]).buffer,
+      big: 10n ** 20n,
+      nested: { list: [{ k: null }] },
+    });
+    const { first, second } = twoPages(make, { toDisk: true, cachePath });
+    await first();
+    await waitForEntries(cachePath, 1);
+    const read = await second();
+    expect(second.stats().diskHits).toBe(1);
+    expect(read).toEqual(make());
+    expect(read.map).toBeInstanceOf(Map);
+    expect(read.floats).toBeInstanceOf(Float32Array);
+  });
+
+  it('returns without waiting for the disk write', async () => {
+    const cachePath = uniquePath('nowait');
+    const f = cache((n: number) => n + 1, { toDisk: true, cachePath });
+    expect(await f(1)).toBe(2);
+    expect(await storedEntries(cachePath)).toHaveLength(0);
+    await waitForEntries(cachePath, 1);
+  });
+
+  it('uses config.cachePath at the time of the call', async () => {
+    const before = config.cachePath;
+    const cachePath = uniquePath('config');
+    config.cachePath = cachePath;
+    try {
+      const f = cache((n: number) => n, { toDisk: true, name: 'config-path' });
+      await f(1);
+      await waitForEntries(cachePath, 1);
+    } finally {
+      config.cachePath = before;
+    }
+  });
+
+  it('keeps the entries of an edited function apart, and of each version', async () => {
+    const cachePath = uniquePath('namespace');
+    const v1 = cache(function load(n: number) { return n; }, { toDisk: true, cachePath });
+    const v2 = cache(function load(n: number) { return n * 10; }, { toDisk: true, cachePath });
+    expect(await v1(2)).toBe(2);
+    await waitForEntries(cachePath, 1);
+    expect(await v2(2)).toBe(20);
+    await waitForEntries(cachePath, 2);
+    const fn = (n: number) => n;
+    await cache(fn, { toDisk: true, cachePath, version: 1 })(1);
+    await cache(fn, { toDisk: true, cachePath, version: 2 })(1);
+    const entries = await waitForEntries(cachePath, 4);
+    expect(new Set(entries.map((e) => e.ns)).size).toBe(4);
+  });
+
+  it('warns once when two different functions would share a namespace', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const cachePath = uniquePath('shared');
+    const make = (base: number) => (n: number) => base + n;
+    await cache(make(1), { toDisk: true, cachePath })(1);
+    await cache(make(2), { toDisk: true, cachePath })(1);
+    await cache(make(3), { toDisk: true, cachePath })(1);
+    const shared = warn.mock.calls.filter(([message]) => String(message).includes('pass a distinct `name`'));
+    expect(shared).toHaveLength(1);
+  });
+
+  it('holds maxItems on disk with the function\'s policy', async () => {
+    const cachePath = uniquePath('bounded');
+    const f = cache((n: number) => n, { toDisk: true, cachePath, maxItems: 3, policy: 'FIFO' });
+    for (const n of [1, 2, 3, 4, 5]) {
+      await f(n);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    const entries = await waitFor(async () => {
+      const all = await storedEntries(cachePath);
+      return all.length === 3 && all.every((e) => e.value !== 1 && e.value !== 2) ? all : undefined;
+    });
+    expect(entries.map((e) => e.value).sort()).toEqual([3, 4, 5]);
+  });
+
+  it('evicts by disk LRU order, fed by batched hits', async () => {
+    const cachePath = uniquePath('lru');
+    const options = { toDisk: true, cachePath, maxItems: 2, policy: 'LRU' as const };
+    const fn = (n: number) => n;
+    const page1 = cache(fn, options);
+    await page1(1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await page1(2);
+    await waitForEntries(cachePath, 2);
+    // A disk hit from a fresh page marks 1 as used after 2.
+    const page2 = cache(fn, options);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await page2(1);
+    await waitFor(async () => {
+      const one = (await storedEntries(cachePath)).find((e) => e.value === 1);
+      return one && one.hits > 1;
+    }, 4000);
+    await page2(3);
+    const values = await waitFor(async () => {
+      const all = (await storedEntries(cachePath)).map((e) => e.value).sort();
+      return all.includes(3) ? all : undefined;
+    });
+    expect(values).toEqual([1, 3]);
+  });
+
+  it('honours ttl across reloads', async () => {
+    const cachePath = uniquePath('ttl');
+    const { first, second, calls } = twoPages((n: number) => n, { toDisk: true, cachePath, ttl: 0.1 });
+    await first(1);
+    await waitForEntries(cachePath, 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await second(1);
+    expect(calls).toHaveLength(2);
+  });
+
+  it('treats an entry stamped in the future as expired', async () => {
+    const cachePath = uniquePath('future');
+    const { first, second, calls } = twoPages((n: number) => n, { toDisk: true, cachePath, ttl: 3600 });
+    await first(1);
+    const [entry] = await waitForEntries(cachePath, 1);
+    const db = await openDB(cachePath);
+    await db.put('entries', { ...entry, storedAt: Date.now() + 86_400_000, expiresAt: Date.now() + 90_000_000 });
+    db.close();
+    await second(1);
+    expect(calls).toHaveLength(2);
+  });
+
+  it.each([
+    ['missing fields', (e: Record<string, unknown>) => ({ ns: e.ns, key: e.key, value: 'forged' })],
+    ['a wrong format version', (e: Record<string, unknown>) => ({ ...e, value: 'forged', format: RECORD_FORMAT + 1 })],
+    ['a wrong timestamp type', (e: Record<string, unknown>) => ({ ...e, value: 'forged', storedAt: 'yesterday' })],
+  ])('treats a record with %s as a miss and overwrites it', async (_label, corrupt) => {
+    const cachePath = uniquePath('corrupt');
+    const { first, second, calls } = twoPages((n: number) => `real ${n}`, { toDisk: true, cachePath });
+    await first(1);
+    const [entry] = await waitForEntries(cachePath, 1);
+    const db = await openDB(cachePath);
+    await db.put('entries', corrupt(entry as unknown as Record<string, unknown>));
+    db.close();
+    expect(await second(1)).toBe('real 1');
+    expect(calls).toHaveLength(2);
+    await waitFor(async () => (await storedEntries(cachePath))[0]?.format === RECORD_FORMAT);
+  });
+});
+
+describe('clearing', () => {
+  it('clear() removes this function\'s memory and disk entries only', async () => {
+    const cachePath = uniquePath('clear');
+    const a = cache((n: number) => n, { toDisk: true, cachePath, name: 'a' });
+    const b = cache((n: number) => n, { toDisk: true, cachePath, name: 'b' });
+    await Promise.all([a(1), a(2), b(1)]);
+    await waitForEntries(cachePath, 3);
+    await a.clear();
+    expect((await storedEntries(cachePath)).map((e) => e.ns)).toEqual(['b@']);
+  });
+
+  it('delete() removes one entry from memory and disk', async () => {
+    const cachePath = uniquePath('delete');
+    const { first, second, calls } = twoPages((n: number) => n, { toDisk: true, cachePath });
+    await first(1);
+    await first(2);
+    await waitForEntries(cachePath, 2);
+    expect(await first.delete(1)).toBe(true);
+    expect(await first.delete(1)).toBe(false);
+    await second(1);
+    await second(2);
+    expect(calls).toEqual([[1], [2], [1]]);
+  });
+
+  it('clearCaches() deletes every database the library wrote to', async () => {
+    const paths = [uniquePath('all-a'), uniquePath('all-b')];
+    for (const cachePath of paths) {
+      await cache((n: number) => n, { toDisk: true, cachePath })(1);
+      await waitForEntries(cachePath, 1);
+    }
+    await clearCaches();
+    const names = (await indexedDB.databases()).map((d) => d.name);
+    for (const path of paths) expect(names).not.toContain(path);
+  });
+});
+
+describe('faults', () => {
+  it('goes memory-only with one warning when IndexedDB is missing', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const saved = globalThis.indexedDB;
+    // @ts-expect-error simulating a browser without IndexedDB
+    delete globalThis.indexedDB;
+    try {
+      let calls = 0;
+      const f = cache((n: number) => ++calls + n, { toDisk: true, cachePath: uniquePath('none') });
+      const g = cache((n: number) => n, { toDisk: true, cachePath: uniquePath('none2') });
+      expect(await f(1)).toBe(2);
+      expect(await f(1)).toBe(2);
+      expect(await g(1)).toBe(1);
+      expect(calls).toBe(1);
+      expect(warn.mock.calls.filter(([m]) => String(m).includes('IndexedDB is not available'))).toHaveLength(1);
+    } finally {
+      globalThis.indexedDB = saved;
+    }
+  });
+
+  it('goes memory-only when open() throws', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    vi.spyOn(indexedDB, 'open').mockImplementation(() => {
+      throw new DOMException('denied', 'SecurityError');
+    });
+    const f = cache((n: number) => n * 3, { toDisk: true, cachePath: uniquePath('throws') });
+    expect(await f(2)).toBe(6);
+    expect(await f(2)).toBe(6);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('could not open IndexedDB'));
+  });
+
+  it('keeps a result that cannot be cloned in memory, and warns naming the function', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const cachePath = uniquePath('clone');
+    class Secret {
+      #hidden = 1;
+      get hidden() {
+        return this.#hidden;
+      }
+    }
+    const makeHandler = cache(function makeHandler(n: number) { return { n, run: () => n }; }, { toDisk: true, cachePath });
+    const makeSecret = cache(function makeSecret() { return new Secret(); }, { toDisk: true, cachePath });
+    const handler = await makeHandler(1);
+    expect(handler.run()).toBe(1);
+    expect(await makeHandler(1)).toBe(handler);
+    expect((await makeSecret()).hidden).toBe(1);
+    await waitFor(() => warn.mock.calls.length >= 2);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/makeHandler.*the result\.run is a function/));
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/makeSecret.*Secret/));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await storedEntries(cachePath)).toHaveLength(0);
+  });
+
+  it('evicts and retries once on QuotaExceededError, else skips the write', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const cachePath = uniquePath('quota');
+    const f = cache((n: number) => n, { toDisk: true, cachePath, name: 'quota', maxItems: 100 });
+    for (const n of [1, 2, 3]) await f(n);
+    await waitForEntries(cachePath, 3);
+    const put = IDBObjectStore.prototype.put;
+    let failures = 1;
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args) {
+      if (this.name === 'entries' && failures-- > 0) throw new DOMException('full', 'QuotaExceededError');
+      return put.apply(this, args);
+    });
+    expect(await f(4)).toBe(4);
+    // One entry (a tenth, at least one) made room, then the retry stored 4.
+    const values = await waitFor(async () => {
+      const all = (await storedEntries(cachePath)).map((e) => e.value as number).sort();
+      return all.includes(4) ? all : undefined;
+    });
+    expect(values).toEqual([2, 3, 4]);
+    failures = 2;
+    expect(await f(5)).toBe(5);
+    await waitFor(() => warn.mock.calls.some(([m]) => String(m).includes('quota exceeded')));
+    expect((await storedEntries(cachePath)).map((e) => e.value)).not.toContain(5);
+  });
+
+  it('reopens lazily after the connection is closed under it', async () => {
+    const cachePath = uniquePath('closed');
+    const { first, second, calls } = twoPages((n: number) => n, { toDisk: true, cachePath });
+    await first(1);
+    await waitForEntries(cachePath, 1);
+    // Another tab deletes the database: our connection gets versionchange and must let go.
+    await deleteDB(cachePath);
+    expect(await first(2)).toBe(2);
+    await waitForEntries(cachePath, 1);
+    expect(await second(2)).toBe(2);
+    expect(calls).toEqual([[1], [2]]);
+  });
+
+  it('never fails a call when a read transaction fails', async () => {
+    const cachePath = uniquePath('readfail');
+    const f = cache((n: number) => n + 1, { toDisk: true, cachePath });
+    await f(0);
+    vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(() => {
+      throw new DOMException('broken', 'UnknownError');
+    });
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const g = cache((n: number) => n + 1, { toDisk: true, cachePath, name: 'other' });
+    expect(await g(1)).toBe(2);
+  });
+});
+
+describe('cross-tab removal', () => {
+  it('drops entries from memory when another tab clears or deletes them', async () => {
+    const cachePath = uniquePath('broadcast');
+    let calls = 0;
+    const f = cache((n: number) => n + ++calls * 0, { toDisk: true, cachePath, name: 'bc' });
+    await f(1);
+    await f(2);
+    expect(f.stats().size).toBe(2);
+    const otherTab = new BroadcastChannel('idb-memo');
+    otherTab.postMessage({ type: 'clear', db: cachePath, ns: 'bc@' });
+    await waitFor(() => f.stats().size === 0);
+    otherTab.close();
+  });
+});
+
+describe('batched reads', () => {
+  it('answers many concurrent cold lookups from few transactions', async () => {
+    const cachePath = uniquePath('batch');
+    const fn = (n: number) => n * 2;
+    const warm = cache(fn, { toDisk: true, cachePath });
+    await Promise.all(Array.from({ length: 50 }, (_, i) => warm(i)));
+    await waitForEntries(cachePath, 50);
+    const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction');
+    const cold = cache(fn, { toDisk: true, cachePath });
+    const values = await Promise.all(Array.from({ length: 50 }, (_, i) => cold(i)));
+    expect(values).toEqual(Array.from({ length: 50 }, (_, i) => i * 2));
+    expect(cold.stats().diskHits).toBe(50);
+    const readonly = transaction.mock.calls.filter(([, mode]) => mode === 'readonly' || mode === undefined);
+    expect(readonly.length).toBeLessThan(50);
+  });
+});

@@ -1,0 +1,38 @@
+import { openDB } from 'idb';
+import type { EntryRecord } from '../../src/disk/schema';
+
+let counter = 0;
+/** A database name no other test uses. */
+export function uniquePath(label: string): string {
+  return `test-${label}-${Date.now()}-${counter++}`;
+}
+
+/** Polls `check` until it returns a truthy value, or fails after `timeoutMs`. */
+export async function waitFor<T>(check: () => T | Promise<T>, timeoutMs = 3000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`waitFor: condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** Every entry record stored in database `path` (opened without upgrading it). */
+export async function storedEntries(path: string): Promise<EntryRecord[]> {
+  const db = await openDB(path);
+  try {
+    if (!db.objectStoreNames.contains('entries')) return [];
+    return (await db.getAll('entries')) as EntryRecord[];
+  } finally {
+    db.close();
+  }
+}
+
+/** Counts the entries in `path` until there are `count` of them. */
+export function waitForEntries(path: string, count: number): Promise<EntryRecord[]> {
+  return waitFor(async () => {
+    const entries = await storedEntries(path);
+    return entries.length === count ? entries : undefined;
+  });
+}
