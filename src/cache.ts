@@ -22,7 +22,7 @@ export interface CacheStats {
 }
 
 /** A function of any arguments; the constraint of {@link cache}. */
-export type AnyFunction = (this: never, ...args: never[]) => unknown;
+export type AnyFunction = (...args: never) => unknown;
 
 /** The memoized counterpart of `F`: always returns a promise of `F`'s awaited result. */
 export interface Memoized<F extends AnyFunction> {
@@ -88,10 +88,10 @@ function wrap(fn: unknown, options: ResolvedOptions, context: unknown): unknown 
 }
 
 function bindMemoized(memoized: Memoized<AnyFunction>, self: unknown): Memoized<AnyFunction> {
-  const call = (...args: unknown[]) => memoized.apply(self as never, args as never[]);
+  const call = (...args: unknown[]) => memoized.apply(self as never, args as never);
   return Object.assign(call, {
     clear: memoized.clear,
-    delete: (...args: unknown[]) => memoized.delete.apply(self, args as never[]),
+    delete: (...args: unknown[]) => memoized.delete.apply(self, args as never),
     stats: memoized.stats,
   });
 }

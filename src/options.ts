@@ -19,7 +19,7 @@ export type HashFuncs =
     >;
 
 /** Options of {@link cache}; every one is optional. Names are the camelCase of Panel's `pn.cache`. */
-export interface CacheOptions<This = unknown, Args extends readonly unknown[] = never[]> {
+export interface CacheOptions<This = unknown, Args extends readonly unknown[] = never> {
   /** Most results kept (in memory, and on disk with `toDisk`); a positive integer. Default: unbounded. */
   maxItems?: number;
   /** Which result to evict when `maxItems` is reached: `'LRU'` (default), `'LFU'` or `'FIFO'`, any case. */
@@ -38,7 +38,9 @@ export interface CacheOptions<This = unknown, Args extends readonly unknown[] = 
    * Computes the key from the arguments instead of encoding them all; called with the method's
    * `this` for methods. Its result is encoded canonically, so it may be any keyable value.
    */
-  key?: (this: This, ...args: Args) => unknown;
+  // Method syntax on purpose: its parameters are bivariant, so an options object typed for any
+  // arguments (plain `CacheOptions`) can be passed to cache() for a specific function.
+  key?(this: This, ...args: Args): unknown;
   /** Stable identity of the function for persisted entries. Default: its name plus a hash of its source. */
   name?: string;
   /** Bump to invalidate every persisted result of the function. */

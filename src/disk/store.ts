@@ -129,14 +129,17 @@ export class Store {
       if (errorName(error) === 'QuotaExceededError') quotaHit = true;
       else warnOnce(`write:${this.connection.name}`, `could not write to IndexedDB "${this.connection.name}" (${describeError(error)})`);
     };
-    let written = await this.connection.run((db) => writeBatch(db, batch), false, onError);
+    const written = await this.connection.run((db) => writeBatch(db, batch), false, onError);
     if (!written && quotaHit) {
-      // Out of quota: drop this library's least valuable entries and try once more.
+      // Out of quota: drop this library's least valuable entries, then retry each write once on its
+      // own, so that one result too big for the quota does not keep the others off the disk.
       await this.connection.run((db) => makeRoom(db, batch), undefined);
-      quotaHit = false;
-      written = await this.connection.run((db) => writeBatch(db, batch), false, onError);
-      if (!written && quotaHit) {
-        warnOnce(`quota:${this.connection.name}`, `storage quota exceeded in "${this.connection.name}"; results stay in memory only`);
+      for (const write of batch) {
+        quotaHit = false;
+        await this.connection.run((db) => writeBatch(db, [write]), false, onError);
+        if (quotaHit) {
+          warnOnce(`quota:${write.label}`, `storage quota exceeded in "${this.connection.name}"; a result of ${write.label} is kept in memory only`);
+        }
       }
     }
     for (const resolve of done) resolve();

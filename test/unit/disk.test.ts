@@ -1,6 +1,6 @@
 import { deleteDB, openDB } from 'idb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cache, clearCaches, config } from '../../src/index';
+import { cache, clearCaches, config, type CacheOptions } from '../../src/index';
 import { RECORD_FORMAT } from '../../src/disk/schema';
 import { storedEntries, uniquePath, waitFor, waitForEntries } from './helpers';
 
@@ -9,7 +9,7 @@ afterEach(() => {
 });
 
 /** Two memoized views of one function: the second starts with an empty memory tier, like a reload. */
-function twoPages<A extends unknown[], R>(body: (...args: A) => R, options: Parameters<typeof cache>[1] & object) {
+function twoPages<A extends unknown[], R>(body: (...args: A) => R, options: CacheOptions) {
   const calls: A[] = [];
   const fn = (...args: A) => {
     calls.push(args);

@@ -1,0 +1,129 @@
+// The disk tier in real Chromium: reloads, tabs, sessions, cleared storage and quota.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright';
+import { startHarness, type Harness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const call = (page: Page, name: string, n: number, options: object = {}) =>
+  page.evaluate(([name, n, options]) => window.memo(name, options)(n), [name, n, options] as const);
+const computed = (page: Page, name: string) => page.evaluate((name) => window.computeCount[name] ?? 0, name);
+const stats = (page: Page, name: string, options: object = {}) =>
+  page.evaluate(([name, options]) => window.memo(name, options).stats(), [name, options] as const);
+const waitForEntries = (page: Page, count: number, path = './cache') =>
+  page.waitForFunction(([count, path]) => window.countEntries(path).then((n) => n === count), [count, path] as const, { polling: 50 });
+
+async function withContext(run: (context: BrowserContext) => Promise<void>) {
+  const context = await h.newContext();
+  try {
+    await run(context);
+  } finally {
+    await context.close();
+  }
+}
+
+describe('disk tier in Chromium', () => {
+  it('keeps results across a reload', () =>
+    withContext(async (context) => {
+      const page = await h.open(context);
+      expect(await call(page, 'reload', 4)).toEqual({ n: 4, squared: 16, label: 'reload:4' });
+      await waitForEntries(page, 1);
+      await page.reload();
+      await page.waitForFunction(() => window.ready);
+      expect(await call(page, 'reload', 4)).toEqual({ n: 4, squared: 16, label: 'reload:4' });
+      expect(await computed(page, 'reload')).toBe(0);
+      expect(await stats(page, 'reload')).toMatchObject({ diskHits: 1, misses: 0 });
+    }));
+
+  it('shares global entries between two tabs and computes a simultaneous call once', () =>
+    withContext(async (context) => {
+      const [a, b] = [await h.open(context), await h.open(context)];
+      await call(a, 'shared', 2);
+      await waitForEntries(a, 1);
+      expect(await call(b, 'shared', 2)).toMatchObject({ squared: 4 });
+      expect(await computed(b, 'shared')).toBe(0);
+      // Both tabs ask for a new key at once: Web Locks let one compute and the other read it.
+      await Promise.all([call(a, 'shared', 9), call(b, 'shared', 9)]);
+      expect((await computed(a, 'shared')) + (await computed(b, 'shared'))).toBe(2);
+    }));
+
+  it('keeps per-session entries to their tab, across that tab\'s reloads', () =>
+    withContext(async (context) => {
+      const options = { perSession: true };
+      const a = await h.open(context);
+      await call(a, 'session', 3, options);
+      await waitForEntries(a, 1);
+      const b = await h.open(context);
+      await call(b, 'session', 3, options);
+      expect(await computed(b, 'session')).toBe(1);
+      await a.reload();
+      await a.waitForFunction(() => window.ready);
+      await call(a, 'session', 3, options);
+      expect(await computed(a, 'session')).toBe(0);
+      expect(await stats(a, 'session', options)).toMatchObject({ diskHits: 1 });
+    }));
+
+  it('clear() in one tab drops the entries from the other tab\'s memory', () =>
+    withContext(async (context) => {
+      const [a, b] = [await h.open(context), await h.open(context)];
+      await call(a, 'crosstab', 1);
+      await waitForEntries(a, 1);
+      await call(b, 'crosstab', 1);
+      expect(await stats(b, 'crosstab')).toMatchObject({ size: 1 });
+      await a.evaluate(() => window.memo('crosstab').clear());
+      await b.waitForFunction(() => window.memo('crosstab').stats().size === 0);
+      await call(b, 'crosstab', 1);
+      expect(await computed(b, 'crosstab')).toBe(1);
+    }));
+
+  it('clearCaches() leaves no database of the library behind', () =>
+    withContext(async (context) => {
+      const page = await h.open(context);
+      await call(page, 'wipe', 1, { cachePath: 'wipe-a' });
+      await call(page, 'wipe2', 1, { cachePath: 'wipe-b' });
+      await waitForEntries(page, 1, 'wipe-a');
+      await waitForEntries(page, 1, 'wipe-b');
+      await page.evaluate(() => window.idbMemo.clearCaches());
+      const names = await page.evaluate(() => window.databaseNames());
+      expect(names.filter((n) => n.startsWith('wipe'))).toEqual([]);
+      expect(await call(page, 'wipe', 1, { cachePath: 'wipe-a' })).toMatchObject({ squared: 1 });
+    }));
+
+  it('survives "Clear site data" while the page is open', () =>
+    withContext(async (context) => {
+      const page = await h.open(context);
+      await call(page, 'cleared', 5);
+      await waitForEntries(page, 1);
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Storage.clearDataForOrigin', { origin: h.origin, storageTypes: 'indexeddb' });
+      expect(await page.evaluate(() => window.countEntries())).toBe(0);
+      // New keys compute and persist again on a reopened connection; nothing throws.
+      expect(await call(page, 'cleared', 6)).toMatchObject({ squared: 36 });
+      await waitForEntries(page, 1);
+      expect(await call(page, 'cleared', 5)).toMatchObject({ squared: 25 });
+    }));
+
+  it('returns results that do not fit a squeezed quota, keeping what fits', () =>
+    withContext(async (context) => {
+      const page = await h.open(context);
+      const cdp = await context.newCDPSession(page);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: h.origin, quotaSize: 200 * 1024 });
+      const result = await page.evaluate(async () => {
+        const big = window.idbMemo.cache((n: number) => new Uint8Array(n).fill(7), { toDisk: true, cachePath: 'quota' });
+        const small = window.idbMemo.cache((n: number) => n + 1, { toDisk: true, cachePath: 'quota' });
+        const bytes = await big(2 * 1024 * 1024);
+        const one = await small(1);
+        return { length: bytes.length, first: bytes[0], one };
+      });
+      expect(result).toEqual({ length: 2 * 1024 * 1024, first: 7, one: 2 });
+      await waitForEntries(page, 1, 'quota');
+      await page.waitForFunction(() => window.warnings.some((w) => w.includes('quota')));
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: h.origin });
+    }));
+});
