@@ -9,7 +9,7 @@ import { namespaceOf } from './namespace';
 import { unpersistableReason } from './persistable';
 import { isValidRecord, RECORD_FORMAT, type EntryRecord } from './schema';
 import { sessionId, startSession } from './session';
-import { Store } from './store';
+import { Store, type Touch, type TouchSource } from './store';
 
 /** A result with the wall-clock stamps it was stored with. */
 export interface Stamped {
@@ -35,7 +35,8 @@ function storeFor(db: string): Store {
  * One memoized function's view of the IndexedDB tier: entries under its namespace, in the database
  * named by `cachePath` (or `config.cachePath` at the time of each call).
  */
-export class DiskTier {
+export class DiskTier implements TouchSource {
+  private readonly touches = new Map<string, { hits: number; at: number }>();
   private namespace: Promise<string> | undefined;
   private readonly listening = new Set<string>();
   private readonly tracksUse: boolean;
@@ -55,7 +56,7 @@ export class DiskTier {
     if (!isValidRecord(record, ns, key)) return undefined;
     const { storedAt, expiresAt } = record;
     if (isExpired(storedAt, Math.min(expiresAt, storedAt + this.options.ttlMs), Date.now())) return undefined;
-    if (this.tracksUse) store.touch([ns, key]);
+    this.touch(memoryKey);
     return record;
   }
 
@@ -86,10 +87,28 @@ export class DiskTier {
     });
   }
 
-  /** Records a memory hit of `memoryKey` for the disk's LRU/LFU order (batched, off the hot path). */
+  /**
+   * Records a hit of `memoryKey` for the disk's LRU/LFU order. Cheap enough for every memory hit:
+   * keys are digested and written in a batch later.
+   */
   touch(memoryKey: string): void {
     if (!this.tracksUse) return;
-    void this.locate(memoryKey).then(({ store, ns, key }) => store.touch([ns, key]));
+    const known = this.touches.get(memoryKey);
+    if (known) {
+      known.hits++;
+      known.at = Date.now();
+    } else {
+      this.touches.set(memoryKey, { hits: 1, at: Date.now() });
+      if (this.touches.size === 1) storeFor(this.databaseName()).touchLater(this);
+    }
+  }
+
+  /** Hands the recorded hits over to the store, with their ids. */
+  async drainTouches(): Promise<Touch[]> {
+    const batch = [...this.touches];
+    this.touches.clear();
+    const ns = await this.namespaceName();
+    return Promise.all(batch.map(async ([memoryKey, use]) => ({ id: [ns, await sha256OfText(memoryKey)] as [string, string], ...use })));
   }
 
   /** Deletes the stored result of `memoryKey` here and in other tabs' memory; true if one was stored. */

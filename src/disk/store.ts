@@ -13,6 +13,19 @@ export interface PendingWrite {
   readonly label: string;
 }
 
+/** Uses of stored entries recorded since the last flush. */
+export interface Touch {
+  readonly id: [string, string];
+  readonly hits: number;
+  /** Wall-clock ms of the latest use. */
+  readonly at: number;
+}
+
+/** Something that records uses cheaply and hands them over, with their ids, when asked. */
+export interface TouchSource {
+  drainTouches(): Promise<Touch[]>;
+}
+
 interface PendingRead {
   readonly id: [string, string];
   readonly resolve: (record: unknown) => void;
@@ -29,7 +42,7 @@ export function namespaceRange(ns: string): IDBKeyRange {
 
 /**
  * Batched access to one cache database: reads issued together share one readonly transaction,
- * writes issued together share one readwrite transaction, and access bookkeeping of memory hits is
+ * writes issued together share one readwrite transaction, and access bookkeeping of hits is
  * flushed every few seconds (and when the page is hidden) instead of one write per hit.
  */
 export class Store {
@@ -37,7 +50,7 @@ export class Store {
   private reading = false;
   private writes: PendingWrite[] = [];
   private writesDone: (() => void)[] = [];
-  private touches = new Map<string, { id: [string, string]; hits: number; at: number }>();
+  private touchSources = new Set<TouchSource>();
   private touchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly connection: Connection) {
@@ -69,14 +82,9 @@ export class Store {
     });
   }
 
-  /** Records a use of `id` (a memory or disk hit) for the disk's LRU/LFU order. */
-  touch(id: [string, string]): void {
-    const name = `${id[0]}\u0000${id[1]}`;
-    const known = this.touches.get(name);
-    if (known) {
-      known.hits++;
-      known.at = Date.now();
-    } else this.touches.set(name, { id, hits: 1, at: Date.now() });
+  /** Asks `source` for its recorded uses at the next flush of access bookkeeping. */
+  touchLater(source: TouchSource): void {
+    this.touchSources.add(source);
     this.touchTimer ??= setTimeout(() => void this.flushTouches(), TOUCH_FLUSH_MS);
   }
 
@@ -149,9 +157,10 @@ export class Store {
   async flushTouches(): Promise<void> {
     clearTimeout(this.touchTimer);
     this.touchTimer = undefined;
-    if (this.touches.size === 0) return;
-    const batch = [...this.touches.values()];
-    this.touches.clear();
+    const sources = [...this.touchSources];
+    this.touchSources.clear();
+    const batch = (await Promise.all(sources.map((source) => source.drainTouches()))).flat();
+    if (batch.length === 0) return;
     await this.connection.run(async (db) => {
       const tx = db.transaction('entries', 'readwrite');
       await Promise.all(

@@ -352,3 +352,35 @@ describe('batched reads', () => {
     expect(readonly.length).toBeLessThan(50);
   });
 });
+
+describe('per-session entries', () => {
+  it('are scoped to the session and purged once their session is gone', async () => {
+    const cachePath = uniquePath('sessions');
+    const f = cache((n: number) => n, { toDisk: true, cachePath, perSession: true, name: 'per-session' });
+    await f(1);
+    const [mine] = await waitForEntries(cachePath, 1);
+    expect(mine?.ns).toMatch(/^per-session@\/session:/);
+    expect(mine?.session).toBe(sessionStorage.getItem('idb-memo:session'));
+    // Plant the leftovers of a tab closed two days ago, and of one seen a minute ago.
+    const db = await openDB(cachePath);
+    const planted = (session: string, seenAt: number) =>
+      Promise.all([
+        db.put('sessions', { id: session, seenAt }),
+        db.put('entries', { ...mine!, ns: `per-session@/session:${session}`, session }),
+      ]);
+    await planted('gone', Date.now() - 2 * 86_400_000);
+    await planted('recent', Date.now() - 60_000);
+    db.close();
+    // A new page of the same origin starts its session, which purges the gone one.
+    vi.resetModules();
+    const fresh = await import('../../src/index');
+    sessionStorage.removeItem('idb-memo:session');
+    await fresh.cache((n: number) => n, { toDisk: true, cachePath, perSession: true, name: 'per-session' })(2);
+    const sessions = await waitFor(async () => {
+      const all = (await storedEntries(cachePath)).map((e) => e.session);
+      return all.length === 3 && !all.includes('gone') ? all : undefined;
+    });
+    expect(sessions).toContain('recent');
+    expect(sessions).toContain(mine?.session);
+  });
+});
