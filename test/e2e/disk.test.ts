@@ -53,6 +53,16 @@ describe('disk tier in Chromium', () => {
       expect((await computed(a, 'shared')) + (await computed(b, 'shared'))).toBe(2);
     }));
 
+  it('answers a worker of the same origin from the page\'s entries', () =>
+    withContext(async (context) => {
+      const page = await h.open(context);
+      await call(page, 'worker', 6);
+      await waitForEntries(page, 1);
+      const answer = await page.evaluate(() => window.inWorker('worker', 6));
+      expect(answer.value).toEqual({ n: 6, squared: 36, label: 'worker:6' });
+      expect(answer).toMatchObject({ computed: 0, stats: { diskHits: 1 } });
+    }));
+
   it('keeps per-session entries to their tab, across that tab\'s reloads', () =>
     withContext(async (context) => {
       const options = { perSession: true };

@@ -12,6 +12,8 @@ declare global {
     countEntries(path?: string): Promise<number>;
     /** Names of the IndexedDB databases of this origin. */
     databaseNames(): Promise<string[]>;
+    /** Calls `name`'s memoized square of `n` in a new module worker. */
+    inWorker(name: string, n: number): Promise<{ value: unknown; stats: idbMemo.CacheStats; computed: number }>;
     warnings: string[];
     ready: boolean;
   }
@@ -55,6 +57,16 @@ window.countEntries = async (path = idbMemo.config.cachePath) => {
     };
   });
 };
+window.inWorker = (name, n) =>
+  new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+    worker.onmessage = ({ data }) => {
+      resolve(data);
+      worker.terminate();
+    };
+    worker.onerror = (event) => reject(new Error(event.message));
+    worker.postMessage({ name, n });
+  });
 window.warnings = [];
 const warn = console.warn.bind(console);
 console.warn = (...args: unknown[]) => {
