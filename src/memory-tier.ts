@@ -12,10 +12,13 @@ export interface MemoryEntry<V> extends PolicyNode {
   readonly expiresAt: number;
 }
 
+/** How far in the future a stamp may be before it is taken as a sign that the clock moved back. */
+const CLOCK_TOLERANCE_MS = 1000;
+
 /** Whether an entry stamped `storedAt`, stale after `expiresAt`, must no longer be served at `now`. */
 export function isExpired(storedAt: number, expiresAt: number, now: number): boolean {
   // An entry stamped in the future means the clock moved back: never trust it.
-  return now >= expiresAt || now < storedAt;
+  return now >= expiresAt || now < storedAt - CLOCK_TOLERANCE_MS;
 }
 
 /**

@@ -25,7 +25,18 @@ export interface Outcome extends Stamped {
 
 const stores = new Map<string, Store>();
 
-function storeFor(db: string): Store {
+let lastStamp = 0;
+/**
+ * Wall-clock ms, strictly increasing within the page, so that entries stored or used within one
+ * millisecond keep their order in the FIFO and LRU indexes instead of falling back to key order.
+ */
+function orderedNow(): number {
+  lastStamp = Math.max(Date.now(), lastStamp + 0.001);
+  return lastStamp;
+}
+
+/** The shared, batched {@link Store} of the cache database named `db` (also used by cachedFetch). */
+export function storeFor(db: string): Store {
   let store = stores.get(db);
   if (!store) stores.set(db, (store = new Store(connection(db))));
   return store;
@@ -61,11 +72,15 @@ export class DiskTier implements TouchSource {
   }
 
   /**
-   * Answers a cold call: from the disk if another tab stored the result meanwhile, else by running
-   * `compute` while holding a cross-tab lock for this key, so that tabs making the same call at once
-   * compute it once. Resolves as soon as the result is known; the write continues behind.
+   * Answers a cold call: from the disk if the result is stored, else by running `compute` while
+   * holding a cross-tab lock for this key (reading once more under the lock), so that tabs making
+   * the same call at once compute it once. Resolves as soon as the result is known; the write
+   * continues behind, still under the lock.
    */
-  loadOrCompute(memoryKey: string, compute: () => Promise<unknown>): Promise<Outcome> {
+  async loadOrCompute(memoryKey: string, compute: () => Promise<unknown>): Promise<Outcome> {
+    const stored = await this.read(memoryKey);
+    if (stored) return { ...stored, fromDisk: true };
+    const { db, ns, key } = await this.locate(memoryKey);
     return new Promise<Outcome>((resolve, reject) => {
       const task = async () => {
         const found = await this.read(memoryKey);
@@ -76,14 +91,12 @@ export class DiskTier implements TouchSource {
         } catch (error) {
           return reject(error);
         }
-        const storedAt = Date.now();
+        const storedAt = orderedNow();
         const stamped = { value, storedAt, expiresAt: storedAt + this.options.ttlMs };
         resolve({ ...stamped, fromDisk: false });
         await this.write(memoryKey, stamped);
       };
-      void this.locate(memoryKey)
-        .then(({ db, ns, key }) => withLock(`idb-memo:${db}:${ns}:${key}`, task))
-        .catch(reject);
+      withLock(`idb-memo:${db}:${ns}:${key}`, task).catch(reject);
     });
   }
 
@@ -96,9 +109,9 @@ export class DiskTier implements TouchSource {
     const known = this.touches.get(memoryKey);
     if (known) {
       known.hits++;
-      known.at = Date.now();
+      known.at = orderedNow();
     } else {
-      this.touches.set(memoryKey, { hits: 1, at: Date.now() });
+      this.touches.set(memoryKey, { hits: 1, at: orderedNow() });
       if (this.touches.size === 1) storeFor(this.databaseName()).touchLater(this);
     }
   }
