@@ -172,6 +172,14 @@ function isClosedError(error: unknown): boolean {
   return name === 'InvalidStateError' || name === 'TransactionInactiveError' || (name === 'AbortError' && /clos/i.test(describeError(error)));
 }
 
+/**
+ * Marks a request's promise as handled: a failing request fails its transaction, whose outcome
+ * is awaited (`tx.done`); the request's own rejection must not surface as an unhandled one.
+ */
+export function quiet(request: Promise<unknown>): void {
+  request.catch(() => {});
+}
+
 /** The DOMException (or Error) name of `error`. */
 export function errorName(error: unknown): string {
   return typeof error === 'object' && error !== null && 'name' in error ? String(error.name) : '';

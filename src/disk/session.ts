@@ -1,4 +1,4 @@
-import type { Connection } from './connection';
+import { quiet, type Connection } from './connection';
 
 const SESSION_KEY = 'idb-memo:session';
 /** A session whose tab is gone is purged only after this long, so that a reloading tab keeps its entries. */
@@ -74,13 +74,13 @@ async function purgeGoneSessions(connection: Connection, current: string): Promi
       let cursor = await tx.objectStore('entries').index('bySession').openCursor(other);
       while (cursor) {
         touched.set(cursor.value.ns, (touched.get(cursor.value.ns) ?? 0) + 1);
-        void cursor.delete();
+        quiet(cursor.delete());
         cursor = await cursor.continue();
       }
-      void tx.objectStore('sessions').delete(other);
+      quiet(tx.objectStore('sessions').delete(other));
     }
     // A per-session namespace belongs to one session only, so its count goes with it.
-    for (const ns of touched.keys()) void tx.objectStore('namespaces').delete(ns);
+    for (const ns of touched.keys()) quiet(tx.objectStore('namespaces').delete(ns));
     await tx.done;
   }, undefined);
 }

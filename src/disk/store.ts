@@ -1,6 +1,6 @@
 import { warnOnce } from '../warn';
 import type { Policy } from '../policies';
-import { describeError, errorName, type CacheDatabase, type Connection } from './connection';
+import { describeError, errorName, quiet, type CacheDatabase, type Connection } from './connection';
 import type { IDBPTransaction } from 'idb';
 import { EVICTION_INDEX, type CacheDB, type EntryRecord } from './schema';
 
@@ -106,8 +106,8 @@ export class Store {
   clear(ns: string): Promise<void> {
     return this.connection.run(async (db) => {
       const tx = db.transaction(['entries', 'namespaces'], 'readwrite');
-      void tx.objectStore('entries').delete(namespaceRange(ns));
-      void tx.objectStore('namespaces').delete(ns);
+      quiet(tx.objectStore('entries').delete(namespaceRange(ns)));
+      quiet(tx.objectStore('namespaces').delete(ns));
       await tx.done;
     }, undefined);
   }
@@ -187,8 +187,12 @@ async function writeBatch(db: CacheDatabase, batch: readonly PendingWrite[]): Pr
     for (const write of batch) await writeOne(tx, write);
   } catch (error) {
     // All or nothing: a half-written batch must not commit.
-    tx.abort();
-    void tx.done.catch(() => {});
+    quiet(tx.done);
+    try {
+      tx.abort();
+    } catch {
+      // Already aborted by the failure itself.
+    }
     throw error;
   }
   await tx.done;
@@ -203,7 +207,7 @@ async function writeOne(tx: WriteTx, { record, maxItems, policy, label }: Pendin
     if (count >= maxItems) await evict(tx, record.ns, policy, count - maxItems + 1);
   }
   try {
-    void entries.put(record);
+    quiet(entries.put(record));
   } catch (error) {
     if (errorName(error) !== 'DataCloneError') throw error;
     // DataCloneError is thrown synchronously and leaves the transaction usable.
@@ -218,7 +222,7 @@ async function evict(tx: WriteTx, ns: string, policy: Policy, count: number): Pr
   let cursor = await tx.objectStore('entries').index(EVICTION_INDEX[policy]).openCursor(namespaceRange(ns));
   let removed = 0;
   while (cursor && removed < count) {
-    void cursor.delete();
+    quiet(cursor.delete());
     removed++;
     cursor = await cursor.continue();
   }
