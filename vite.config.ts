@@ -1,6 +1,7 @@
 /// <reference types="vitest/config" />
 import { playwright } from '@vitest/browser-playwright';
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
 import { CHROMIUM_ARGS, findChromium } from './scripts/chromium.mjs';
 import { standardDecorators } from './scripts/decorators-plugin.ts';
 
@@ -12,8 +13,34 @@ const libraryBuild = {
   sourcemap: true,
 };
 
+/**
+ * The demo's service worker (generateSW/Workbox): it precaches the app shell only. Data comes from
+ * idb-memo's IndexedDB tier, so nothing is cached at run time (the seaborn CSVs in particular).
+ */
+const demoPwa = () =>
+  VitePWA({
+    registerType: 'autoUpdate',
+    injectRegister: false, // demo/offline.ts calls registerSW() itself, to show when it is offline-ready
+    manifest: {
+      name: 'idb-memo demo',
+      short_name: 'idb-memo',
+      description: 'Memoization in the browser: memory tier, IndexedDB disk tier, SHA-256 keys.',
+      theme_color: '#1f2a44',
+      background_color: '#f6f7fb',
+      display: 'standalone',
+      icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
+    },
+    workbox: {
+      globPatterns: ['**/*.{js,css,html,svg}'],
+      navigateFallback: 'index.html',
+      cleanupOutdatedCaches: true,
+    },
+  });
+
 export default defineConfig(({ mode }) => ({
-  plugins: [standardDecorators()],
+  // The library build gets neither the demo's service worker nor its static files.
+  plugins: [standardDecorators(), ...(mode === 'lib' || mode === 'test' ? [] : [demoPwa()])],
+  publicDir: mode === 'lib' ? false : 'demo/public',
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },
   build: mode === 'lib' ? libraryBuild : { outDir: 'dist-demo', emptyOutDir: true },

@@ -1,0 +1,205 @@
+// End-to-end test of the demo page (issue 5): the built demo, served from 127.0.0.1, in real
+// headless Chromium. The four seaborn CSVs are answered with small fixtures; no other host is
+// ever contacted.
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { chromium, type Browser, type BrowserContext, type Page, type Route } from 'playwright';
+import { preview, type PreviewServer } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, findChromium } from '../../scripts/chromium.mjs';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const SEABORN = 'https://raw.githubusercontent.com/mwaskom/seaborn-data/master/';
+const PAGE_SIZE = 10;
+
+/** A dataset of the demo's selector and the fixture that stands in for its CSV. */
+interface Fixture {
+  readonly label: 'Penguins' | 'Diamonds' | 'Titanic' | 'MPG';
+  readonly file: string;
+  readonly columns: string[];
+  readonly rows: number;
+  readonly body: string;
+}
+
+const fixtures = new Map<string, Fixture>();
+const blocked: string[] = [];
+const consoleErrors: string[] = [];
+let offline = false;
+let outDir: string;
+let server: PreviewServer;
+let origin: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+async function loadFixtures(): Promise<void> {
+  const labels = { penguins: 'Penguins', diamonds: 'Diamonds', titanic: 'Titanic', mpg: 'MPG' } as const;
+  for (const [file, label] of Object.entries(labels)) {
+    const body = await readFile(join(root, 'test/fixtures', `${file}.csv`), 'utf8');
+    const lines = body.trim().split('\n');
+    fixtures.set(`${SEABORN}${file}.csv`, { label, file, columns: (lines[0] ?? '').split(','), rows: lines.length - 1, body });
+  }
+}
+
+function fixture(label: Fixture['label']): Fixture {
+  const found = [...fixtures.values()].find((f) => f.label === label);
+  if (!found) throw new Error(`no fixture for ${label}`);
+  return found;
+}
+
+/** Builds the demo with the real CLI (a production build, as `npm run demo:build` makes it). */
+async function buildDemo(): Promise<void> {
+  outDir = await mkdtemp(join(tmpdir(), 'idb-memo-demo-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: 'production' };
+  for (const name of Object.keys(env)) if (name.startsWith('VITEST')) delete env[name];
+  await promisify(execFile)(process.execPath, [join(root, 'node_modules/vite/bin/vite.js'), 'build', '--outDir', outDir, '--emptyOutDir', '--logLevel', 'warn'], {
+    cwd: root,
+    env,
+  });
+}
+
+/** Everything but the demo's own origin is refused, except the seaborn CSVs, answered from fixtures. */
+async function route(route: Route): Promise<void> {
+  const url = route.request().url();
+  if (url.startsWith(`${origin}/`)) return route.continue();
+  const found = fixtures.get(url);
+  if (!found) {
+    blocked.push(url);
+    return route.abort('blockedbyclient');
+  }
+  if (offline) return route.abort('internetdisconnected');
+  return route.fulfill({ status: 200, contentType: 'text/csv; charset=utf-8', headers: { 'access-control-allow-origin': '*' }, body: found.body });
+}
+
+/** The main table's status badge: where the last answer came from. */
+async function loadedSource(label: string): Promise<string | null> {
+  const badge = page.locator('[data-testid=load-status]', { hasText: label }).locator('.badge');
+  await badge.waitFor({ timeout: 15_000 });
+  return badge.getAttribute('data-source');
+}
+
+/** Checks that the main table shows `label`: its columns, 10 rows a page, and the right pages. */
+async function expectTable(label: Fixture['label']): Promise<void> {
+  const { columns, rows } = fixture(label);
+  const table = page.getByTestId('dataset-table');
+  const pages = Math.ceil(rows / PAGE_SIZE);
+  await expect.poll(() => table.locator('.tabulator-col-title').allTextContents()).toEqual(columns);
+  expect(await table.locator('.tabulator-row').count()).toBe(Math.min(PAGE_SIZE, rows));
+  expect(await table.locator('.tabulator-pages .tabulator-page').count()).toBe(pages);
+  await table.locator('.tabulator-page[data-page=last]').click();
+  await expect.poll(() => table.locator('.tabulator-row').count()).toBe(rows - PAGE_SIZE * (pages - 1));
+  await table.locator('.tabulator-page[data-page=first]').click();
+}
+
+async function choose(label: Fixture['label']): Promise<void> {
+  await page.locator('#dataset-select').selectOption({ label });
+}
+
+describe('the demo page', () => {
+  beforeAll(async () => {
+    const executablePath = findChromium();
+    if (!executablePath) throw new Error('no Chromium: run `node scripts/chromium.mjs` (npm run test:browser does) or set CHROMIUM_PATH');
+    await Promise.all([loadFixtures(), buildDemo()]);
+    server = await preview({
+      configFile: false,
+      root,
+      logLevel: 'warn',
+      build: { outDir },
+      preview: { host: '127.0.0.1', port: 0, strictPort: false },
+    });
+    const address = server.httpServer.address();
+    if (!address || typeof address === 'string') throw new Error('vite preview did not listen on a port');
+    origin = `http://127.0.0.1:${address.port}`;
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.route('**/*', route);
+    page = await context.newPage();
+    page.on('pageerror', (error) => consoleErrors.push(`pageerror: ${error.message}`));
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    if (outDir) await rm(outDir, { recursive: true, force: true });
+  });
+
+  it('loads each dataset into a paginated table, 10 rows a page, and says where it came from', async () => {
+    await page.goto(`${origin}/`);
+    expect(await loadedSource('Penguins')).toBe('computed');
+    await expectTable('Penguins');
+    for (const label of ['Diamonds', 'Titanic'] as const) {
+      await choose(label);
+      expect(await loadedSource(label)).toBe('computed');
+      await expectTable(label);
+    }
+    await choose('Penguins');
+    expect(await loadedSource('Penguins')).toBe('memory');
+    const stats = page.getByTestId('load-stats');
+    expect(await stats.locator('[data-stat=misses] dd').textContent()).toBe('3');
+    expect(await stats.locator('[data-stat=memoryHits] dd').textContent()).not.toBe('0');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('answers from IndexedDB after a reload', async () => {
+    // The slow computation must have finished (and been stored) before the reload.
+    await page.getByTestId('result1').waitFor({ timeout: 10_000 });
+    const active = await page.evaluate(async () => (await navigator.serviceWorker.ready).active !== null);
+    expect(active).toBe(true);
+    await page.reload();
+    expect.soft(await loadedSource('Penguins'), 'the reloaded dataset comes from the disk tier').toBe('disk');
+    await expectTable('Penguins');
+    const slow = page.getByTestId('result1').locator('.badge');
+    await slow.waitFor({ timeout: 10_000 });
+    expect.soft(await slow.getAttribute('data-source'), 'the 2 s computation comes from the disk tier').toBe('disk');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('works offline: the shell from the service worker, the data from IndexedDB', async () => {
+    offline = true;
+    await context.setOffline(true);
+    await page.reload();
+    expect(await page.getByTestId('network').textContent()).toBe('Offline');
+    expect(await loadedSource('Penguins')).toBe('disk');
+    await expectTable('Penguins');
+    await choose('Titanic');
+    expect(await loadedSource('Titanic')).toBe('disk');
+    await expectTable('Titanic');
+  });
+
+  it('says plainly when a dataset was never loaded and the network is off', async () => {
+    await choose('MPG');
+    const message = page.getByTestId('load-message');
+    await message.waitFor({ timeout: 15_000 });
+    expect(await message.textContent()).toMatch(/offline.*MPG has not been loaded on this device/i);
+    expect(await page.getByTestId('dataset-table').isVisible()).toBe(false);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('loads it once back online, and looks right', async () => {
+    offline = false;
+    await context.setOffline(false);
+    await page.getByTestId('load-again').click();
+    expect(await loadedSource('MPG')).toBe('computed');
+    await expectTable('MPG');
+    expect(await page.getByTestId('load-message').isVisible()).toBe(false);
+    await page.getByTestId('result1').waitFor({ timeout: 10_000 });
+    await mkdir(join(root, 'test/artifacts'), { recursive: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(root, 'test/artifacts/demo.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(root, 'test/artifacts/demo-phone.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('contacted no host but 127.0.0.1 (the seaborn URLs were answered from fixtures)', () => {
+    expect(blocked).toEqual([]);
+  });
+});
