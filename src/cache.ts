@@ -1,5 +1,5 @@
 import { memoryKeyOf } from './key/digest';
-import { encodeKey, UnkeyableValueError } from './key/encode';
+import { encodeKey, toStringTag, UnkeyableValueError } from './key/encode';
 import { MemoryTier } from './memory-tier';
 import { isOptionsObject, resolveOptions, type CacheOptions, type ResolvedOptions } from './options';
 import { DiskTier, type Stamped } from './disk/disk-tier';
@@ -117,10 +117,15 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   };
   const disk = options.toDisk ? new DiskTier(fn, options, { clear: forgetAll, delete: forget }) : undefined;
 
-  /** The part of `this` that belongs in the key: a method's instance, or a plain call's object receiver. */
+  /**
+   * The `this` that belongs in the key: a decorated method's instance, or the class instance a
+   * plain memoized function was called on. Plain objects (namespaces) and platform objects (a DOM
+   * element calling an event handler) are not part of the key.
+   */
   function selfOf(self: unknown): object | undefined {
     if (customKey !== undefined || self === null || typeof self !== 'object' || self === globalThis) return undefined;
-    return isMethod || Object.getPrototypeOf(self) !== Object.prototype ? self : undefined;
+    if (isMethod) return self;
+    return Object.getPrototypeOf(self) !== Object.prototype && toStringTag(self) === 'Object' ? self : undefined;
   }
 
   function keyOf(self: unknown, args: unknown[]): string | Promise<string> {

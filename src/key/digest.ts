@@ -24,7 +24,7 @@ export function sha256OfText(text: string): Promise<string> {
  */
 export function memoryKeyOf(encoded: EncodedKey): string | Promise<string> {
   if (encoded.binaries.length === 0) return encoded.text;
-  return Promise.all(encoded.binaries.map(digestBinary)).then((digests) => `${encoded.text}#${digests.join(',')}`);
+  return Promise.all(encoded.binaries.map(digestBinary)).then((digests) => encoded.complete(digests));
 }
 
 async function digestBinary(binary: Uint8Array | Blob): Promise<string> {

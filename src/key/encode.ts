@@ -17,22 +17,25 @@ export interface HashFunc {
 
 /** An encoded key: the text, plus the large binary parts whose digests complete it. */
 export interface EncodedKey {
+  /** The key itself when `binaries` is empty; otherwise a draft with placeholders. */
   readonly text: string;
   /** Large binary contents (in order of appearance) to be digested; empty for most keys. */
   readonly binaries: readonly (Uint8Array | Blob)[];
+  /**
+   * The final key, given the digests of `binaries` (same order). The arguments are encoded again
+   * with each binary written as its digest, so that Sets and Maps holding large binaries sort by
+   * content, not by order of appearance.
+   */
+  complete(digests: readonly string[]): string;
 }
 
 /** Thrown for a value that cannot be part of a key; `path` says where it sits. */
 export class UnkeyableValueError extends TypeError {
-  /** Path segments from the argument list down to the value, e.g. `['args[0]', '.handler']`. */
-  readonly segments: string[] = [];
+  /** Where the value sits, e.g. `args[0].handler`; filled in by {@link encodeKey}. */
+  path = '';
   constructor(readonly reason: string) {
     super(reason);
     this.name = 'TypeError';
-  }
-  /** Where the value sits, e.g. `args[0].handler`. */
-  get path(): string {
-    return this.segments.join('');
   }
   /** Adds the path to the message once the error has left the encoder. */
   finish(): this {
@@ -58,25 +61,59 @@ export function encodeKey(args: readonly unknown[], self: object | undefined, ha
   // Fast path: the most common memoized call, one string or number argument, no `this`.
   if (self === undefined && args.length === 1 && hashFuncs.length === 0) {
     const only = args[0];
-    if (typeof only === 'string') return { text: `1|s${only.length}:${only}`, binaries: NO_BINARIES };
-    if (typeof only === 'number') return { text: `1|${encodeNumber(only)}`, binaries: NO_BINARIES };
+    if (typeof only === 'string') return complete(`1|s${only.length}:${only}`);
+    if (typeof only === 'number') return complete(`1|${encodeNumber(only)}`);
   }
-  const encoder = new Encoder(hashFuncs);
   try {
-    let text = self === undefined ? '' : `t${encoder.encodeSelf(self)}`;
-    text += `${args.length}|`;
-    for (let i = 0; i < args.length; i++) text += encoder.child(`args[${i}]`, args[i]);
-    return { text, binaries: encoder.binaries };
+    const draft = new Encoder(hashFuncs, undefined, undefined);
+    const text = draft.encodeCall(args, self);
+    if (draft.binaries.length === 0) return complete(text);
+    return {
+      text,
+      binaries: draft.binaries,
+      complete: (digests) => {
+        const bySource = new Map(draft.sources.map((source, i) => [source, digests[i] ?? '']));
+        return new Encoder(hashFuncs, undefined, bySource).encodeCall(args, self);
+      },
+    };
   } catch (error) {
-    // A small stack can overflow before MAX_DEPTH; report that as the same clear error.
-    if (error instanceof RangeError && !(error instanceof UnkeyableValueError)) {
-      throw new UnkeyableValueError('the value is nested too deeply to key');
+    if (!(error instanceof UnkeyableValueError)) {
+      // A small stack can overflow before MAX_DEPTH; report that as the same clear error.
+      if (error instanceof RangeError) throw new UnkeyableValueError('the value is nested too deeply to key');
+      throw error;
+    }
+    // Encode again, tracking the path this time: paths cost nothing on the usual, successful run.
+    const path: PathSegment[] = [];
+    try {
+      new Encoder(hashFuncs, path, undefined).encodeCall(args, self);
+    } catch (traced) {
+      if (traced instanceof UnkeyableValueError) error.path = formatPath(path);
     }
     throw error;
   }
 }
 
+/** A step from a container to a value inside: an index, a field name, or a ready-made label. */
+type PathSegment = number | string | { readonly label: string };
+
+function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const segment of path) {
+    out += typeof segment === 'number' ? `[${segment}]` : typeof segment === 'string' ? `.${segment}` : segment.label;
+  }
+  return out;
+}
+
+const THIS: PathSegment = { label: 'this' };
+const MAP_KEY: PathSegment = { label: '<Map key>' };
+const SET_MEMBER: PathSegment = { label: '<Set member>' };
+
 const NO_BINARIES: readonly Uint8Array[] = Object.freeze([]);
+
+/** A key without large binaries: its text is final. */
+function complete(text: string): EncodedKey {
+  return { text, binaries: NO_BINARIES, complete: () => text };
+}
 
 function encodeNumber(n: number): string {
   // -0 and 0 are one key, as in Map and Set; NaN equals NaN.
@@ -88,36 +125,54 @@ function encodeString(s: string): string {
 }
 
 class Encoder {
+  /** Large binary contents met, to be digested… */
   readonly binaries: (Uint8Array | Blob)[] = [];
-  /** Objects on the current path, with their depth, to write cycles as back-references. */
-  private ancestors: Map<object, number> | undefined;
-  private depth = 0;
+  /** …and the values they came from (a typed array, an ArrayBuffer, a Blob). */
+  readonly sources: object[] = [];
+  /** Objects on the current path, to write cycles as back-references (a short array beats a Map here). */
+  private readonly ancestors: object[] = [];
+  /** Levels of hashFuncs stand-ins on the current path. */
+  private hashedDepth = 0;
 
-  constructor(private readonly hashFuncs: readonly HashFunc[]) {}
+  /**
+   * @param hashFuncs - custom hashers, checked first
+   * @param path - when given, kept pointing at the value being encoded, so that after a throw it
+   *   names the value that could not be keyed
+   * @param digests - when given, the digest of each large binary source, written in its place
+   */
+  constructor(
+    private readonly hashFuncs: readonly HashFunc[],
+    private readonly path: PathSegment[] | undefined,
+    private readonly digests: ReadonlyMap<object, string> | undefined,
+  ) {}
 
-  /** Encodes a method's `this`: its class name and own enumerable data (function-valued fields skipped). */
-  encodeSelf(self: object): string {
-    try {
-      const data: Record<string, unknown> = {};
-      for (const name of Object.keys(self)) {
-        const value = (self as Record<string, unknown>)[name];
-        if (typeof value !== 'function') data[name] = value;
-      }
-      return `c${encodeString(constructorName(self))}${this.encodeFields(data)}`;
-    } catch (error) {
-      if (error instanceof UnkeyableValueError) error.segments.unshift('this');
-      throw error;
-    }
+  encodeCall(args: readonly unknown[], self: object | undefined): string {
+    let text = self === undefined ? '' : `t${this.encodeSelf(self)}`;
+    text += `${args.length}|`;
+    for (let i = 0; i < args.length; i++) text += this.child(args[i], this.path && { label: `args[${i}]` });
+    return text;
   }
 
-  /** Encodes `value`, prefixing `segment` to the path of any error from inside it. */
-  child(segment: string, value: unknown): string {
-    try {
-      return this.encode(value);
-    } catch (error) {
-      if (error instanceof UnkeyableValueError) error.segments.unshift(segment);
-      throw error;
+  /** Encodes a method's `this`: its class name and own enumerable data (function-valued fields skipped). */
+  private encodeSelf(self: object): string {
+    const data: Record<string, unknown> = {};
+    for (const name of Object.keys(self)) {
+      const value = (self as Record<string, unknown>)[name];
+      if (typeof value !== 'function') data[name] = value;
     }
+    this.path?.push(THIS);
+    const out = `c${encodeString(constructorName(self))}${this.encodeFields(data)}`;
+    this.path?.pop();
+    return out;
+  }
+
+  /** Encodes `value`, found at `segment` of the current container (a segment is needed only when tracking the path). */
+  private child(value: unknown, segment: PathSegment | undefined): string {
+    if (this.path === undefined || segment === undefined) return this.encode(value);
+    this.path.push(segment);
+    const out = this.encode(value);
+    this.path.pop();
+    return out;
   }
 
   private encode(value: unknown): string {
@@ -147,94 +202,108 @@ class Encoder {
     }
   }
 
+  private get depth(): number {
+    return this.ancestors.length + this.hashedDepth;
+  }
+
   /** A hasher's stand-in; counted as a level so that a hasher returning its input cannot loop forever. */
   private encodeHashed(standIn: unknown): string {
     if (this.depth >= MAX_DEPTH) throw new UnkeyableValueError(`a hashFuncs entry nests more than ${MAX_DEPTH} levels deep`);
-    this.depth++;
-    try {
-      return this.encode(standIn);
-    } finally {
-      this.depth--;
-    }
+    this.hashedDepth++;
+    const out = this.encode(standIn);
+    this.hashedDepth--;
+    return out;
   }
 
   private encodeObject(value: object): string {
-    const ancestors = (this.ancestors ??= new Map());
-    const seenAt = ancestors.get(value);
-    if (seenAt !== undefined) return `r${this.depth - seenAt};`;
+    const ancestors = this.ancestors;
+    const seenAt = ancestors.lastIndexOf(value);
+    if (seenAt !== -1) return `r${ancestors.length - seenAt};`;
     if (this.depth >= MAX_DEPTH) throw new UnkeyableValueError(`the value is nested more than ${MAX_DEPTH} levels deep`);
-    ancestors.set(value, this.depth++);
-    try {
-      return this.encodeContent(value);
-    } finally {
-      ancestors.delete(value);
-      this.depth--;
-    }
+    // No try/finally: an encoder that threw is discarded, so its ancestors need no cleanup.
+    ancestors.push(value);
+    const out = this.encodeContent(value);
+    ancestors.pop();
+    return out;
   }
 
   private encodeContent(value: object): string {
     if (Array.isArray(value)) {
       let out = `a${value.length}[`;
-      for (let i = 0; i < value.length; i++) out += this.child(`[${i}]`, value[i]);
+      for (let i = 0; i < value.length; i++) out += this.child(value[i], i);
       return `${out}]`;
     }
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto === objectProto || proto === null) return `o${this.encodeFields(value)}`;
     if (ArrayBuffer.isView(value)) {
       const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
-      return `V${encodeString(constructorName(value))}${this.encodeBytes(bytes)}`;
+      return `V${encodeString(constructorName(value))}${this.encodeBytes(value, bytes)}`;
     }
-    if (value instanceof ArrayBuffer || isSharedArrayBuffer(value)) return `A${this.encodeBytes(new Uint8Array(value))}`;
+    if (value instanceof ArrayBuffer || isSharedArrayBuffer(value)) return `A${this.encodeBytes(value, new Uint8Array(value))}`;
     if (value instanceof Date) return `D${value.getTime()};`;
     if (value instanceof RegExp) return `R${encodeString(value.source)}${encodeString(value.flags)}`;
     if (value instanceof Map) return this.encodeMap(value);
     if (value instanceof Set) return this.encodeSet(value);
-    if (typeof Blob !== 'undefined' && value instanceof Blob) {
-      this.binaries.push(value);
-      return `L${encodeString(value.type)}${value.size}#${this.binaries.length - 1};`;
-    }
+    if (typeof Blob !== 'undefined' && value instanceof Blob) return `L${encodeString(value.type)}${this.encodeLarge(value, value.size, value)}`;
     if (isBoxedPrimitive(value)) return `B${this.encode(value.valueOf())}`;
     if (value instanceof Error) {
       return `E${encodeString(value.name)}${encodeString(value.message)}${this.encodeFields(value)}`;
     }
-    if (isOpaque(value)) {
-      throw new UnkeyableValueError(`a ${constructorName(value)} has no enumerable content to key by`);
+    if (value instanceof URL) return `U${encodeString(value.href)}`;
+    if (value instanceof URLSearchParams) return `Q${encodeString(value.toString())}`;
+    if (typeof Headers !== 'undefined' && value instanceof Headers) return `h${this.encode([...value])}`;
+    const tag = toStringTag(value);
+    if (tag !== 'Object') {
+      // A platform object (WeakMap, Promise, DOM node, Request…) keeps its state in internal slots:
+      // its own fields say nothing about it, so two different ones would share a key.
+      throw new UnkeyableValueError(`a ${tag} keeps its content out of reach, so it cannot be keyed by content`);
     }
     return `c${encodeString(constructorName(value))}${this.encodeFields(value)}`;
   }
 
   /** Own enumerable string-keyed fields, in sorted key order. */
   private encodeFields(value: object): string {
+    const names = Object.keys(value);
+    if (!isSorted(names)) names.sort();
     let out = '{';
-    for (const name of Object.keys(value).sort()) {
-      out += encodeString(name) + this.child(`.${name}`, (value as Record<string, unknown>)[name]);
-    }
+    for (const name of names) out += encodeString(name) + this.child((value as Record<string, unknown>)[name], name);
     return `${out}}`;
   }
 
   private encodeMap(map: Map<unknown, unknown>): string {
     const parts: string[] = [];
     for (const [k, v] of map) {
-      const label = typeof k === 'string' || typeof k === 'number' ? String(k) : '…';
-      parts.push(this.child('<Map key>', k) + this.child(`.get(${label})`, v));
+      parts.push(this.child(k, MAP_KEY) + this.child(v, this.path && { label: `.get(${typeof k === 'string' || typeof k === 'number' ? k : '…'})` }));
     }
     return `M${parts.length}{${parts.sort().join('')}}`;
   }
 
   private encodeSet(set: Set<unknown>): string {
     const parts: string[] = [];
-    for (const member of set) parts.push(this.child('<Set member>', member));
+    for (const member of set) parts.push(this.child(member, SET_MEMBER));
     return `S${parts.length}{${parts.sort().join('')}}`;
   }
 
-  private encodeBytes(bytes: Uint8Array): string {
+  private encodeBytes(source: object, bytes: Uint8Array): string {
     if (bytes.byteLength <= INLINE_BINARY_BYTES) {
       return `${bytes.byteLength}:${String.fromCharCode.apply(null, bytes as unknown as number[])}`;
     }
-    this.binaries.push(bytes);
-    return `${bytes.byteLength}#${this.binaries.length - 1};`;
+    return this.encodeLarge(source, bytes.byteLength, bytes);
   }
 
+  /** Large content: its digest once known, else a placeholder while the digests are computed. */
+  private encodeLarge(source: object, size: number, content: Uint8Array | Blob): string {
+    if (this.digests) return `${size}#${this.digests.get(source)};`;
+    this.binaries.push(content);
+    this.sources.push(source);
+    return `${size}#${this.binaries.length - 1};`;
+  }
+}
+
+/** Whether `names` is already in the order `sort()` would give (the usual case for literal objects). */
+function isSorted(names: string[]): boolean {
+  for (let i = 1; i < names.length; i++) if (names[i - 1]! > names[i]!) return false;
+  return true;
 }
 
 function encodeSymbol(symbol: symbol): string {
@@ -247,7 +316,9 @@ function encodeSymbol(symbol: symbol): string {
 }
 
 function constructorName(value: object): string {
-  const ctor: unknown = (value as { constructor?: unknown }).constructor;
+  // The prototype's constructor: an own field named "constructor" must not change the class.
+  const proto: unknown = Object.getPrototypeOf(value);
+  const ctor: unknown = proto === null ? undefined : (proto as { constructor?: unknown }).constructor;
   return typeof ctor === 'function' && ctor.name ? ctor.name : 'Object';
 }
 
@@ -259,12 +330,7 @@ function isBoxedPrimitive(value: object): boolean {
   return value instanceof String || value instanceof Number || value instanceof Boolean || value instanceof BigInt || value instanceof Symbol;
 }
 
-/** Objects whose contents cannot be observed, so keying them could only be by identity. */
-function isOpaque(value: object): boolean {
-  return (
-    value instanceof WeakMap ||
-    value instanceof WeakSet ||
-    (typeof WeakRef !== 'undefined' && value instanceof WeakRef) ||
-    value instanceof Promise
-  );
+/** The `[object …]` tag of `value`: 'Object' for plain objects and instances of user classes. */
+export function toStringTag(value: object): string {
+  return Object.prototype.toString.call(value).slice(8, -1);
 }

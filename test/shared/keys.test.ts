@@ -46,6 +46,8 @@ describe('keys that must hit', () => {
     ['equal large typed arrays', [bigArray(100_000)], [bigArray(100_000)]],
     ['equal Blobs', [new Blob(['abc'], { type: 'text/plain' })], [new Blob(['abc'], { type: 'text/plain' })]],
     ['equal RegExps', [/a+/gi], [/a+/gi]],
+    ['equal URLs', [new URL('https://a.test/x?q=1')], [new URL('https://a.test/x?q=1')]],
+    ['Sets of large typed arrays in any order', [new Set([bigArray(600), bigArray(700)])], [new Set([bigArray(700), bigArray(600)])]],
   ];
   it.each(equalPairs)('%s', async (_label, a, b) => {
     expect(await keyOf(...a)).toBe(await keyOf(...b));
@@ -78,6 +80,8 @@ describe('keys that must miss', () => {
     ['string with separator characters', ['a', 'b'], ['a1|s1:b']],
     ['lone surrogates', ['\uD800'], ['\uDBFF']],
     ['different cycles', [cyclic('n')], [cyclic('m')]],
+    ['different URLs', [new URL('https://a.test/')], [new URL('https://b.test/')]],
+    ['different Headers', [new Headers({ accept: 'a' })], [new Headers({ accept: 'b' })]],
   ];
   it.each(distinctPairs)('%s', async (_label, a, b) => {
     expect(await keyOf(...a)).not.toBe(await keyOf(...b));
@@ -89,6 +93,12 @@ describe('unkeyable values', () => {
     const f = cache((options: { handler: () => void }) => options);
     await expect(f({ handler: () => {} })).rejects.toThrow(TypeError);
     await expect(f({ handler: () => {} })).rejects.toThrow(/args\[0\]\.handler.*`key`.*`hashFuncs`/s);
+  });
+
+  it('refuses platform objects whose state it cannot see', async () => {
+    const f = cache((..._args: unknown[]) => 1);
+    await expect(f({ target: document.createElement('div') })).rejects.toThrow(/args\[0\]\.target: a HTMLDivElement/);
+    await expect(f(Promise.resolve(1))).rejects.toThrow(TypeError);
   });
 
   it('refuses WeakMaps and symbols without description', async () => {
