@@ -18,6 +18,14 @@ export interface Stamped {
   readonly expiresAt: number;
 }
 
+/** Where one entry lives. */
+interface Place {
+  readonly db: string;
+  readonly store: Store;
+  readonly ns: string;
+  readonly key: string;
+}
+
 /** How a cold call was answered by {@link DiskTier.loadOrCompute}. */
 export interface Outcome extends Stamped {
   readonly fromDisk: boolean;
@@ -30,7 +38,7 @@ let lastStamp = 0;
  * Wall-clock ms, strictly increasing within the page, so that entries stored or used within one
  * millisecond keep their order in the FIFO and LRU indexes instead of falling back to key order.
  */
-function orderedNow(): number {
+export function orderedNow(): number {
   lastStamp = Math.max(Date.now(), lastStamp + 0.001);
   return lastStamp;
 }
@@ -60,17 +68,6 @@ export class DiskTier implements TouchSource {
     this.tracksUse = Number.isFinite(options.maxItems) && options.policy !== 'FIFO';
   }
 
-  /** The stored, unexpired result for `memoryKey`, or undefined. Never rejects. */
-  async read(memoryKey: string): Promise<Stamped | undefined> {
-    const { store, ns, key } = await this.locate(memoryKey);
-    const record = await store.read([ns, key]);
-    if (!isValidRecord(record, ns, key)) return undefined;
-    const { storedAt, expiresAt } = record;
-    if (isExpired(storedAt, Math.min(expiresAt, storedAt + this.options.ttlMs), Date.now())) return undefined;
-    this.touch(memoryKey);
-    return record;
-  }
-
   /**
    * Answers a cold call: from the disk if the result is stored, else by running `compute` while
    * holding a cross-tab lock for this key (reading once more under the lock), so that tabs making
@@ -78,13 +75,13 @@ export class DiskTier implements TouchSource {
    * continues behind, still under the lock.
    */
   async loadOrCompute(memoryKey: string, compute: () => Promise<unknown>): Promise<Outcome> {
-    const stored = await this.read(memoryKey);
-    if (stored) return { ...stored, fromDisk: true };
-    const { db, ns, key } = await this.locate(memoryKey);
+    const place = await this.locate(memoryKey);
+    const stored = await this.readAt(place, memoryKey);
+    if (stored) return stored;
     return new Promise<Outcome>((resolve, reject) => {
       const task = async () => {
-        const found = await this.read(memoryKey);
-        if (found) return resolve({ ...found, fromDisk: true });
+        const found = await this.readAt(place, memoryKey);
+        if (found) return resolve(found);
         let value: unknown;
         try {
           value = await compute();
@@ -92,12 +89,23 @@ export class DiskTier implements TouchSource {
           return reject(error);
         }
         const storedAt = orderedNow();
-        const stamped = { value, storedAt, expiresAt: storedAt + this.options.ttlMs };
-        resolve({ ...stamped, fromDisk: false });
-        await this.write(memoryKey, stamped);
+        const outcome = { value, storedAt, expiresAt: storedAt + this.options.ttlMs, fromDisk: false };
+        resolve(outcome);
+        await this.writeAt(place, outcome);
       };
-      withLock(`idb-memo:${db}:${ns}:${key}`, task).catch(reject);
+      withLock(`idb-memo:${place.db}:${place.ns}:${place.key}`, task).catch(reject);
     });
+  }
+
+  /** The stored, unexpired result at `place`, or undefined. Never rejects. */
+  private async readAt(place: Place, memoryKey: string): Promise<Outcome | undefined> {
+    const { store, ns, key } = place;
+    const record = await store.read([ns, key]);
+    if (!isValidRecord(record, ns, key)) return undefined;
+    const { value, storedAt, expiresAt } = record;
+    if (isExpired(storedAt, Math.min(expiresAt, storedAt + this.options.ttlMs), Date.now())) return undefined;
+    this.touch(memoryKey);
+    return { value, storedAt, expiresAt, fromDisk: true };
   }
 
   /**
@@ -139,14 +147,13 @@ export class DiskTier implements TouchSource {
     await storeFor(db).clear(ns);
   }
 
-  private async write(memoryKey: string, stamped: Stamped): Promise<void> {
+  private async writeAt({ store, ns, key }: Place, stamped: Stamped): Promise<void> {
     const label = this.fn.name || 'an anonymous function';
     const reason = unpersistableReason(stamped.value);
     if (reason !== undefined) {
       warnOnce(`clone:${label}`, `a result of ${label} cannot be stored in IndexedDB (${reason}); it is kept in memory only`);
       return;
     }
-    const { store, ns, key } = await this.locate(memoryKey);
     const record: EntryRecord = {
       ns,
       key,
@@ -169,7 +176,8 @@ export class DiskTier implements TouchSource {
     return (this.namespace ??= namespaceOf(this.fn, this.options));
   }
 
-  private async locate(memoryKey: string) {
+  /** Where the entry of `memoryKey` lives: database, store, namespace and hashed key. */
+  private async locate(memoryKey: string): Promise<Place> {
     const db = this.databaseName();
     const store = storeFor(db);
     const [ns, key] = await Promise.all([this.namespaceName(), sha256OfText(memoryKey)]);
