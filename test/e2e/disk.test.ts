@@ -16,8 +16,9 @@ const call = (page: Page, name: string, n: number, options: object = {}) =>
 const computed = (page: Page, name: string) => page.evaluate((name) => window.computeCount[name] ?? 0, name);
 const stats = (page: Page, name: string, options: object = {}) =>
   page.evaluate(([name, options]) => window.memo(name, options).stats(), [name, options] as const);
+// Polled from Node: page.waitForFunction does not await a predicate's promise.
 const waitForEntries = (page: Page, count: number, path = './cache') =>
-  page.waitForFunction(([count, path]) => window.countEntries(path).then((n) => n === count), [count, path] as const, { polling: 50 });
+  expect.poll(() => page.evaluate((path) => window.countEntries(path), path), { timeout: 5000, interval: 50 }).toBe(count);
 
 async function withContext(run: (context: BrowserContext) => Promise<void>) {
   const context = await h.newContext();
@@ -133,7 +134,7 @@ describe('disk tier in Chromium', () => {
       });
       expect(result).toEqual({ length: 2 * 1024 * 1024, first: 7, one: 2 });
       await waitForEntries(page, 1, 'quota');
-      await page.waitForFunction(() => window.warnings.some((w) => w.includes('quota')));
+      await expect.poll(() => page.evaluate(() => window.warnings.some((w) => w.includes('quota'))), { timeout: 5000 }).toBe(true);
       await cdp.send('Storage.overrideQuotaForOrigin', { origin: h.origin });
     }));
 });

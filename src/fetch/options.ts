@@ -1,0 +1,71 @@
+import { describe, isOptionsObject, resolveOptions } from '../options';
+import type { Policy } from '../policies';
+
+/**
+ * How {@link cachedFetch} weighs the store against the network:
+ * - `'cache-first'`: answer from the store while the entry is within `ttl`; else from the network,
+ *   or from the expired entry (`'stale'`) when the network fails.
+ * - `'network-first'`: always ask the network; the store only answers (`'stale'`) when it fails.
+ * - `'stale-while-revalidate'`: answer from the store at once (`'stale'` past `ttl`) and refresh
+ *   the entry in the background on every hit, one refresh per key at a time; a miss asks the network.
+ */
+export type FetchStrategy = 'cache-first' | 'network-first' | 'stale-while-revalidate';
+
+/** Options of {@link cachedFetch} and {@link createCachedFetch}; every one is optional. */
+export interface FetchCacheOptions {
+  /** Default: `'cache-first'`. */
+  strategy?: FetchStrategy;
+  /**
+   * Seconds a stored response stays fresh; a positive number. Default: forever. An expired response
+   * is kept: it still answers when the network fails (as `'stale'`).
+   */
+  ttl?: number;
+  /** Most responses kept (in memory, and on disk with `toDisk`); a positive integer. Default: unbounded. */
+  maxItems?: number;
+  /** Which response to evict when `maxItems` is reached: `'LRU'` (default), `'LFU'` or `'FIFO'`, any case. */
+  policy?: Policy | Lowercase<Policy>;
+  /** Name of the IndexedDB database. Default: `config.cachePath` at the time of each call. */
+  cachePath?: string;
+  /** Also keep responses in IndexedDB, so that they survive reloads and work offline. Default: true. */
+  toDisk?: boolean;
+  /**
+   * Which response statuses are stored, e.g. `(status) => status === 200 || status === 404`.
+   * Default: 2xx only. Opaque (`no-cors`) responses and responses with `Vary: *` are never stored.
+   */
+  cacheableStatuses?: (status: number) => boolean;
+}
+
+/** Fetch options after validation, with defaults filled in. */
+export interface ResolvedFetchOptions {
+  readonly strategy: FetchStrategy;
+  /** Freshness in milliseconds; Infinity when there is no `ttl`. */
+  readonly ttlMs: number;
+  readonly maxItems: number;
+  readonly policy: Policy;
+  readonly cachePath: string | undefined;
+  readonly toDisk: boolean;
+  readonly cacheable: (status: number) => boolean;
+}
+
+const STRATEGIES: readonly string[] = ['cache-first', 'network-first', 'stale-while-revalidate'];
+const NAMES = ['strategy', 'ttl', 'maxItems', 'policy', 'cachePath', 'toDisk', 'cacheableStatuses'];
+
+/**
+ * Validates fetch `options` and fills in defaults.
+ * @throws TypeError for an unknown option or a value of the wrong type; RangeError for a value out of range
+ */
+export function resolveFetchOptions(options: FetchCacheOptions = {}): ResolvedFetchOptions {
+  if (!isOptionsObject(options)) throw new TypeError(`idb-memo: cachedFetch() options must be an object (got ${describe(options)})`);
+  for (const name of Object.keys(options)) {
+    if (!NAMES.includes(name)) throw new TypeError(`idb-memo: unknown cachedFetch() option "${name}" (known: ${NAMES})`);
+  }
+  const { strategy = 'cache-first', cacheableStatuses: statuses, toDisk, ...shared } = options;
+  const base = resolveOptions({ ...shared, toDisk });
+  if (!STRATEGIES.includes(strategy)) {
+    throw new RangeError(`idb-memo: option "strategy" must be one of '${STRATEGIES.join("', '")}' (got ${describe(strategy)})`);
+  }
+  if (statuses !== undefined && typeof statuses !== 'function') {
+    throw new TypeError(`idb-memo: option "cacheableStatuses" must be a function (got ${describe(statuses)})`);
+  }
+  return { ...base, strategy, toDisk: toDisk !== false, cacheable: statuses ?? ((status) => status >= 200 && status < 300) };
+}

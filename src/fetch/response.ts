@@ -1,0 +1,50 @@
+/**
+ * How {@link cachedFetch} produced a response: from the network now, from the memory tier, from
+ * IndexedDB, or from the store in place of a fresh answer (past its `ttl`, or because the network failed).
+ */
+export type CacheStatus = 'network' | 'memory' | 'disk' | 'stale';
+
+/**
+ * A response as stored: the value of its entry record. The body is a Blob in memory (a handle, not
+ * a copy of the bytes) and an ArrayBuffer in IndexedDB.
+ */
+export interface StoredResponse<Body extends Blob | ArrayBuffer = Blob> {
+  readonly status: number;
+  readonly statusText: string;
+  readonly headers: [string, string][];
+  readonly body: Body;
+  /** The final URL, after redirects. */
+  readonly url: string;
+  /** Wall-clock ms when the response arrived (strictly increasing within the page, see orderedNow). */
+  readonly time: number;
+  /** The request header names the response varies on (its `Vary`). */
+  readonly vary: string[];
+  /** Digest of the request's values of the `vary` headers (see varyDigest); '' without `vary`. */
+  readonly varyDigest: string;
+}
+
+const statuses = new WeakMap<Response, CacheStatus>();
+
+/**
+ * How `response` was produced, if {@link cachedFetch} returned it (or it is a `clone()` of one);
+ * undefined for any other response, including those of requests that passed straight through.
+ */
+export function cacheStatus(response: Response): CacheStatus | undefined {
+  return statuses.get(response);
+}
+
+/** Records `status` for `response`, whose `clone()` and `url` then carry it (and `url`) along. */
+export function mark(response: Response, status: CacheStatus, url = response.url): Response {
+  const clone = response.clone;
+  statuses.set(response, status);
+  return Object.defineProperties(response, {
+    url: { value: url },
+    clone: { value: () => mark(clone.call(response), status, url) },
+  });
+}
+
+/** A fresh response, with its own readable body, made from `stored`. */
+export function toResponse(stored: StoredResponse, status: CacheStatus): Response {
+  const { body, url } = stored;
+  return mark(new Response(body.size ? body : null, stored), status, url);
+}

@@ -1,0 +1,306 @@
+// cachedFetch in real Chromium against a counting API on 127.0.0.1: strategies, offline after a
+// reload, Authorization isolation, Vary, non-2xx, HEAD and abort isolation.
+import { readFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { BrowserContext, Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FetchCacheOptions } from '../../src/index';
+import { startHarness, type Harness } from './harness';
+import type { FetchAnswer } from './pages/fetch';
+
+const PAGE = '/test/e2e/pages/fetch.html';
+const PENGUINS = readFileSync(new URL('../fixtures/penguins.csv', import.meta.url), 'utf8');
+
+/** Requests the API received, by path and query. */
+const counts = new Map<string, number>();
+/** Requests whose connection closed before the answer was sent. */
+const cutOff = new Set<string>();
+const api = { failing: false };
+const count = (id: string) => counts.get(id) ?? 0;
+
+/**
+ * The API under `/api/`: `data.json` echoes who asked (from `Authorization: Bearer token-<user>-…`)
+ * and how often, `penguins.csv` is a fixture, `vary` varies on X-Variant, `missing` is a 404,
+ * `big.bin?bytes=<n>` is n bytes of 7.
+ * `?delay=<ms>` answers late; `api.failing` drops every connection, like a network failure.
+ * Every answer says `Cache-Control: no-store`, so that Chromium's HTTP cache never hides a request.
+ */
+function serveApi(req: IncomingMessage, res: ServerResponse, next: () => void): void {
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (!url.pathname.startsWith('/api/')) return next();
+  const id = url.pathname + url.search;
+  const n = count(id) + 1;
+  counts.set(id, n);
+  if (api.failing) return void req.socket.destroy();
+  res.on('close', () => {
+    if (!res.writableFinished) cutOff.add(id);
+  });
+  const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body), ...headers });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  };
+  setTimeout(() => {
+    const user = /token-(\w+)-/.exec(req.headers.authorization ?? '')?.[1] ?? 'anonymous';
+    switch (url.pathname) {
+      case '/api/data.json':
+        return send(200, 'application/json', JSON.stringify({ id, n, user }));
+      case '/api/penguins.csv':
+        return send(200, 'text/csv', PENGUINS);
+      case '/api/vary':
+        return send(200, 'application/json', JSON.stringify({ variant: req.headers['x-variant'], n }), { vary: 'X-Variant' });
+      case '/api/missing':
+        return send(404, 'application/json', '{"error":"missing"}');
+      case '/api/big.bin': {
+        const body = Buffer.alloc(Number(url.searchParams.get('bytes')), 7);
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store', 'content-length': body.length });
+        return void res.end(body);
+      }
+      default:
+        return send(400, 'text/plain', 'unknown');
+    }
+  }, Number(url.searchParams.get('delay') ?? 0));
+}
+
+let h: Harness;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  h = await startHarness(serveApi);
+  context = await h.newContext();
+  page = await h.open(context, PAGE);
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const get = (p: Page, path: string, init: RequestInit = {}, options: FetchCacheOptions = {}) =>
+  p.evaluate(([path, init, options]) => window.fetchPage.get(path, init, options), [path, init, options] as const);
+const tryGet = (p: Page, path: string, init: RequestInit = {}, options: FetchCacheOptions = {}) =>
+  p.evaluate(([path, init, options]) => window.fetchPage.tryGet(path, init, options), [path, init, options] as const);
+const bodyOf = (answer: FetchAnswer) => JSON.parse(answer.body) as { id: string; n: number; user: string; variant?: string };
+const storedUrls = async (p: Page) => (await entries(p)).map((e) => new URL(e.url).pathname + new URL(e.url).search);
+/**
+ * Polls `check` until it holds. (Not page.waitForFunction: it takes the promise an async predicate
+ * returns for a truthy answer, and resolves at once.)
+ */
+async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${check.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+/** The entries stored in the page's default cache database. */
+const entries = (p: Page) => p.evaluate(() => window.fetchPage.entries());
+/** Waits until the answer for `path` is on disk. */
+const waitForStored = (p: Page, path: string) => until(async () => (await entries(p)).some((e) => e.url.endsWith(path)));
+const reload = async (p: Page) => {
+  await p.reload();
+  await p.waitForFunction(() => window.ready === true);
+};
+
+/**
+ * Serves the page and its modules (everything but `/api/`) from a snapshot of their first load, so
+ * that the page can be reloaded while the context is offline; `/api/` always goes to the network.
+ */
+async function snapshotPage(target: BrowserContext): Promise<{ offline: boolean }> {
+  const snapshot = new Map<string, { status: number; headers: Record<string, string>; body: Buffer }>();
+  const mode = { offline: false };
+  await target.route(
+    (url) => url.hostname === '127.0.0.1' && !url.pathname.startsWith('/api/'),
+    async (route) => {
+      const url = route.request().url();
+      if (mode.offline) {
+        const saved = snapshot.get(url);
+        return saved ? route.fulfill(saved) : route.abort('internetdisconnected');
+      }
+      const response = await route.fetch();
+      const saved = { status: response.status(), headers: response.headers(), body: await response.body() };
+      if (saved.status === 200) snapshot.set(url, saved);
+      await route.fulfill(saved);
+    },
+  );
+  return mode;
+}
+
+describe('cachedFetch in Chromium', () => {
+  it('cache-first: network, then memory, then disk after a reload, then offline after another reload', async () => {
+    const offlineContext = await h.newContext();
+    try {
+      const mode = await snapshotPage(offlineContext);
+      const p = await h.open(offlineContext, PAGE);
+      const first = await get(p, '/api/penguins.csv');
+      expect(first).toMatchObject({ status: 200, how: 'network', cloneHow: 'network', contentType: 'text/csv', body: PENGUINS, cloneBody: PENGUINS });
+      expect(first.url).toBe(`${h.origin}/api/penguins.csv`);
+      expect(await get(p, '/api/penguins.csv')).toMatchObject({ how: 'memory', cloneHow: 'memory', body: PENGUINS, cloneBody: PENGUINS });
+      await get(p, '/api/data.json?offline');
+      await waitForStored(p, '/api/penguins.csv');
+      await waitForStored(p, '/api/data.json?offline');
+
+      await reload(p);
+      const fromDisk = await get(p, '/api/penguins.csv');
+      expect(fromDisk).toMatchObject({ status: 200, how: 'disk', body: PENGUINS, contentType: 'text/csv', url: `${h.origin}/api/penguins.csv` });
+      expect(count('/api/penguins.csv')).toBe(1);
+
+      // Offline, the page itself comes from the snapshot; the data only from IndexedDB.
+      await offlineContext.setOffline(true);
+      mode.offline = true;
+      await reload(p);
+      expect(await get(p, '/api/penguins.csv')).toMatchObject({ how: 'disk', body: PENGUINS });
+      const stale = await get(p, '/api/data.json?offline', {}, { strategy: 'network-first' });
+      expect([stale.how, bodyOf(stale).n]).toEqual(['stale', 1]);
+      expect(await tryGet(p, '/api/data.json?never-loaded')).toEqual({ error: 'TypeError' });
+      expect(count('/api/penguins.csv')).toBe(1);
+      expect(count('/api/data.json?offline')).toBe(1);
+      expect(count('/api/data.json?never-loaded')).toBe(0);
+
+      await offlineContext.setOffline(false);
+      expect(bodyOf(await get(p, '/api/data.json?offline', {}, { strategy: 'network-first' })).n).toBe(2);
+    } finally {
+      await offlineContext.close();
+    }
+  });
+
+  it('network-first: asks the network each time; a failure answers from the store as stale', async () => {
+    expect(bodyOf(await get(page, '/api/data.json?nf', {}, { strategy: 'network-first' })).n).toBe(1);
+    const second = await get(page, '/api/data.json?nf', {}, { strategy: 'network-first' });
+    expect([second.how, bodyOf(second).n]).toEqual(['network', 2]);
+    api.failing = true;
+    try {
+      const fallback = await get(page, '/api/data.json?nf', {}, { strategy: 'network-first' });
+      expect([fallback.how, bodyOf(fallback).n]).toEqual(['stale', 2]);
+    } finally {
+      api.failing = false;
+    }
+  });
+
+  it('cache-first with a ttl: an expired entry is refetched, and answers as stale when the network fails', async () => {
+    const options = { ttl: 0.2 };
+    await get(page, '/api/data.json?ttl', {}, options);
+    expect((await get(page, '/api/data.json?ttl', {}, options)).how).toBe('memory');
+    await page.waitForTimeout(250);
+    expect(bodyOf(await get(page, '/api/data.json?ttl', {}, options)).n).toBe(2);
+    await page.waitForTimeout(250);
+    api.failing = true;
+    try {
+      const stale = await get(page, '/api/data.json?ttl', {}, options);
+      expect([stale.how, bodyOf(stale).n]).toEqual(['stale', 2]);
+    } finally {
+      api.failing = false;
+    }
+  });
+
+  it('stale-while-revalidate: answers at once, refreshes behind, once per key across tabs', async () => {
+    const swr = { strategy: 'stale-while-revalidate' } as const;
+    const path = '/api/data.json?swr&delay=400';
+    const other = await h.open(context, PAGE);
+    try {
+      expect(bodyOf(await get(page, path, {}, swr)).n).toBe(1);
+      await waitForStored(page, path);
+      // Both tabs hit at once (one from memory, one from disk); one refresh holds the key's Web Lock.
+      const started = Date.now();
+      const [hit, otherHit] = await Promise.all([get(page, path, {}, swr), get(other, path, {}, swr)]);
+      expect(Date.now() - started).toBeLessThan(400); // the API answers after 400 ms
+      expect([hit.how, bodyOf(hit).n, otherHit.how, bodyOf(otherHit).n]).toEqual(['memory', 1, 'disk', 1]);
+      // The refresh lands on disk (and in the refreshing tab's memory); the other tab reads it there.
+      await until(async () => (await entries(page)).some((e) => e.url.endsWith(path) && e.text.includes('"n":2')));
+      expect(count(path)).toBe(2);
+      expect(bodyOf(await get(page, path)).n).toBe(2);
+      // From memory if this tab won the lock and refreshed, else from the disk the other tab wrote.
+      const refreshed = await get(other, path);
+      expect([['memory', 'disk'].includes(refreshed.how ?? ''), bodyOf(refreshed).n]).toEqual([true, 2]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('never answers one Authorization with the entry of another, nor stores it in clear', async () => {
+    const as = (user: string) => ({ headers: { authorization: `Bearer token-${user}-secret42` } });
+    expect(bodyOf(await get(page, '/api/data.json?me', as('alice'))).user).toBe('alice');
+    expect(bodyOf(await get(page, '/api/data.json?me', as('bob'))).user).toBe('bob');
+    expect(bodyOf(await get(page, '/api/data.json?me')).user).toBe('anonymous');
+    const again = await get(page, '/api/data.json?me', as('alice'));
+    expect([again.how, bodyOf(again).user]).toEqual(['memory', 'alice']);
+    expect(count('/api/data.json?me')).toBe(3);
+    await until(async () => (await entries(page)).filter((e) => e.url.endsWith('?me')).length === 3);
+    const stored = JSON.stringify(await entries(page));
+    expect(stored).not.toContain('secret42');
+  });
+
+  it("honours the response's Vary", async () => {
+    const variant = (name: string) => get(page, '/api/vary', { headers: { 'x-variant': name } });
+    expect(bodyOf(await variant('a'))).toMatchObject({ variant: 'a', n: 1 });
+    expect(bodyOf(await variant('b'))).toMatchObject({ variant: 'b', n: 2 });
+    const b = await variant('b');
+    expect([b.how, bodyOf(b).variant]).toEqual(['memory', 'b']);
+    expect(count('/api/vary')).toBe(2);
+  });
+
+  it('does not store non-2xx answers', async () => {
+    const missing = await get(page, '/api/missing');
+    expect(missing).toMatchObject({ status: 404, how: 'network', body: '{"error":"missing"}' });
+    expect((await get(page, '/api/missing')).how).toBe('network');
+    expect(count('/api/missing')).toBe(2);
+    expect(await storedUrls(page)).not.toContain('/api/missing');
+  });
+
+  it('caches HEAD apart from GET', async () => {
+    const head = await get(page, '/api/data.json?head', { method: 'HEAD' });
+    expect(head).toMatchObject({ status: 200, how: 'network', body: '', contentType: 'application/json' });
+    expect(await get(page, '/api/data.json?head', { method: 'HEAD' })).toMatchObject({ how: 'memory', body: '' });
+    expect(count('/api/data.json?head')).toBe(1);
+    expect(bodyOf(await get(page, '/api/data.json?head'))).toMatchObject({ n: 2 });
+  });
+
+  it('passes POST straight through', async () => {
+    const post = await get(page, '/api/data.json?post', { method: 'POST', body: 'x' });
+    expect(post.how).toBeUndefined();
+    await get(page, '/api/data.json?post', { method: 'POST', body: 'x' });
+    expect(count('/api/data.json?post')).toBe(2);
+  });
+
+  it('stores a body of tens of MB, and reads it back after a reload', async () => {
+    const bigContext = await h.newContext();
+    try {
+      const p = await h.open(bigContext, PAGE);
+      const path = '/api/big.bin?bytes=25000000';
+      expect(await p.evaluate((path) => window.fetchPage.measure(path), path)).toEqual({ status: 200, how: 'network', bytes: 25_000_000, sample: [7, 7, 7] });
+      await until(async () => (await entries(p)).some((e) => e.bytes === 25_000_000));
+      await reload(p);
+      expect(await p.evaluate((path) => window.fetchPage.measure(path), path)).toEqual({ status: 200, how: 'disk', bytes: 25_000_000, sample: [7, 7, 7] });
+      expect(count(path)).toBe(1);
+    } finally {
+      await bigContext.close();
+    }
+  });
+
+  it('returns an answer too big for the quota without storing it, with a warning', async () => {
+    const quotaContext = await h.newContext();
+    try {
+      const p = await h.open(quotaContext, PAGE);
+      const cdp = await quotaContext.newCDPSession(p);
+      await cdp.send('Storage.overrideQuotaForOrigin', { origin: h.origin, quotaSize: 512 * 1024 });
+      const path = '/api/big.bin?bytes=3000000';
+      expect(await p.evaluate((path) => window.fetchPage.measure(path), path)).toEqual({ status: 200, how: 'network', bytes: 3_000_000, sample: [7, 7, 7] });
+      await p.waitForFunction(() => window.fetchPage.warnings.some((w) => w.includes('quota')), undefined, { polling: 50 });
+      // (The Store's quota path also evicts a tenth, at least one, of the namespace's other entries first.)
+      expect(await storedUrls(p)).toEqual([]);
+      await reload(p);
+      expect((await p.evaluate((path) => window.fetchPage.measure(path), path)).how).toBe('network');
+      expect(count(path)).toBe(2);
+    } finally {
+      await quotaContext.close();
+    }
+  });
+
+  it("aborting one caller's signal rejects that caller only; the shared request goes on", async () => {
+    const path = '/api/data.json?abort&delay=300';
+    const { aborted, other } = await page.evaluate((path) => window.fetchPage.abortOne(path, 50), path);
+    expect(aborted).toEqual({ error: 'AbortError' });
+    expect(other).toMatchObject({ status: 200, how: 'network' });
+    expect(count(path)).toBe(1);
+    expect(cutOff.has(path)).toBe(false);
+    expect((await get(page, path)).how).toBe('memory');
+  });
+});

@@ -1,0 +1,124 @@
+// Exposes cachedFetch to Playwright tests as `window.fetchPage`, answering with plain data.
+import { cachedFetch, cacheStatus, type CacheStatus, type FetchCacheOptions } from '../../../src/index';
+
+/** What a test sees of one cachedFetch answer (or of its failure). */
+export interface FetchAnswer {
+  status: number;
+  statusText: string;
+  body: string;
+  /** cacheStatus() of the response, and of a clone of it. */
+  how: CacheStatus | undefined;
+  cloneHow: CacheStatus | undefined;
+  /** The clone's body, read after the response's own. */
+  cloneBody: string;
+  url: string;
+  contentType: string | null;
+}
+
+/** A stored entry as a test sees it: namespace, URL, body size and text (if small), and the record but its body as JSON. */
+export interface FetchEntry {
+  ns: string;
+  url: string;
+  bytes: number;
+  text: string;
+  json: string;
+}
+
+/** A large answer as a test sees it: its size and a few of its bytes instead of its body. */
+export interface Measured {
+  status: number;
+  how: CacheStatus | undefined;
+  bytes: number;
+  sample: number[];
+}
+
+declare global {
+  interface Window {
+    fetchPage: {
+      get(path: string, init?: RequestInit, options?: FetchCacheOptions): Promise<FetchAnswer>;
+      /** Like get(), but resolves with the error's name when cachedFetch rejects. */
+      tryGet(path: string, init?: RequestInit, options?: FetchCacheOptions): Promise<FetchAnswer | { error: string }>;
+      /** Two callers of one request; the first one's signal is aborted after `afterMs`. */
+      abortOne(path: string, afterMs: number): Promise<{ aborted: FetchAnswer | { error: string }; other: FetchAnswer | { error: string } }>;
+      /** Like get(), for a large body. */
+      measure(path: string): Promise<Measured>;
+      /** Every record of cache database `path` (none when it does not exist). */
+      entries(path?: string): Promise<FetchEntry[]>;
+      /** The library's console warnings so far. */
+      warnings: string[];
+    };
+    ready: boolean;
+  }
+}
+
+async function get(path: string, init?: RequestInit, options?: FetchCacheOptions): Promise<FetchAnswer> {
+  const response = await cachedFetch(path, init, options);
+  const clone = response.clone();
+  return {
+    status: response.status,
+    statusText: response.statusText,
+    body: await response.text(),
+    how: cacheStatus(response),
+    cloneHow: cacheStatus(clone),
+    cloneBody: await clone.text(),
+    url: response.url,
+    contentType: response.headers.get('content-type'),
+  };
+}
+
+const tryGet = (path: string, init?: RequestInit, options?: FetchCacheOptions) =>
+  get(path, init, options).catch((error: Error) => ({ error: error.name }));
+
+async function entries(path = './cache'): Promise<FetchEntry[]> {
+  // Opening a database that does not exist would create it without the library's schema.
+  if (!(await indexedDB.databases()).some((db) => db.name === path)) return [];
+  const db = await new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open(path);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  try {
+    if (!db.objectStoreNames.contains('entries')) return [];
+    const records = await new Promise<{ ns: string; value: { url: string; body: ArrayBuffer } }[]>((resolve, reject) => {
+      const request = db.transaction('entries').objectStore('entries').getAll();
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    return records.map((record) => ({
+      ns: record.ns,
+      url: record.value.url,
+      bytes: record.value.body.byteLength,
+      text: record.value.body.byteLength < 65536 ? new TextDecoder().decode(record.value.body) : '',
+      json: JSON.stringify({ ...record, value: { ...record.value, body: undefined } }),
+    }));
+  } finally {
+    db.close();
+  }
+}
+
+const warnings: string[] = [];
+const warn = console.warn.bind(console);
+console.warn = (...args: unknown[]) => {
+  warnings.push(args.join(' '));
+  warn(...args);
+};
+
+window.fetchPage = {
+  get,
+  tryGet,
+  entries,
+  warnings,
+  async measure(path) {
+    const response = await cachedFetch(path);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    return { status: response.status, how: cacheStatus(response), bytes: bytes.length, sample: [bytes[0] ?? -1, bytes[bytes.length >> 1] ?? -1, bytes[bytes.length - 1] ?? -1] };
+  },
+  async abortOne(path, afterMs) {
+    const controller = new AbortController();
+    const aborted = tryGet(path, { signal: controller.signal });
+    const other = tryGet(path);
+    setTimeout(() => controller.abort(), afterMs);
+    return { aborted: await aborted, other: await other };
+  },
+};
+window.ready = true;
