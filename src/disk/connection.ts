@@ -1,5 +1,4 @@
 import { deleteDB, openDB, type IDBPDatabase } from 'idb';
-import { onClearCaches } from '../registry';
 import { warnOnce } from '../warn';
 import { SCHEMA_VERSION, type CacheDB } from './schema';
 
@@ -100,7 +99,8 @@ export class Connection {
   }
 }
 
-function createSchema(db: CacheDatabase): void {
+function createSchema(db: CacheDatabase, _old: number, _new: number | null, upgrade: { done: Promise<void> }): void {
+  quiet(upgrade.done);
   const entries = db.createObjectStore('entries', { keyPath: ['ns', 'key'] });
   entries.createIndex('byStored', ['ns', 'storedAt']);
   entries.createIndex('byAccessed', ['ns', 'accessedAt']);
@@ -142,7 +142,7 @@ function knownPaths(): string[] {
 }
 
 /** Deletes every cache database this origin has used (this page's, and those remembered from earlier visits). */
-async function deleteAllDatabases(): Promise<void> {
+export async function deleteAllDatabases(): Promise<void> {
   const names = new Set([...connections.keys(), ...knownPaths()]);
   await Promise.all(
     [...names].map(async (name) => {
@@ -164,8 +164,6 @@ async function deleteAllDatabases(): Promise<void> {
     // Nothing remembered.
   }
 }
-
-onClearCaches(deleteAllDatabases);
 
 function isClosedError(error: unknown): boolean {
   const name = errorName(error);

@@ -3,12 +3,13 @@ import { sha256OfText } from '../key/digest';
 import { isExpired } from '../memory-tier';
 import type { ResolvedOptions } from '../options';
 import { warnOnce } from '../warn';
-import { connection } from './connection';
+import { onClearCaches } from '../registry';
+import { connection, deleteAllDatabases } from './connection';
 import { announceRemoval, listenForRemovals, withLock, type RemovalListener } from './cross-tab';
 import { namespaceOf } from './namespace';
 import { unpersistableReason } from './persistable';
 import { isValidRecord, RECORD_FORMAT, type EntryRecord } from './schema';
-import { sessionId, startSession } from './session';
+import { forgetSessions, sessionId, startSession } from './session';
 import { Store, type Touch, type TouchSource } from './store';
 
 /** A result with the wall-clock stamps it was stored with. */
@@ -32,6 +33,15 @@ export interface Outcome extends Stamped {
 }
 
 const stores = new Map<string, Store>();
+/** How many times clearCaches() has run: results computed before a wipe must not be written after it. */
+let wipes = 0;
+
+onClearCaches(async () => {
+  wipes++;
+  for (const store of stores.values()) store.discardPending();
+  forgetSessions();
+  await deleteAllDatabases();
+});
 
 let lastStamp = 0;
 /**
@@ -56,6 +66,10 @@ export function storeFor(db: string): Store {
  */
 export class DiskTier implements TouchSource {
   private readonly touches = new Map<string, { hits: number; at: number }>();
+  /** The value of `wipes` when `touches` was started. */
+  private touchesWipe = wipes;
+  /** Bumped by clear(): results computed before it must not be written after it. */
+  private clears = 0;
   private namespace: Promise<string> | undefined;
   private readonly listening = new Set<string>();
   private readonly tracksUse: boolean;
@@ -78,6 +92,7 @@ export class DiskTier implements TouchSource {
     const place = await this.locate(memoryKey);
     const stored = await this.readAt(place, memoryKey);
     if (stored) return stored;
+    const [clears, wipe] = [this.clears, wipes];
     return new Promise<Outcome>((resolve, reject) => {
       const task = async () => {
         const found = await this.readAt(place, memoryKey);
@@ -91,7 +106,7 @@ export class DiskTier implements TouchSource {
         const storedAt = orderedNow();
         const outcome = { value, storedAt, expiresAt: storedAt + this.options.ttlMs, fromDisk: false };
         resolve(outcome);
-        await this.writeAt(place, outcome);
+        if (clears === this.clears && wipe === wipes) await this.writeAt(place, outcome);
       };
       withLock(`idb-memo:${place.db}:${place.ns}:${place.key}`, task).catch(reject);
     });
@@ -114,19 +129,23 @@ export class DiskTier implements TouchSource {
    */
   touch(memoryKey: string): void {
     if (!this.tracksUse) return;
+    if (this.touchesWipe !== wipes) {
+      this.touches.clear();
+      this.touchesWipe = wipes;
+    }
     const known = this.touches.get(memoryKey);
     if (known) {
       known.hits++;
       known.at = orderedNow();
     } else {
       this.touches.set(memoryKey, { hits: 1, at: orderedNow() });
-      if (this.touches.size === 1) storeFor(this.databaseName()).touchLater(this);
+      storeFor(this.databaseName()).touchLater(this);
     }
   }
 
   /** Hands the recorded hits over to the store, with their ids. */
   async drainTouches(): Promise<Touch[]> {
-    const batch = [...this.touches];
+    const batch = this.touchesWipe === wipes ? [...this.touches] : [];
     this.touches.clear();
     const ns = await this.namespaceName();
     return Promise.all(batch.map(async ([memoryKey, use]) => ({ id: [ns, await sha256OfText(memoryKey)] as [string, string], ...use })));
@@ -141,6 +160,8 @@ export class DiskTier implements TouchSource {
 
   /** Deletes every stored result of this function here and in other tabs' memory. */
   async clear(): Promise<void> {
+    this.clears++;
+    this.touches.clear();
     const db = this.databaseName();
     const ns = await this.namespaceName();
     announceRemoval({ type: 'clear', db, ns });
@@ -148,7 +169,7 @@ export class DiskTier implements TouchSource {
   }
 
   private async writeAt({ store, ns, key }: Place, stamped: Stamped): Promise<void> {
-    const label = this.fn.name || 'an anonymous function';
+    const label = this.options.name ?? (this.fn.name || 'an anonymous function');
     const reason = unpersistableReason(stamped.value);
     if (reason !== undefined) {
       warnOnce(`clone:${label}`, `a result of ${label} cannot be stored in IndexedDB (${reason}); it is kept in memory only`);

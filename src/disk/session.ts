@@ -28,7 +28,12 @@ function lockName(session: string): string {
   return `idb-memo:session:${session}`;
 }
 
-const started = new WeakSet<Connection>();
+const started = new Set<Connection>();
+
+/** Forgets which databases hold this session, after clearCaches() deleted them. */
+export function forgetSessions(): void {
+  started.clear();
+}
 
 /**
  * Registers this session in the database of `connection` (once per page), keeps it marked alive,
@@ -43,7 +48,10 @@ export function startSession(connection: Connection): void {
       await db.put('sessions', { id: session, seenAt: Date.now() });
     }, undefined);
   void seen().then(() => purgeGoneSessions(connection, session));
-  if (typeof addEventListener === 'function') addEventListener('pagehide', () => void seen());
+  if (typeof addEventListener === 'function') {
+    // Not after clearCaches(): marking the session alive would bring the database back.
+    addEventListener('pagehide', () => void (started.has(connection) && seen()));
+  }
   // Held while the page lives: other tabs see from the lock that this session is not gone.
   void navigatorLocks()?.request(lockName(session), { mode: 'shared' }, () => new Promise<never>(() => {})).catch(() => {});
 }
@@ -61,14 +69,14 @@ async function purgeGoneSessions(connection: Connection, current: string): Promi
   }
   await connection.run(async (db) => {
     const now = Date.now();
-    const sessions = await db.getAll('sessions');
+    const tx = db.transaction(['entries', 'namespaces', 'sessions'], 'readwrite');
+    quiet(tx.done);
+    const sessions = await tx.objectStore('sessions').getAll();
     const gone = sessions.filter(
       ({ id: other, seenAt }) =>
         other !== current &&
         (held ? !held.has(lockName(other)) && now - seenAt > GONE_GRACE_MS : now - seenAt > UNSEEN_LIMIT_MS),
     );
-    if (gone.length === 0) return;
-    const tx = db.transaction(['entries', 'namespaces', 'sessions'], 'readwrite');
     const touched = new Map<string, number>();
     for (const { id: other } of gone) {
       let cursor = await tx.objectStore('entries').index('bySession').openCursor(other);

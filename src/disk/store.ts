@@ -82,6 +82,18 @@ export class Store {
     });
   }
 
+  /**
+   * Drops the writes and access bookkeeping not yet flushed, after clearCaches() deleted the
+   * database: flushing them would bring it back with results the user meant to wipe.
+   */
+  discardPending(): void {
+    this.writes = [];
+    for (const resolve of this.writesDone.splice(0)) resolve();
+    this.touchSources.clear();
+    clearTimeout(this.touchTimer);
+    this.touchTimer = undefined;
+  }
+
   /** Asks `source` for its recorded uses at the next flush of access bookkeeping. */
   touchLater(source: TouchSource): void {
     this.touchSources.add(source);
@@ -92,6 +104,7 @@ export class Store {
   delete(id: [string, string]): Promise<boolean> {
     return this.connection.run(async (db) => {
       const tx = db.transaction(['entries', 'namespaces'], 'readwrite');
+      quiet(tx.done);
       const existed = (await tx.objectStore('entries').count(id)) > 0;
       if (existed) {
         await tx.objectStore('entries').delete(id);
@@ -106,6 +119,7 @@ export class Store {
   clear(ns: string): Promise<void> {
     return this.connection.run(async (db) => {
       const tx = db.transaction(['entries', 'namespaces'], 'readwrite');
+      quiet(tx.done);
       quiet(tx.objectStore('entries').delete(namespaceRange(ns)));
       quiet(tx.objectStore('namespaces').delete(ns));
       await tx.done;
@@ -118,7 +132,9 @@ export class Store {
       const batch = this.reads;
       this.reads = [];
       const answered = await this.connection.run(async (db) => {
-        const store = db.transaction('entries', 'readonly').objectStore('entries');
+        const tx = db.transaction('entries', 'readonly');
+        quiet(tx.done);
+        const store = tx.objectStore('entries');
         await Promise.all(batch.map(({ id, resolve }) => store.get(id).then(resolve)));
         return true;
       }, false);
@@ -163,6 +179,7 @@ export class Store {
     if (batch.length === 0) return;
     await this.connection.run(async (db) => {
       const tx = db.transaction('entries', 'readwrite');
+      quiet(tx.done);
       await Promise.all(
         batch.map(async ({ id, hits, at }) => {
           const record = await tx.store.get(id);
@@ -183,11 +200,11 @@ type WriteTx = IDBPTransaction<CacheDB, ('entries' | 'namespaces')[], 'readwrite
 /** Writes `batch` in one transaction, evicting per policy so that no namespace exceeds its bound. */
 async function writeBatch(db: CacheDatabase, batch: readonly PendingWrite[]): Promise<boolean> {
   const tx = db.transaction(['entries', 'namespaces'], 'readwrite');
+  quiet(tx.done);
   try {
     for (const write of batch) await writeOne(tx, write);
   } catch (error) {
     // All or nothing: a half-written batch must not commit.
-    quiet(tx.done);
     try {
       tx.abort();
     } catch {
@@ -209,8 +226,9 @@ async function writeOne(tx: WriteTx, { record, maxItems, policy, label }: Pendin
   try {
     quiet(entries.put(record));
   } catch (error) {
-    if (errorName(error) !== 'DataCloneError') throw error;
-    // DataCloneError is thrown synchronously and leaves the transaction usable.
+    if (errorName(error) === 'QuotaExceededError') throw error;
+    // A value structured clone refuses (DataCloneError, or a RangeError for one nested too deep)
+    // throws synchronously and leaves the transaction usable: skip this record only.
     warnOnce(`clone:${label}`, `a result of ${label} cannot be stored in IndexedDB (${describeError(error)}); it is kept in memory only`);
     return;
   }
@@ -232,6 +250,7 @@ async function evict(tx: WriteTx, ns: string, policy: Policy, count: number): Pr
 /** Frees space for `batch` after a QuotaExceededError: a tenth (at least one) of each namespace involved. */
 async function makeRoom(db: CacheDatabase, batch: readonly PendingWrite[]): Promise<void> {
   const tx = db.transaction(['entries', 'namespaces'], 'readwrite');
+  quiet(tx.done);
   const policies = new Map<string, Policy>();
   for (const { record, policy } of batch) policies.set(record.ns, policy);
   for (const [ns, policy] of policies) {

@@ -1,5 +1,6 @@
 import { config } from '../config';
 import { announceRemoval, listenForRemovals } from '../disk/cross-tab';
+import { quiet } from '../disk/connection';
 import { orderedNow, storeFor } from '../disk/disk-tier';
 import { isValidRecord, RECORD_FORMAT } from '../disk/schema';
 import type { Store, Touch, TouchSource } from '../disk/store';
@@ -89,6 +90,7 @@ export function shelfFor(o: ResolvedFetchOptions): Shelf {
 function forget(shelf: Shelf): void {
   shelf.generation++;
   shelf.memory.clear();
+  shelf.touches?.clear();
 }
 
 /** The stored response for `key`, from memory or disk, if its `Vary` headers match `request`'s. */
@@ -176,8 +178,9 @@ export async function clearFetchCache(): Promise<void> {
       announceRemoval({ type: 'clear', db, ns: PREFIX });
       return storeFor(db).connection.run(async (idb) => {
         const tx = idb.transaction(['entries', 'namespaces'], 'readwrite');
-        void tx.objectStore('entries').delete(IDBKeyRange.bound([PREFIX], [`${PREFIX}\uffff`]));
-        void tx.objectStore('namespaces').delete(IDBKeyRange.bound(PREFIX, `${PREFIX}\uffff`));
+        quiet(tx.done);
+        quiet(tx.objectStore('entries').delete(IDBKeyRange.bound([PREFIX], [`${PREFIX}\uffff`])));
+        quiet(tx.objectStore('namespaces').delete(IDBKeyRange.bound(PREFIX, `${PREFIX}\uffff`)));
         await tx.done;
       }, undefined);
     }),

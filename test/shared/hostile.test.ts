@@ -1,0 +1,714 @@
+// Hostile input (issue 7): deep and wide arguments, prototype-polluting keys, engineered
+// collisions and a property-based test of "equal ⇔ same key". Runs under happy-dom with
+// fake-indexeddb (unit project) and in real Chromium with real IndexedDB and Web Crypto (browser project).
+import fc from 'fast-check';
+import { deleteDB, openDB } from 'idb';
+import { afterAll, describe, expect, it } from 'vitest';
+import { cache } from '../../src/index.ts';
+import { memoryKeyOf } from '../../src/key/digest.ts';
+import { encodeKey } from '../../src/key/encode.ts';
+
+const keyOf = (args: readonly unknown[]): Promise<string> => Promise.resolve(memoryKeyOf(encodeKey(args, undefined, [])));
+
+// ---------------------------------------------------------------------------------------------
+// Helpers: unique databases (deleted afterwards, never with clearCaches(), which would reach the
+// databases of other test files running in the same origin), and a wait for written entries.
+
+const paths: string[] = [];
+let pathCounter = 0;
+function hostilePath(label: string): string {
+  const path = `hostile-${label}-${Date.now()}-${pathCounter++}`;
+  paths.push(path);
+  return path;
+}
+
+afterAll(async () => {
+  await Promise.all(paths.map((path) => deleteDB(path).catch(() => {})));
+});
+
+async function storedValues(path: string): Promise<unknown[]> {
+  const db = await openDB(path);
+  try {
+    if (!db.objectStoreNames.contains('entries')) return [];
+    return (await db.getAll('entries')).map((record: { value: unknown }) => record.value);
+  } finally {
+    db.close();
+  }
+}
+
+async function waitForStored(path: string, count: number, timeoutMs = 5000): Promise<unknown[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const values = await storedValues(path);
+    if (values.length === count) return values;
+    if (Date.now() > deadline) throw new Error(`expected ${count} stored entries in ${path}, found ${values.length}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** The outcome of a memoized call: it must return a promise (never throw synchronously). */
+async function settle(run: () => Promise<unknown>): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
+  let promise: Promise<unknown>;
+  try {
+    promise = run();
+  } catch (error) {
+    throw new Error(`the memoized call threw synchronously instead of rejecting: ${String(error)}`);
+  }
+  expect(promise).toBeInstanceOf(Promise);
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    return { ok: false, error };
+  }
+}
+
+/** Hostile inputs must give a key or an error within this many ms (generous: 2 slow cores). */
+const BOUNDED_MS = 5000;
+
+// ---------------------------------------------------------------------------------------------
+
+describe('deep arguments (10,000 levels)', () => {
+  const LEVELS = 10_000;
+  const nest = (wrap: (inner: unknown) => unknown) => {
+    let value: unknown = 'leaf';
+    for (let i = 0; i < LEVELS; i++) value = wrap(value);
+    return value;
+  };
+  class Node {
+    constructor(readonly next: unknown) {}
+  }
+  const lazyChain = (): object => ({
+    get next() {
+      return lazyChain(); // a new, deeper level on every read: infinite
+    },
+  });
+  const deepCases: [string, () => unknown][] = [
+    ['arrays', () => nest((inner) => [inner])],
+    ['plain objects', () => nest((inner) => ({ inner }))],
+    ['null-prototype objects', () => nest((inner) => Object.assign(Object.create(null) as object, { inner }))],
+    ['Map values', () => nest((inner) => new Map([['k', inner]]))],
+    ['Map keys', () => nest((inner) => new Map([[inner, 1]]))],
+    ['Sets', () => nest((inner) => new Set([inner]))],
+    ['class instances', () => nest((inner) => new Node(inner))],
+    ['boxed and mixed containers', () => nest((inner) => [{ m: new Map([[1, new Set([inner])]]) }])],
+    ['an infinite chain of getters', lazyChain],
+  ];
+
+  it.each(deepCases)('%s: a TypeError or a key in bounded time, no stack overflow escaping', async (_label, make) => {
+    const deep = make();
+    let computed = 0;
+    const f = cache((_v: unknown) => ++computed);
+    const started = performance.now();
+    const outcome = await settle(() => f(deep));
+    expect(performance.now() - started).toBeLessThan(BOUNDED_MS);
+    if (outcome.ok) {
+      expect(outcome.value).toBe(1);
+      expect(await f(deep)).toBe(1); // it was keyed: the second call is a hit
+      expect(computed).toBe(1);
+    } else {
+      expect(outcome.error).toBeInstanceOf(TypeError);
+      expect(String((outcome.error as Error).message)).toMatch(/idb-memo: cannot make a cache key from args\[0\]/);
+      expect(computed).toBe(0);
+    }
+    // The page is still usable: an ordinary call works afterwards.
+    const before = computed;
+    expect(await f('ordinary')).toBe(before + 1);
+  });
+
+  it('a hashFuncs entry that keeps wrapping its input is stopped', async () => {
+    const marker = Symbol.for('hostile-marker');
+    interface Wrapped {
+      readonly [marker]: true;
+      readonly inner: unknown;
+    }
+    const wrap = (inner: unknown): Wrapped => ({ [marker]: true, inner });
+    const f = cache((_v: unknown) => 1, {
+      hashFuncs: [[(v: unknown) => typeof v === 'object' && v !== null && marker in v, (v: Wrapped) => wrap(v)]],
+    });
+    const outcome = await settle(() => f(wrap(0)));
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.error).toBeInstanceOf(TypeError);
+  });
+
+  it('a 10,000-level deep result is returned, stored whole or not at all, and read back faithfully', async () => {
+    const cachePath = hostilePath('deep-result');
+    const depthOf = (value: unknown) => {
+      let depth = 0;
+      let at = value;
+      while (typeof at === 'object' && at !== null && 'inner' in at) {
+        at = (at as { inner: unknown }).inner;
+        depth++;
+      }
+      return at === 'leaf' ? depth : -1;
+    };
+    let computed = 0;
+    const make = (n: number) => {
+      computed++;
+      let value: unknown = 'leaf';
+      for (let i = 0; i < n; i++) value = { inner: value };
+      return value;
+    };
+    const first = cache(make, { toDisk: true, cachePath, name: 'deep-result' });
+    expect(depthOf(await first(LEVELS))).toBe(LEVELS);
+    // Wait for the write to land or be refused, then read through a fresh view (as after a reload).
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const second = cache(make, { toDisk: true, cachePath, name: 'deep-result' });
+    expect(depthOf(await second(LEVELS))).toBe(LEVELS);
+    expect(computed).toBeLessThanOrEqual(2);
+    for (const stored of await storedValues(cachePath)) expect(depthOf(stored)).toBe(LEVELS);
+  });
+});
+
+/**
+ * Regression (fixed in src/disk/store.ts writeOne/writeBatch): structured clone
+ * refuses a result nested too deeply with a RangeError (not a DataCloneError), thrown by put();
+ * writeBatch then aborts the whole batch, so every other result written in the same batch (any
+ * call that finished in the same task) is silently kept off the disk, with one misleading warning.
+ * Only the too-deep result should be skipped, as DataCloneError already is.
+ */
+it('a result too deep to store does not keep the other results of its batch off the disk', async () => {
+  const cachePath = hostilePath('deep-batch');
+  const make = (n: number) => {
+    let value: unknown = 'leaf';
+    for (let i = 0; i < n; i++) value = { inner: value };
+    return value;
+  };
+  const f = cache(make, { toDisk: true, cachePath, name: 'deep-batch' });
+  const shallow = Array.from({ length: 20 }, (_, i) => i + 1);
+  await Promise.all([...shallow.slice(0, 10).map(f), f(10_000), ...shallow.slice(10).map(f)]); // finish together
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const depths = (await storedValues(cachePath)).map((value) => JSON.stringify(value).split('inner').length - 1).sort((a, b) => a - b);
+  expect(depths).toEqual(shallow);
+});
+
+describe('wide arguments (100,000 keys)', () => {
+  const WIDTH = 100_000;
+  const wideCases: [string, () => unknown][] = [
+    ['an object', () => Object.fromEntries(Array.from({ length: WIDTH }, (_, i) => [`k${i}`, i]))],
+    ['an array', () => Array.from({ length: WIDTH }, (_, i) => i)],
+    ['a Set', () => new Set(Array.from({ length: WIDTH }, (_, i) => `m${i}`))],
+    ['a Map', () => new Map(Array.from({ length: WIDTH }, (_, i) => [i, { i }]))],
+    ['a sparse array', () => Object.assign(new Array<unknown>(WIDTH), { [WIDTH - 1]: 'last' })],
+    ['a 4 MB string', () => 'x'.repeat(4 << 20)],
+    ['a 16 MB typed array', () => new Float64Array(2 << 20).map((_, i) => i)],
+  ];
+
+  it.each(wideCases)('%s: a key in bounded time, and the next call is a hit', async (_label, make) => {
+    const wide = make();
+    let computed = 0;
+    const f = cache((_v: unknown) => ++computed);
+    const started = performance.now();
+    const outcome = await settle(() => f(wide));
+    expect(performance.now() - started).toBeLessThan(BOUNDED_MS);
+    expect(outcome).toEqual({ ok: true, value: 1 });
+    expect(await f(wide)).toBe(1);
+    expect(computed).toBe(1);
+  });
+
+  it('two 100,000-key objects that differ in one value do not share an entry', async () => {
+    const a = Object.fromEntries(Array.from({ length: WIDTH }, (_, i) => [`k${i}`, i]));
+    const b = { ...a, k54321: -1 };
+    let computed = 0;
+    const f = cache((_v: unknown) => ++computed);
+    expect([await f(a), await f(b), await f(a)]).toEqual([1, 2, 1]);
+  });
+});
+
+describe('other hostile arguments', () => {
+  it('a getter that throws rejects the call with its error', async () => {
+    const f = cache((_v: unknown) => 1);
+    const boom = new Error('boom');
+    const outcome = await settle(() =>
+      f({
+        get x() {
+          throw boom;
+        },
+      }),
+    );
+    expect(outcome).toEqual({ ok: false, error: boom });
+  });
+
+  it('a revoked Proxy rejects the call with a TypeError', async () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const f = cache((_v: unknown) => 1);
+    const outcome = await settle(() => f(proxy));
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.error).toBeInstanceOf(TypeError);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+describe('prototype pollution', () => {
+  const POLLUTERS = [
+    '{"__proto__": {"polluted": 1}}',
+    '{"constructor": {"prototype": {"polluted": 1}}}',
+    '{"prototype": {"polluted": 1}}',
+    '{"a": [{"__proto__": {"polluted": 1}}], "__proto__": {"__proto__": {"polluted": 1}}}',
+  ];
+  const clean = () => {
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('polluted');
+    expect(Object.getOwnPropertyNames(Object.prototype)).not.toContain('polluted');
+    expect(([] as unknown as { polluted?: unknown }).polluted).toBeUndefined();
+    expect((new Map() as unknown as { polluted?: unknown }).polluted).toBeUndefined();
+  };
+
+  it.each(POLLUTERS)('arguments and results %s pollute nothing, in memory and through the disk', async (json) => {
+    const cachePath = hostilePath('proto');
+    let computed = 0;
+    const echo = (arg: unknown) => {
+      computed++;
+      return { arg, parsed: JSON.parse(json) as unknown, map: new Map([['__proto__', JSON.parse(json) as unknown]]) };
+    };
+    const first = cache(echo, { toDisk: true, cachePath, name: 'proto' });
+    const arg = JSON.parse(json) as unknown;
+    const fromCompute = await first(arg);
+    expect(await first(JSON.parse(json))).toBe(fromCompute); // an equal argument hits the same entry
+    clean();
+    // A plain object without own "__proto__" is another argument: no shared entry.
+    await first({});
+    expect(computed).toBe(2);
+    await waitForStored(cachePath, 2);
+    const second = cache(echo, { toDisk: true, cachePath, name: 'proto' });
+    const fromDisk = await second(JSON.parse(json));
+    expect(computed).toBe(2); // answered from IndexedDB
+    clean();
+    expect(fromDisk).toEqual(fromCompute);
+    // Own "__proto__" keys stay own data; the prototype of what comes back is untouched.
+    expect(Object.getPrototypeOf(fromDisk)).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(fromDisk.parsed)).toBe(Object.prototype);
+    expect(Object.keys(fromDisk.parsed as object)).toEqual(Object.keys(JSON.parse(json) as object));
+    expect(Object.keys(fromDisk.arg as object)).toEqual(Object.keys(JSON.parse(json) as object));
+    clean();
+  });
+
+  it('keys of a polluting object are its own, and differ from the same data one level up', async () => {
+    const own = JSON.parse('{"__proto__": {"x": 1}}') as unknown;
+    const viaProto: unknown = Object.create({ x: 1 }) as unknown;
+    const flat = { x: 1 };
+    const keys = await Promise.all([keyOf([own]), keyOf([viaProto]), keyOf([flat]), keyOf([{}])]);
+    expect(new Set(keys).size).toBe(4);
+    clean();
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+
+class Point {
+  constructor(
+    public x: number,
+    public y: number,
+  ) {}
+}
+class Other {
+  constructor(
+    public x: number,
+    public y: number,
+  ) {}
+}
+
+/** Pairs of distinct arguments that a naive `JSON.stringify`, `String()` or `join()` key would merge. */
+const collidingPairs: [string, unknown[], unknown[]][] = [
+  // JSON.stringify
+  ['[undefined] vs [null]', [[undefined]], [[null]]],
+  ['NaN vs null (JSON "null")', [[NaN]], [[null]]],
+  ['Infinity vs -Infinity (JSON "null")', [Infinity], [-Infinity]],
+  ['{a: undefined} vs {}', [{ a: undefined }], [{}]],
+  ['a Date vs its ISO string', [new Date(0)], [new Date(0).toISOString()]],
+  ['an invalid Date vs null', [new Date(NaN)], [null]],
+  ['Maps with different entries (JSON "{}")', [new Map([['a', 1]])], [new Map([['a', 2]])]],
+  ['a Map vs an empty object', [new Map([['a', 1]])], [{}]],
+  ['Sets with different members (JSON "{}")', [new Set([1])], [new Set([2])]],
+  ['a Uint8Array vs an object of its indexes', [new Uint8Array([1, 2])], [{ 0: 1, 1: 2 }]],
+  ['Uint8Array vs Int8Array of the same numbers', [new Uint8Array([1])], [new Int8Array([1])]],
+  ['an ArrayBuffer vs a Uint8Array of its bytes', [new Uint8Array([1, 2]).buffer], [new Uint8Array([1, 2])]],
+  ['different RegExps (JSON "{}")', [/a/], [/b/]],
+  ['RegExps with different flags', [/a/g], [/a/i]],
+  ['Errors with different messages', [new Error('a')], [new Error('b')]],
+  ['a boxed Number vs the number', [Object(1)], [1]],
+  ['a class instance vs a plain object of its data', [new Point(1, 2)], [{ x: 1, y: 2 }]],
+  ['instances of two classes with equal data', [new Point(1, 2)], [new Other(1, 2)]],
+  ['a symbol vs null in an array', [[Symbol('a')]], [[null]]],
+  ['a registered vs an unregistered symbol', [Symbol.for('s')], [Symbol('s')]],
+  ['big integers beyond 2^53', [2n ** 64n], [2n ** 64n + 1n]],
+  ['a bigint vs the number', [10n], [10]],
+  // String() / toString / join
+  ['[1,2] vs "1,2"', [[1, 2]], ['1,2']],
+  ['["a,b"] vs ["a","b"]', [['a,b']], [['a', 'b']]],
+  ['[[1,2],3] vs [1,[2,3]]', [[[1, 2], 3]], [[1, [2, 3]]]],
+  ['{a:1} vs {b:2} ("[object Object]")', [{ a: 1 }], [{ b: 2 }]],
+  ['{} vs "[object Object]"', [{}], ['[object Object]']],
+  ['null vs "null"', [null], ['null']],
+  ['undefined vs "undefined"', [undefined], ['undefined']],
+  ['[null] vs "" (both "")', [[null]], ['']],
+  ['true vs "true"', [true], ['true']],
+  ['a Date vs its toString()', [new Date(0)], [new Date(0).toString()]],
+  ['a symbol vs its String()', [Symbol('a')], ['Symbol(a)']],
+  ['a Uint8Array vs its toString()', [new Uint8Array([1, 2])], ['1,2']],
+  ['args ("a|b") vs ("a", "b")', ['a|b'], ['a', 'b']],
+  ['args ("a,b") vs ("a", "b")', ['a,b'], ['a', 'b']],
+  ['args (undefined) vs ()', [undefined], []],
+  ['args (1) vs ([1])', [1], [[1]]],
+  // The encoding's own syntax inside data
+  ['strings that spell an encoding', ['s1:a'], ['a']],
+  ['object keys that spell an encoding', [{ 'a': 's1:b' }], [{ 'as1:': 'b' }]],
+  ['Set members that concatenate alike', [new Set(['ab', 'c'])], [new Set(['a', 'bc'])]],
+  ['Map entries that concatenate alike', [new Map([['a', 'bc']])], [new Map([['ab', 'c']])]],
+  ['nested vs flat Maps', [new Map<unknown, unknown>([['a', new Map([['b', 1]])]])], [new Map<unknown, unknown>([['a', 'b'], [1, 1]])]],
+  ['a typed array vs a string of the same bytes', [new Uint8Array([115, 49, 58, 97])], ['s1:a']],
+  ['large typed arrays vs a string of the same bytes', [new Uint8Array(600).fill(97)], ['a'.repeat(600)]],
+  ['lone surrogates', ['\uD800'], ['\uFFFD']],
+  ['own "__proto__" data vs none', [JSON.parse('{"__proto__": {"a": 1}}')], [{}]],
+  ['own "constructor" data vs a class instance', [{ constructor: 'Point', x: 1, y: 2 }], [new Point(1, 2)]],
+];
+
+/** Pairs that look different to a naive key but are equal, so they must share an entry. */
+const equalPairs: [string, unknown[], unknown[]][] = [
+  ['-0 vs 0', [-0], [0]],
+  ['objects in another key order', [{ a: 1, b: 2 }], [{ b: 2, a: 1 }]],
+  ['Sets in another insertion order', [new Set([1, 'x'])], [new Set(['x', 1])]],
+  ['a subarray vs a copy of the same bytes', [new Uint8Array([9, 1, 2]).subarray(1)], [new Uint8Array([1, 2])]],
+  ['large subarrays vs copies', [new Uint8Array(1000).fill(3).subarray(100)], [new Uint8Array(900).fill(3)]],
+  ['a null-prototype object vs a plain object', [Object.assign(Object.create(null) as object, { a: 1 })], [{ a: 1 }]],
+];
+
+describe('arguments engineered to collide never share an entry', () => {
+  it.each(collidingPairs)('%s: different keys', async (_label, a, b) => {
+    expect(await keyOf(a)).not.toBe(await keyOf(b));
+  });
+
+  it.each(equalPairs)('%s: the same key', async (_label, a, b) => {
+    expect(await keyOf(a)).toBe(await keyOf(b));
+  });
+
+  it('each pair gets its own entry in memory and on disk', async () => {
+    const cachePath = hostilePath('collide');
+    let computed = 0;
+    /** A function per pair that tells which member it was called with, by identity: a shared entry would answer wrongly. */
+    const whichOf = (b: unknown[]) => (...args: unknown[]) => {
+      computed++;
+      return b.length === args.length && b.every((x, i) => Object.is(x, args[i])) ? 'b' : 'a';
+    };
+    const functions = collidingPairs.map(([, , b]) => whichOf(b));
+    for (const [i, [label, a, b]] of collidingPairs.entries()) {
+      const first = cache(functions[i]!, { toDisk: true, cachePath, name: `collide-${i}` });
+      expect([await first(...a), await first(...b), await first(...a), await first(...b)], label).toEqual(['a', 'b', 'a', 'b']);
+    }
+    expect(computed).toBe(2 * collidingPairs.length);
+    await waitForStored(cachePath, 2 * collidingPairs.length);
+    // Fresh views, as after a reload: every answer comes from the pair member's own stored entry.
+    for (const [i, [label, a, b]] of collidingPairs.entries()) {
+      const second = cache(functions[i]!, { toDisk: true, cachePath, name: `collide-${i}` });
+      expect([await second(...b), await second(...a)], label).toEqual(['b', 'a']);
+    }
+    expect(computed).toBe(2 * collidingPairs.length);
+  });
+
+  /**
+   * Platform objects keep their state in internal slots behind prototype getters, not in own
+   * enumerable data: keyed by own data, every URL would encode alike and two different URLs would
+   * share an entry. They must be keyed by content or refused with a TypeError.
+   */
+  it.for<[string, () => object, () => object]>([
+    ['URL', () => new URL('https://a.example/'), () => new URL('https://b.example/')],
+    ['URLSearchParams', () => new URLSearchParams('q=1'), () => new URLSearchParams('q=2')],
+    ['Headers', () => new Headers({ accept: 'text/csv' }), () => new Headers({ accept: 'text/html' })],
+    ['Request', () => new Request('https://a.example/'), () => new Request('https://b.example/')],
+    ['Response', () => new Response('a'), () => new Response('b')],
+    [
+      'AbortController',
+      () => new AbortController(),
+      () => {
+        const aborted = new AbortController();
+        aborted.abort();
+        return aborted;
+      },
+    ],
+    ['Event', () => new Event('a'), () => new Event('b')],
+    ['DOM element', () => document.createElement('div'), () => document.createElement('span')],
+    ['DOM text node', () => document.createTextNode('a'), () => document.createTextNode('b')],
+  ])('two different %s objects never share an entry (keyed by content, or refused with a TypeError)', async ([label, makeA, makeB], ctx) => {
+    const a = makeA();
+    const b = makeB();
+    if (!['URL', 'URLSearchParams', 'Headers'].includes(label) && Object.prototype.toString.call(a) === '[object Object]') {
+      // happy-dom implements some platform types as plain classes (no Symbol.toStringTag, constants
+      // as own fields): there they are ordinary class instances, keyed by their own data.
+      ctx.skip(`${label} is not a platform object in this environment`);
+    }
+    const f = cache((value: unknown) => value);
+    const outcomes = [await settle(() => f(a)), await settle(() => f(b))];
+    for (const outcome of outcomes) if (!outcome.ok) expect(outcome.error).toBeInstanceOf(TypeError);
+    if (outcomes[0]!.ok && outcomes[1]!.ok) {
+      expect(outcomes[0]!.value).toBe(a);
+      expect(outcomes[1]!.value).toBe(b); // its own entry, not a's
+    }
+  });
+});
+
+/**
+ * Large binary contents (typed arrays over 512 bytes, Blobs) are digested; Set members and Map
+ * entries must still sort by content, not by the order in which the binaries were met.
+ */
+describe('Sets and Maps of large binaries in another insertion order', () => {
+  const big = (n: number) => new Uint8Array(600).fill(n);
+  it('Sets of large typed arrays in any insertion order have the same key', async () => {
+    expect(await keyOf([new Set([big(1), big(2)])])).toBe(await keyOf([new Set([big(2), big(1)])]));
+  });
+  it('Maps with large typed array values in any insertion order have the same key', async () => {
+    expect(await keyOf([new Map([['a', big(1)], ['b', big(2)]])])).toBe(await keyOf([new Map([['b', big(2)], ['a', big(1)]])]));
+  });
+  it('Sets of Blobs in any insertion order have the same key, and differ from other contents', async () => {
+    const blob = (text: string) => new Blob([text.repeat(300)]);
+    expect(await keyOf([new Set([blob('a'), blob('b')])])).toBe(await keyOf([new Set([blob('b'), blob('a')])]));
+    expect(await keyOf([new Set([blob('a'), blob('b')])])).not.toBe(await keyOf([new Set([blob('a'), blob('c')])]));
+  });
+  it('a Set holding one large array twice differs from one holding two different ones', async () => {
+    const one = big(1);
+    expect(await keyOf([[one, one]])).toBe(await keyOf([[big(1), big(1)]]));
+    expect(await keyOf([new Set([one, big(1)])])).not.toBe(await keyOf([new Set([one, big(2)])]));
+  });
+});
+
+/** The class of an instance comes from its prototype: an own field named "constructor" must not hide it. */
+it('an own "constructor" field does not hide the class of an instance', async () => {
+  const a = Object.assign(new Point(1, 2), { constructor: 0 });
+  const b = Object.assign(new Other(1, 2), { constructor: 0 });
+  expect(await keyOf([a])).not.toBe(await keyOf([b]));
+});
+
+// ---------------------------------------------------------------------------------------------
+// Property: equal ⇔ same key, over random nested keyable values.
+
+const TYPED = {
+  Uint8Array,
+  Int8Array,
+  Uint16Array,
+  Int32Array,
+  Float32Array,
+  Float64Array,
+} as const;
+type TypedName = keyof typeof TYPED;
+type TypedArray = InstanceType<(typeof TYPED)[TypedName]>;
+
+const isPlain = (value: object) => {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+};
+const bytesOf = (value: ArrayBufferView | ArrayBuffer) =>
+  value instanceof ArrayBuffer ? new Uint8Array(value) : new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
+const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((byte, i) => byte === b[i]);
+const isBoxed = (v: object) => v instanceof Number || v instanceof String || v instanceof Boolean || v instanceof BigInt;
+
+/** Pairs every item of `as` with a distinct equal item of `bs` (greedy is exact for an equivalence). */
+function matchAll<T>(as: T[], bs: T[], equal: (a: T, b: T) => boolean): boolean {
+  if (as.length !== bs.length) return false;
+  const left = [...bs];
+  for (const a of as) {
+    const at = left.findIndex((b) => equal(a, b));
+    if (at < 0) return false;
+    left.splice(at, 1);
+  }
+  return true;
+}
+
+/**
+ * Reference deep equality, written independently of the encoder: object key order and Set/Map
+ * insertion order are irrelevant, NaN equals NaN, -0 equals 0, typed arrays are their type and bytes,
+ * class instances their class name and own enumerable data.
+ */
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (typeof a !== typeof b) return false;
+  switch (typeof a) {
+    case 'number':
+      return a === b || (Number.isNaN(a) && Number.isNaN(b));
+    case 'symbol': {
+      const [ka, kb] = [Symbol.keyFor(a), Symbol.keyFor(b as symbol)];
+      return ka !== undefined || kb !== undefined ? ka === kb : a.description === (b as symbol).description;
+    }
+    case 'object':
+      break;
+    default:
+      return a === b;
+  }
+  if (a === null || b === null) return a === b;
+  const [x, y] = [a as object, b as object];
+  if (Array.isArray(x) || Array.isArray(y)) {
+    return Array.isArray(x) && Array.isArray(y) && x.length === y.length && x.every((item, i) => deepEqual(item, y[i]));
+  }
+  if (isPlain(x) || isPlain(y)) return isPlain(x) && isPlain(y) && sameFields(x, y);
+  if (Object.getPrototypeOf(x) !== Object.getPrototypeOf(y)) return false;
+  if (ArrayBuffer.isView(x) || x instanceof ArrayBuffer) return sameBytes(bytesOf(x), bytesOf(y as ArrayBuffer));
+  if (x instanceof Date) return deepEqual(x.getTime(), (y as Date).getTime());
+  if (x instanceof RegExp) return x.source === (y as RegExp).source && x.flags === (y as RegExp).flags;
+  if (x instanceof Map) return matchAll([...x], [...(y as Map<unknown, unknown>)], ([ka, va], [kb, vb]) => deepEqual(ka, kb) && deepEqual(va, vb));
+  if (x instanceof Set) return matchAll([...x], [...(y as Set<unknown>)], deepEqual);
+  if (isBoxed(x)) return deepEqual(x.valueOf(), y.valueOf());
+  return sameFields(x, y); // class instances: same class, own enumerable data
+}
+
+function sameFields(x: object, y: object): boolean {
+  const [kx, ky] = [Object.keys(x).sort(), Object.keys(y).sort()];
+  return (
+    kx.length === ky.length &&
+    kx.every((k, i) => k === ky[i] && deepEqual((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k]))
+  );
+}
+
+/** An own enumerable data property, even for "__proto__". */
+function define(target: object, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/**
+ * An equal value built anew: object keys, Map entries and Set members in reverse order, typed
+ * arrays copied into a larger buffer at an offset, Dates/RegExps/boxes/instances made again.
+ */
+function rebuild(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(rebuild);
+  const reversedFields = (target: object) => {
+    for (const name of Object.keys(value).reverse()) define(target, name, rebuild((value as Record<string, unknown>)[name]));
+    return target;
+  };
+  if (isPlain(value)) return reversedFields(Object.getPrototypeOf(value) === null ? (Object.create(null) as object) : {});
+  if (ArrayBuffer.isView(value)) {
+    const typed = value as TypedArray;
+    const Ctor = typed.constructor as new (buffer: ArrayBuffer, offset: number, length: number) => TypedArray;
+    const offset = 8 * 3;
+    const buffer = new ArrayBuffer(offset + typed.byteLength + 8);
+    new Uint8Array(buffer, offset).set(bytesOf(typed));
+    return new Ctor(buffer, offset, typed.length);
+  }
+  if (value instanceof ArrayBuffer) return value.slice(0);
+  if (value instanceof Date) return new Date(value.getTime());
+  if (value instanceof RegExp) return new RegExp(value.source, value.flags);
+  if (value instanceof Map) return new Map([...value].reverse().map(([k, v]) => [rebuild(k), rebuild(v)]));
+  if (value instanceof Set) return new Set([...value].reverse().map(rebuild));
+  if (isBoxed(value)) return Object(value.valueOf()) as object;
+  return reversedFields(Object.create(Object.getPrototypeOf(value) as object) as object);
+}
+
+const FIELD_NAMES = ['a', 'b', 'ab', '', '0', '1', '__proto__', 'constructor', 'prototype', 'toString', 's1:a', '\uD800'];
+const REGEXPS: [string, string][] = [['a+', ''], ['a+', 'g'], ['^x$', 'im'], ['[/]', 'u'], ['', '']];
+
+/** Random keyable values: no functions, no symbols without description, no WeakMaps, no cycles. */
+function keyable(leaf: fc.Arbitrary<unknown>, maxLength: number) {
+  return fc.letrec<{ value: unknown }>((tie) => {
+    const fieldsNamed = (names: string[]) =>
+      fc.uniqueArray(fc.tuple(fc.oneof(fc.constantFrom(...names), fc.string({ maxLength: 3 })), tie('value')), {
+        maxLength,
+        selector: ([name]) => name,
+      });
+    const fields = fieldsNamed(FIELD_NAMES);
+    const make = (proto: object | null) => (entries: [string, unknown][]) => {
+      const target = Object.create(proto) as object;
+      for (const [name, item] of entries) define(target, name, item);
+      return target;
+    };
+    const typedName = fc.constantFrom(...(Object.keys(TYPED) as TypedName[]));
+    return {
+      value: fc.oneof(
+        { depthSize: 'small', maxDepth: 3, withCrossShrink: true },
+        leaf,
+        fc.array(tie('value'), { maxLength }),
+        fields.map(make(Object.prototype)),
+        fields.map(make(null)),
+        fields.map(make(Point.prototype)),
+        fields.map(make(Other.prototype)),
+        fc.array(fc.tuple(tie('value'), tie('value')), { maxLength }).map((entries) => new Map(entries)),
+        fc.array(tie('value'), { maxLength }).map((items) => new Set(items)),
+        fc
+          .tuple(typedName, fc.array(fc.double(), { maxLength: 6 }), fc.nat({ max: 3 }))
+          .map(([name, numbers, big]): TypedArray => {
+            // Now and then longer than the inline limit, so large contents go through the digest.
+            const length = big === 0 ? 600 + numbers.length : numbers.length;
+            const Ctor: new (length: number) => TypedArray = TYPED[name];
+            const typed = new Ctor(length);
+            for (let i = 0; i < length; i++) typed[i] = numbers[i % Math.max(1, numbers.length)] ?? 0;
+            return typed;
+          }),
+        fc.uint8Array({ maxLength: 6 }).map((bytes) => bytes.slice().buffer),
+      ),
+    };
+  }).value;
+}
+
+const richLeaf: fc.Arbitrary<unknown> = fc.oneof(
+  fc.double(),
+  fc.integer(),
+  fc.constantFrom(0, -0, NaN, Infinity, -Infinity),
+  fc.string({ unit: 'binary', maxLength: 8 }),
+  fc.boolean(),
+  fc.constantFrom(null, undefined),
+  fc.bigInt(),
+  fc.date({ noInvalidDate: false }),
+  fc.string({ minLength: 1, maxLength: 3 }).map((d) => Symbol(d)),
+  fc.string({ maxLength: 3 }).map((d) => Symbol.for(d)),
+  fc.constantFrom(...REGEXPS).map(([source, flags]) => new RegExp(source, flags)),
+  fc.oneof(fc.double(), fc.string({ maxLength: 3 }), fc.boolean(), fc.bigInt()).map((v) => Object(v) as object),
+);
+
+/** A small domain, so that random pairs are often equal (but rarely identical objects). */
+const smallLeaf: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(0, -0, 1, NaN, '', '0', '1', 'a', null, undefined, true, false, 0n, 1n),
+  fc.constantFrom(0, 1, NaN).map((t) => new Date(t)),
+  fc.constantFrom('a', '1').map((v) => Object(v) as object),
+  fc.constantFrom('x', 'y').map((d) => Symbol(d)),
+);
+
+const RUNS = 300;
+
+describe('property: equal ⇔ same key (fast-check)', () => {
+  it('a value rebuilt in another order has the same key, and is equal per the reference', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(keyable(richLeaf, 4), { maxLength: 3 }), async (args) => {
+        const again = args.map(rebuild);
+        expect(deepEqual(args, again)).toBe(true);
+        expect(await keyOf(again)).toBe(await keyOf(args));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('two values have the same key exactly when they are equal (rich values)', async () => {
+    await fc.assert(
+      fc.asyncProperty(keyable(richLeaf, 4), keyable(richLeaf, 4), async (a, b) => {
+        expect(await keyOf([a]) === await keyOf([b])).toBe(deepEqual(a, b));
+      }),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('two values have the same key exactly when they are equal (small domain, many equal pairs)', async () => {
+    let equalPairsSeen = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(keyable(smallLeaf, 2), { maxLength: 2 }), fc.array(keyable(smallLeaf, 2), { maxLength: 2 }), async (a, b) => {
+        const equal = deepEqual(a, b);
+        if (equal) equalPairsSeen++;
+        expect(await keyOf(a) === await keyOf(b)).toBe(equal);
+      }),
+      { numRuns: RUNS },
+    );
+    expect(equalPairsSeen).toBeGreaterThan(RUNS / 20); // the property was exercised on both sides
+  });
+
+  it('a memoized function answers each random argument with its own result', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(keyable(smallLeaf, 2), { minLength: 2, maxLength: 12 }), async (values) => {
+        let computed = 0;
+        const f = cache((v: unknown) => ({ v, n: ++computed }));
+        for (const v of values) {
+          const result = await f(v);
+          expect(deepEqual(result.v, v)).toBe(true);
+        }
+        // As many computations as there are distinct values per the reference equality.
+        const distinct: unknown[] = [];
+        for (const v of values) if (!distinct.some((d) => deepEqual(d, v))) distinct.push(v);
+        expect(computed).toBe(distinct.length);
+      }),
+      { numRuns: 100 },
+    );
+  });
+});
