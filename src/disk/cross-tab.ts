@@ -53,21 +53,28 @@ export function announceRemoval(message: RemovalMessage): void {
 
 /**
  * Runs `task` while holding the Web Lock `name`, so that tabs doing the same work wait for each
- * other. Without Web Locks, or after waiting too long, the task runs unlocked.
+ * other. `task` is told whether it had to wait for another holder (whose work it may now find
+ * done). Without Web Locks, or after waiting too long, the task runs unlocked.
  */
-export function withLock<T>(name: string, task: () => Promise<T>): Promise<T> {
+export function withLock<T>(name: string, task: (waited: boolean) => Promise<T>): Promise<T> {
   const locks = navigatorLocks();
-  if (!locks) return task();
+  if (!locks) return task(false);
   let ran = false;
-  const locked = locks.request(name, { signal: AbortSignal.timeout(LOCK_WAIT_MS) }, () => {
+  const run = (waited: boolean): Promise<T> => {
     ran = true;
-    return task();
-  }) as Promise<T>;
+    return task(waited);
+  };
+  const attempt = locks.request(name, { ifAvailable: true }, (lock) => (lock ? run(false) : NOT_AVAILABLE)) as Promise<T | typeof NOT_AVAILABLE>;
+  const locked = attempt.then((result) =>
+    result === NOT_AVAILABLE ? (locks.request(name, { signal: AbortSignal.timeout(LOCK_WAIT_MS) }, () => run(true)) as Promise<T>) : result,
+  );
   return locked.catch((error: unknown) => {
     if (ran) throw error;
-    return task();
+    return task(true);
   });
 }
+
+const NOT_AVAILABLE = Symbol('lock not available');
 
 // clearCaches() in one tab empties the memory tiers of the others too.
 onClearCaches(async () => announceRemoval({ type: 'clearAll' }));

@@ -84,8 +84,8 @@ export class DiskTier implements TouchSource {
 
   /**
    * Answers a cold call: from the disk if the result is stored, else by running `compute` while
-   * holding a cross-tab lock for this key (reading once more under the lock), so that tabs making
-   * the same call at once compute it once. Resolves as soon as the result is known; the write
+   * holding a cross-tab lock for this key (reading once more if another tab held it first), so that
+   * tabs making the same call at once compute it once. Resolves as soon as the result is known; the write
    * continues behind, still under the lock.
    */
   async loadOrCompute(memoryKey: string, compute: () => Promise<unknown>): Promise<Outcome> {
@@ -94,8 +94,9 @@ export class DiskTier implements TouchSource {
     if (stored) return stored;
     const [clears, wipe] = [this.clears, wipes];
     return new Promise<Outcome>((resolve, reject) => {
-      const task = async () => {
-        const found = await this.readAt(place, memoryKey);
+      const task = async (waited: boolean) => {
+        // After waiting for another tab's identical call, its result is likely stored.
+        const found = waited ? await this.readAt(place, memoryKey) : undefined;
         if (found) return resolve(found);
         let value: unknown;
         try {
