@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cache } from '../../src/index.ts';
 import { memoryKeyOf } from '../../src/key/digest.ts';
 import { encodeKey } from '../../src/key/encode.ts';
+import { Other, Point } from './classes.ts';
 
 const keyOf = (args: readonly unknown[]): Promise<string> => Promise.resolve(memoryKeyOf(encodeKey(args, undefined, [])));
 
@@ -296,18 +297,6 @@ describe('prototype pollution', () => {
 
 // ---------------------------------------------------------------------------------------------
 
-class Point {
-  constructor(
-    public x: number,
-    public y: number,
-  ) {}
-}
-class Other {
-  constructor(
-    public x: number,
-    public y: number,
-  ) {}
-}
 
 /** Pairs of distinct arguments that a naive `JSON.stringify`, `String()` or `join()` key would merge. */
 const collidingPairs: [string, unknown[], unknown[]][] = [

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { cache } from '../../src/index.ts';
 import { memoryKeyOf } from '../../src/key/digest.ts';
 import { encodeKey } from '../../src/key/encode.ts';
+import { Other, Point } from './classes.ts';
 
 const keyOf = (...args: unknown[]) => memoryKeyOf(encodeKey(args, undefined, []));
 
@@ -13,18 +14,6 @@ function cyclic(label: string) {
   return node;
 }
 
-class Point {
-  constructor(
-    public x: number,
-    public y: number,
-  ) {}
-}
-class Other {
-  constructor(
-    public x: number,
-    public y: number,
-  ) {}
-}
 
 const bigArray = (size: number, change?: number) => {
   const bytes = new Uint8Array(size);
