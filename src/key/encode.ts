@@ -109,10 +109,17 @@ const MAP_KEY: PathSegment = { label: '<Map key>' };
 const SET_MEMBER: PathSegment = { label: '<Set member>' };
 
 const NO_BINARIES: readonly Uint8Array[] = Object.freeze([]);
+/** Shared until an encoder meets its first large binary: most keys have none. */
+const NO_LARGE: (Uint8Array | Blob)[] = [];
+const NO_SOURCES: object[] = [];
 
 /** A key without large binaries: its text is final. */
 function complete(text: string): EncodedKey {
-  return { text, binaries: NO_BINARIES, complete: () => text };
+  return { text, binaries: NO_BINARIES, complete: finalText };
+}
+
+function finalText(this: EncodedKey): string {
+  return this.text;
 }
 
 function encodeNumber(n: number): string {
@@ -126,9 +133,9 @@ function encodeString(s: string): string {
 
 class Encoder {
   /** Large binary contents met, to be digested… */
-  readonly binaries: (Uint8Array | Blob)[] = [];
+  binaries: (Uint8Array | Blob)[] = NO_LARGE;
   /** …and the values they came from (a typed array, an ArrayBuffer, a Blob). */
-  readonly sources: object[] = [];
+  sources: object[] = NO_SOURCES;
   /** Objects on the current path, to write cycles as back-references (a short array beats a Map here). */
   private readonly ancestors: object[] = [];
   /** Levels of hashFuncs stand-ins on the current path. */
@@ -294,6 +301,7 @@ class Encoder {
   /** Large content: its digest once known, else a placeholder while the digests are computed. */
   private encodeLarge(source: object, size: number, content: Uint8Array | Blob): string {
     if (this.digests) return `${size}#${this.digests.get(source)};`;
+    if (this.binaries === NO_LARGE) [this.binaries, this.sources] = [[], []];
     this.binaries.push(content);
     this.sources.push(source);
     return `${size}#${this.binaries.length - 1};`;
