@@ -20,7 +20,7 @@ export type HashFuncs =
 
 /** Options of {@link cache}; every one is optional. Names are the camelCase of Panel's `pn.cache`. */
 export interface CacheOptions<This = unknown, Args extends readonly unknown[] = never> {
-  /** Most results kept (in memory, and on disk with `toDisk`); a positive integer. Default: unbounded. */
+  /** Most results kept (in memory, and on disk with `toDisk`); a positive integer, or Infinity. Default: unbounded. */
   maxItems?: number;
   /** Which result to evict when `maxItems` is reached: `'LRU'` (default), `'LFU'` or `'FIFO'`, any case. */
   policy?: Policy | Lowercase<Policy>;
@@ -86,7 +86,7 @@ export function resolveOptions(options: CacheOptions<never, never[]> = {}): Reso
   const { maxItems, policy, ttl, toDisk, cachePath, perSession, hashFuncs, key, name, version } = options;
   if (maxItems !== undefined) {
     if (typeof maxItems !== 'number') throw new TypeError(`idb-memo: option "maxItems" must be a number (got ${describe(maxItems)})`);
-    if (!Number.isInteger(maxItems) || maxItems < 1) {
+    if (maxItems !== Infinity && (!Number.isInteger(maxItems) || maxItems < 1)) {
       throw new RangeError(`idb-memo: option "maxItems" must be a positive integer (got ${maxItems})`);
     }
   }

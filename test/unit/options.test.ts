@@ -46,6 +46,12 @@ describe('option validation', () => {
     ).not.toThrow();
   });
 
+  it('takes maxItems: Infinity as unbounded', async () => {
+    const f = cache((n: number) => n, { maxItems: Infinity });
+    for (let i = 0; i < 50; i++) await f(i);
+    expect(f.stats()).toMatchObject({ size: 50, evictions: 0 });
+  });
+
   it('refuses a non-function', () => {
     expect(() => cache('nope' as never)).toThrow(TypeError);
   });
