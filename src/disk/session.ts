@@ -93,8 +93,7 @@ async function purgeGoneSessions(connection: Connection, current: string): Promi
   }, undefined);
 }
 
-function navigatorLocks(): LockManager | undefined {
+/** The Web Locks API, where the browser has it. */
+export function navigatorLocks(): LockManager | undefined {
   return typeof navigator !== 'undefined' && navigator.locks && typeof navigator.locks.request === 'function' ? navigator.locks : undefined;
 }
-
-export { navigatorLocks };
