@@ -48,6 +48,8 @@ export class UnkeyableValueError extends TypeError {
 
 /** Binary contents up to this many bytes are written into the text; larger ones are digested. */
 export const INLINE_BINARY_BYTES = 512;
+/** Arrays longer than this are refused (a typed array keys millions of numbers far faster). */
+export const MAX_ARRAY_LENGTH = 10_000_000;
 /** Containers nested deeper than this are refused instead of risking a stack overflow. */
 export const MAX_DEPTH = 1000;
 
@@ -236,6 +238,8 @@ class Encoder {
 
   private encodeContent(value: object): string {
     if (Array.isArray(value)) {
+      // A sparse array can claim billions of slots; keying it would hang the page.
+      if (value.length > MAX_ARRAY_LENGTH) throw new UnkeyableValueError(`an array of ${value.length} elements is too long to key`);
       let out = `a${value.length}[`;
       for (let i = 0; i < value.length; i++) out += this.child(value[i], i);
       return `${out}]`;

@@ -122,6 +122,13 @@ describe('unkeyable values', () => {
     expect(calls).toBe(2);
   });
 
+  it('refuses a sparse array of billions of slots at once', async () => {
+    const sparse: unknown[] = [];
+    sparse.length = 2 ** 32 - 1;
+    const f = cache((_v: unknown) => 1);
+    await expect(f(sparse)).rejects.toThrow(/args\[0\]: an array of 4294967295 elements is too long/);
+  });
+
   it('refuses values nested too deep without overflowing the stack', async () => {
     let deep: unknown = 0;
     for (let i = 0; i < 10_000; i++) deep = [deep];
