@@ -7,8 +7,9 @@ export type ValueMatcher = (abstract new (...args: never[]) => unknown) | ((valu
 /**
  * Custom hashers, checked before the built-in encoding: each maps the values it matches to a
  * keyable stand-in. Accepted forms: a `Map` or an array of `[matcher, hash]` pairs, where a matcher
- * is a class (`instanceof`) or an arrow-function predicate, or an array of
- * `{ type, hash }` / `{ test, hash }` objects.
+ * is a class (`instanceof`) or an arrow-function predicate; an array of `{ type, hash }` /
+ * `{ test, hash }` objects; or, like Panel's `hash_funcs` dict, an object keyed by class name
+ * (`{ WeakMap: (map) => 'id' }`).
  */
 export type HashFuncs =
   | ReadonlyMap<ValueMatcher, (value: never) => unknown>
@@ -16,7 +17,8 @@ export type HashFuncs =
       | readonly [ValueMatcher, (value: never) => unknown]
       | { readonly type: abstract new (...args: never[]) => unknown; readonly hash: (value: never) => unknown }
       | { readonly test: (value: never) => boolean; readonly hash: (value: never) => unknown }
-    >;
+    >
+  | { readonly [className: string]: (value: never) => unknown };
 
 /** Options of {@link cache}; every one is optional. Names are the camelCase of Panel's `pn.cache`. */
 export interface CacheOptions<This = unknown, Args extends readonly unknown[] = never> {
@@ -129,7 +131,13 @@ function resolvePolicy(policy: unknown): Policy {
 function resolveHashFuncs(hashFuncs: unknown): readonly HashFunc[] {
   if (hashFuncs === undefined) return [];
   const entries: unknown[] =
-    hashFuncs instanceof Map ? [...hashFuncs.entries()] : Array.isArray(hashFuncs) ? hashFuncs : fail();
+    hashFuncs instanceof Map
+      ? [...hashFuncs.entries()]
+      : Array.isArray(hashFuncs)
+        ? hashFuncs
+        : isOptionsObject(hashFuncs)
+          ? Object.entries(hashFuncs).map(([name, hash]) => ({ test: (value: unknown) => classNameOf(value) === name, hash }))
+          : fail();
   return entries.map((entry, i): HashFunc => {
     const where = `hashFuncs[${i}]`;
     let matcher: unknown, hash: unknown, isClass: boolean | undefined;
@@ -152,8 +160,15 @@ function resolveHashFuncs(hashFuncs: unknown): readonly HashFunc[] {
   });
 
   function fail(): never {
-    throw new TypeError(`idb-memo: option "hashFuncs" must be a Map or an array (got ${describe(hashFuncs)})`);
+    throw new TypeError(`idb-memo: option "hashFuncs" must be a Map, an array or an object keyed by class name (got ${describe(hashFuncs)})`);
   }
+}
+
+/** The name of the class `value` is an instance of ('' for primitives and null-prototype objects). */
+function classNameOf(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return '';
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
+  return proto?.constructor?.name ?? '';
 }
 
 function checkType(option: string, value: unknown, type: 'boolean' | 'function'): void {

@@ -114,6 +114,13 @@ describe('unkeyable values', () => {
     expect(calls).toBe(1);
   });
 
+  it('accepts hashFuncs keyed by class name, like Panel\'s hash_funcs dict', async () => {
+    let calls = 0;
+    const f = cache((_w: WeakMap<object, unknown>) => ++calls, { hashFuncs: { WeakMap: () => 'one' } });
+    expect(await f(new WeakMap())).toBe(1);
+    expect(await f(new WeakMap())).toBe(1);
+  });
+
   it('keeps a hashed stand-in apart from the same natural value', async () => {
     let calls = 0;
     const f = cache((_v: unknown) => ++calls, { hashFuncs: new Map([[Date, () => 'x']]) });
