@@ -137,18 +137,20 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
     }
   }
 
-  async function compute(self: unknown, args: unknown[]): Promise<Stamped> {
+  /** Runs the function: every miss goes through here. */
+  function run(self: unknown, args: unknown[]): unknown {
     stats.misses++;
-    const value = await fn.apply(self, args);
+    return fn.apply(self, args);
+  }
+
+  async function compute(self: unknown, args: unknown[]): Promise<Stamped> {
+    const value = await run(self, args);
     const storedAt = Date.now();
     return { value, storedAt, expiresAt: storedAt + ttlMs };
   }
 
   async function loadOrCompute(tier: DiskTier, key: string, self: unknown, args: unknown[]): Promise<Stamped> {
-    const outcome = await tier.loadOrCompute(key, async () => {
-      stats.misses++;
-      return fn.apply(self, args);
-    });
+    const outcome = await tier.loadOrCompute(key, async () => run(self, args));
     if (outcome.fromDisk) stats.diskHits++;
     return outcome;
   }

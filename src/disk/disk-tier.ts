@@ -2,7 +2,6 @@ import { config } from '../config';
 import { sha256OfText } from '../key/digest';
 import { isExpired } from '../memory-tier';
 import type { ResolvedOptions } from '../options';
-import { warnOnce } from '../warn';
 import { onClearCaches } from '../registry';
 import { connection, deleteAllDatabases } from './connection';
 import { announceRemoval, listenForRemovals, withLock, type RemovalListener } from './cross-tab';
@@ -10,7 +9,7 @@ import { namespaceOf } from './namespace';
 import { unpersistableReason } from './persistable';
 import { isValidRecord, RECORD_FORMAT, type EntryRecord } from './schema';
 import { forgetSessions, sessionId, startSession } from './session';
-import { Store, type Touch, type TouchSource } from './store';
+import { Store, warnUnstorable, type Touch, type TouchSource } from './store';
 
 /** A result with the wall-clock stamps it was stored with. */
 export interface Stamped {
@@ -173,7 +172,7 @@ export class DiskTier implements TouchSource {
     const label = this.options.name ?? (this.fn.name || 'an anonymous function');
     const reason = unpersistableReason(stamped.value);
     if (reason !== undefined) {
-      warnOnce(`clone:${label}`, `a result of ${label} cannot be stored in IndexedDB (${reason}); it is kept in memory only`);
+      warnUnstorable(label, reason);
       return;
     }
     const record: EntryRecord = {

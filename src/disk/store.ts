@@ -31,6 +31,11 @@ interface PendingRead {
   readonly resolve: (record: unknown) => void;
 }
 
+/** Warns once per function that one of its results is kept in memory only, and why. */
+export function warnUnstorable(label: string, reason: string): void {
+  warnOnce(`clone:${label}`, `a result of ${label} cannot be stored in IndexedDB (${reason}); it is kept in memory only`);
+}
+
 /** How often batched access times and hit counts of memory hits reach the disk. */
 const TOUCH_FLUSH_MS = 2000;
 
@@ -243,7 +248,7 @@ async function writeOne(tx: WriteTx, { record, maxItems, policy, label }: Pendin
     if (errorName(error) === 'QuotaExceededError') throw error;
     // A value structured clone refuses (DataCloneError, or a RangeError for one nested too deep)
     // throws synchronously and leaves the transaction usable: skip this record only.
-    warnOnce(`clone:${label}`, `a result of ${label} cannot be stored in IndexedDB (${describeError(error)}); it is kept in memory only`);
+    warnUnstorable(label, describeError(error));
     return;
   }
   if (!existed) await adjustCount(tx, record.ns, 1);
