@@ -7,6 +7,8 @@
  * order of Sets and Maps do not matter; equal cyclic structures encode alike.
  */
 
+import { aliasedKey } from './alias';
+
 /** A custom hasher: values it matches are keyed by what `hash` returns instead of by their content. */
 export interface HashFunc {
   /** Whether this hasher handles `value`. */
@@ -60,11 +62,15 @@ const objectProto = Object.prototype;
  * @throws UnkeyableValueError naming the path of a value that cannot be keyed
  */
 export function encodeKey(args: readonly unknown[], self: object | undefined, hashFuncs: readonly HashFunc[]): EncodedKey {
-  // Fast path: the most common memoized call, one string or number argument, no `this`.
-  if (self === undefined && args.length === 1 && hashFuncs.length === 0) {
-    const only = args[0];
-    if (typeof only === 'string') return complete(`1|s${only.length}:${only}`);
-    if (typeof only === 'number') return complete(`1|${encodeNumber(only)}`);
+  if (self === undefined && hashFuncs.length === 0) {
+    // Fast paths: the most common memoized call, one string or number argument; then plain data seen before.
+    if (args.length === 1) {
+      const only = args[0];
+      if (typeof only === 'string') return complete(`1|s${only.length}:${only}`);
+      if (typeof only === 'number') return complete(`1|${encodeNumber(only)}`);
+    }
+    const known = aliasedKey(args, encodePlainData);
+    if (known !== undefined) return complete(known);
   }
   try {
     const draft = new Encoder(hashFuncs, undefined, undefined);
@@ -93,6 +99,11 @@ export function encodeKey(args: readonly unknown[], self: object | undefined, ha
     }
     throw error;
   }
+}
+
+/** Encodes arguments known to be plain data (which cannot fail). */
+function encodePlainData(args: readonly unknown[]): string {
+  return new Encoder([], undefined, undefined).encodeCall(args, undefined);
 }
 
 /** A step from a container to a value inside: an index, a field name, or a ready-made label. */

@@ -15,6 +15,13 @@ function cyclic(label: string) {
 }
 
 
+/** `[, 1]`: an array whose first slot is a hole. */
+function holeThenOne(): unknown[] {
+  const array: unknown[] = [];
+  array[1] = 1;
+  return array;
+}
+
 const bigArray = (size: number, change?: number) => {
   const bytes = new Uint8Array(size);
   for (let i = 0; i < size; i++) bytes[i] = (i * 31) & 0xff;
@@ -37,6 +44,10 @@ describe('keys that must hit', () => {
     ['equal RegExps', [/a+/gi], [/a+/gi]],
     ['equal URLs', [new URL('https://a.test/x?q=1')], [new URL('https://a.test/x?q=1')]],
     ['Sets of large typed arrays in any order', [new Set([bigArray(600), bigArray(700)])], [new Set([bigArray(700), bigArray(600)])]],
+    ['JSON data with integer-like keys in any order', [{ x: 1, 10: 'a', 9: [{ b: 1, a: 2 }] }], [{ 9: [{ a: 2, b: 1 }], x: 1, 10: 'a' }]],
+    ['JSON data with an own "__proto__" key in any order', [JSON.parse('{"__proto__":1,"a":2}')], [JSON.parse('{"a":2,"__proto__":1}')]],
+    ['-0 and 0 inside JSON data', [{ a: [-0] }], [{ a: [0] }]],
+    ['null-prototype and literal objects', [Object.assign(Object.create(null) as object, { a: 1 })], [{ a: 1 }]],
   ];
   it.each(equalPairs)('%s', async (_label, a, b) => {
     expect(await keyOf(...a)).toBe(await keyOf(...b));
@@ -71,9 +82,41 @@ describe('keys that must miss', () => {
     ['different cycles', [cyclic('n')], [cyclic('m')]],
     ['different URLs', [new URL('https://a.test/')], [new URL('https://b.test/')]],
     ['different Headers', [new Headers({ accept: 'a' })], [new Headers({ accept: 'b' })]],
+    ['NaN vs null inside an object (JSON writes both as null)', [{ a: NaN }], [{ a: null }]],
+    ['Infinity vs null inside an array', [[Infinity]], [[null]]],
+    ['an undefined field vs no field (JSON drops both)', [{ a: undefined }], [{}]],
+    ['an array hole vs null', [holeThenOne()], [[null, 1]]],
+    ['a Date vs its JSON text', [{ d: new Date(5) }], [{ d: new Date(5).toJSON() }]],
+    ['a string spelling JSON vs that JSON data', ['[{"a":1}]'], [{ a: 1 }]],
+    ['an object with a string vs with a number', [{ a: '1' }], [{ a: 1 }]],
+    ['an array with toJSON vs what toJSON returns', [Object.assign([1], { toJSON: () => 'x' })], ['x']],
   ];
   it.each(distinctPairs)('%s', async (_label, a, b) => {
     expect(await keyOf(...a)).not.toBe(await keyOf(...b));
+  });
+});
+
+describe('the key memo of plain data', () => {
+  it('answers a repeated call with the key of its full encoding, in any field order', async () => {
+    const first = await keyOf({ b: [1, { d: 'x', c: null }], a: true });
+    expect(await keyOf({ b: [1, { d: 'x', c: null }], a: true })).toBe(first);
+    expect(await keyOf({ a: true, b: [1, { c: null, d: 'x' }] })).toBe(first);
+  });
+
+  it('follows a mutated argument instead of answering with the key of its old content', async () => {
+    const query = { id: 1, tags: ['a'] };
+    const before = await keyOf(query);
+    query.tags.push('b');
+    const after = await keyOf(query);
+    expect(after).not.toBe(before);
+    expect(after).toBe(await keyOf({ id: 1, tags: ['a', 'b'] }));
+  });
+
+  it('is not fooled by a getter that answers differently each time', async () => {
+    let reads = 0;
+    const shifty = { get v() { return ++reads; } };
+    const key = await keyOf(shifty);
+    expect([await keyOf({ v: 1 }), await keyOf({ v: 2 })]).toContain(key);
   });
 });
 

@@ -1,0 +1,77 @@
+/**
+ * A memo of canonical keys for arguments made of small plain data: strings, finite numbers,
+ * booleans, null, arrays and plain objects. Apps call a memoized function again and again with
+ * equal arguments built by the same code (`load({ id, page })`), and the canonical encoding
+ * (sorted keys, type tags) costs more than the rest of a memory hit. For such data the engine's
+ * native `JSON.stringify` is an exact name of the content, in the caller's field order: it maps to
+ * the canonical key, computed once. Values JSON would blur (undefined, NaN, Dates, Maps, class
+ * instances…) never come here, so two different contents never share a name.
+ */
+
+/** Arguments worth remembering hold at most this many values… */
+const MAX_VALUES = 1024;
+/** …and no string longer than this (a long text is cheaper to encode than to stringify and keep). */
+const MAX_STRING_LENGTH = 1024;
+/** Characters held by the memo (names and keys); it starts afresh when full, keeping every operation O(1). */
+const MAX_HELD_CHARS = 1 << 20;
+
+const aliases = new Map<string, string>();
+let heldChars = 0;
+const objectProto = Object.prototype;
+const arrayProto = Array.prototype;
+
+/** Values the current {@link isPlainData} walk may still visit (also ends the walk of a cycle). */
+let budget = 0;
+
+/**
+ * The canonical key of `args`, by `encode`, remembered under their JSON text; `undefined` when
+ * `args` are not small plain data (the caller encodes them itself).
+ */
+export function aliasedKey(args: readonly unknown[], encode: (args: readonly unknown[]) => string): string | undefined {
+  budget = MAX_VALUES;
+  if (!isPlainData(args)) return undefined;
+  const name = JSON.stringify(args);
+  const known = aliases.get(name);
+  if (known !== undefined) return known;
+  // Encode what the name says (not `args`, whose getters might answer differently a second time).
+  const key = encode(JSON.parse(name) as unknown[]);
+  heldChars += name.length + key.length;
+  if (heldChars > MAX_HELD_CHARS) {
+    aliases.clear();
+    heldChars = name.length + key.length;
+  }
+  aliases.set(name, key);
+  return key;
+}
+
+/** Whether `JSON.stringify(value)` names `value` exactly, and it is small enough to remember. */
+function isPlainData(value: unknown): boolean {
+  if (--budget < 0) return false;
+  switch (typeof value) {
+    case 'string':
+      return value.length <= MAX_STRING_LENGTH;
+    case 'number':
+      // -0 is written as 0, which is the same key; NaN and ±Infinity would be written as null.
+      return Number.isFinite(value);
+    case 'boolean':
+      return true;
+    case 'object': {
+      if (value === null) return true;
+      // JSON.stringify would write what toJSON returns instead.
+      if ((value as { toJSON?: unknown }).toJSON !== undefined) return false;
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto === arrayProto) {
+        const array = value as unknown[];
+        // A hole would be written as null.
+        for (let i = 0; i < array.length; i++) if (!isPlainData(array[i])) return false;
+        return true;
+      }
+      if (proto !== objectProto && proto !== null) return false;
+      // for-in allocates nothing; it also visits inherited enumerable fields, which only costs time.
+      for (const name in value) if (!isPlainData((value as Record<string, unknown>)[name])) return false;
+      return true;
+    }
+    default:
+      return false;
+  }
+}
