@@ -8,10 +8,14 @@
  * instances…) never come here, so two different contents never share a name.
  */
 
-/** Arguments worth remembering hold at most this many values… */
-const MAX_VALUES = 1024;
-/** …and no string longer than this (a long text is cheaper to encode than to stringify and keep). */
-const MAX_STRING_LENGTH = 1024;
+/**
+ * Arguments worth remembering hold at most this many values, no string longer than this, and
+ * their JSON is at most this long. The memo pays off on small arguments, where the encoding's fixed
+ * costs dominate; larger ones take about as long to stringify as to encode.
+ */
+const MAX_VALUES = 64;
+const MAX_STRING_LENGTH = 256;
+const MAX_NAME_LENGTH = 512;
 /** Characters held by the memo (names and keys); it starts afresh when full, keeping every operation O(1). */
 const MAX_HELD_CHARS = 1 << 20;
 
@@ -31,6 +35,7 @@ export function aliasedKey(args: readonly unknown[], encode: (args: readonly unk
   budget = MAX_VALUES;
   if (!isPlainData(args)) return undefined;
   const name = JSON.stringify(args);
+  if (name.length > MAX_NAME_LENGTH) return undefined;
   const known = aliases.get(name);
   if (known !== undefined) return known;
   // Encode what the name says (not `args`, whose getters might answer differently a second time).
