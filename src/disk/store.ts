@@ -2,7 +2,7 @@ import { warnOnce } from '../warn';
 import type { Policy } from '../policies';
 import { describeError, errorName, quiet, type CacheDatabase, type Connection } from './connection';
 import { unwrap, type IDBPTransaction } from 'idb';
-import { EVICTION_INDEX, type CacheDB, type EntryRecord } from './schema';
+import { EVICTION_INDEX, type CacheDB, type EntryRecord, type NamespaceRecord } from './schema';
 
 /** A record to write, with the bounds of its namespace. */
 export interface PendingWrite {
@@ -194,23 +194,65 @@ export class Store {
 }
 
 /**
+ * A namespace is swept (one getAll of all its entries) instead of read entry by entry when a batch
+ * asks for at least this many of its entries, and for at least half of what it holds: each get is
+ * a round trip, while a sweep returns everything at once (100 gets take 4 to 5 times as long as a
+ * getAll of 100 entries in Chromium; a getAll of 900 as long as 100 gets or more).
+ */
+const SWEEP_MIN_READS = 16;
+
+/**
  * Answers `batch` from one readonly transaction, each read as soon as its request succeeds. The
  * raw API, not idb's wrappers: this is the path of every disk hit, and the wrappers cost there.
  */
 function readBatch(db: IDBDatabase, batch: readonly PendingRead[]): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const tx = db.transaction('entries', 'readonly');
+    const mightSweep = batch.length >= SWEEP_MIN_READS;
+    const tx = db.transaction(mightSweep ? ['entries', 'namespaces'] : 'entries', 'readonly');
     const entries = tx.objectStore('entries');
     let left = batch.length;
-    for (const read of batch) {
-      const request = entries.get(read.id);
-      request.onsuccess = () => {
-        read.resolve(request.result);
-        if (--left === 0) resolve(true);
+    const answer = (read: PendingRead, record: unknown) => {
+      read.resolve(record);
+      if (--left === 0) resolve(true);
+    };
+    const getEach = (reads: readonly PendingRead[]) => {
+      for (const read of reads) {
+        const request = entries.get(read.id);
+        request.onsuccess = () => answer(read, request.result);
+      }
+    };
+    const sweepOrGet = (ns: string, reads: readonly PendingRead[]) => {
+      const counted = tx.objectStore('namespaces').get(ns);
+      counted.onsuccess = () => {
+        const held = (counted.result as NamespaceRecord | undefined)?.count;
+        if (held === undefined || reads.length * 2 < held) return getEach(reads);
+        const swept = entries.getAll(namespaceRange(ns));
+        swept.onsuccess = () => {
+          const byKey = new Map((swept.result as EntryRecord[]).map((record) => [record.key, record]));
+          for (const read of reads) answer(read, byKey.get(read.id[1]));
+        };
       };
+    };
+    if (mightSweep) {
+      for (const [ns, reads] of groupByNamespace(batch)) {
+        if (reads.length >= SWEEP_MIN_READS) sweepOrGet(ns, reads);
+        else getEach(reads);
+      }
+    } else {
+      getEach(batch);
     }
     tx.onabort = tx.onerror = () => reject(tx.error ?? new DOMException('The read transaction was aborted', 'AbortError'));
   });
+}
+
+function groupByNamespace(batch: readonly PendingRead[]): Map<string, PendingRead[]> {
+  const groups = new Map<string, PendingRead[]>();
+  for (const read of batch) {
+    const group = groups.get(read.id[0]);
+    if (group) group.push(read);
+    else groups.set(read.id[0], [read]);
+  }
+  return groups;
 }
 
 /** A transaction over the entries and their namespace counts. */

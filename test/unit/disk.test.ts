@@ -352,6 +352,45 @@ describe('batched reads', () => {
     const readonly = transaction.mock.calls.filter(([, mode]) => mode === 'readonly' || mode === undefined);
     expect(readonly.length).toBeLessThan(50);
   });
+
+  /** A namespace of `stored` entries (n → n * 3), and spies on how a cold reader reads it. */
+  async function storedNamespace(label: string, stored: number) {
+    const cachePath = uniquePath(label);
+    const computed: number[] = [];
+    const fn = (n: number) => {
+      computed.push(n);
+      return n * 3;
+    };
+    const warm = cache(fn, { toDisk: true, cachePath, name: label });
+    await Promise.all(Array.from({ length: stored }, (_, i) => warm(i)));
+    await waitForEntries(cachePath, stored);
+    computed.length = 0;
+    const getAll = vi.spyOn(IDBObjectStore.prototype, 'getAll');
+    const get = vi.spyOn(IDBObjectStore.prototype, 'get');
+    const cold = cache(fn, { toDisk: true, cachePath, name: label });
+    return { cold, computed, getAll, get };
+  }
+
+  it('sweeps a namespace in one request when a batch asks for most of it, misses included', async () => {
+    const { cold, computed, getAll, get } = await storedNamespace('sweep', 30);
+    const wanted = Array.from({ length: 40 }, (_, i) => i); // 30 stored, 10 not
+    expect(await Promise.all(wanted.map((n) => cold(n)))).toEqual(wanted.map((n) => n * 3));
+    expect(cold.stats()).toMatchObject({ diskHits: 30, misses: 10 });
+    expect(computed.sort((a, b) => a - b)).toEqual(wanted.slice(30));
+    expect(getAll.mock.calls.length).toBeGreaterThanOrEqual(1);
+    // Only the namespace count and the re-reads of the 10 misses under their locks were single gets.
+    expect(get.mock.calls.length).toBeLessThan(20);
+  });
+
+  it('reads entry by entry when a batch asks for a small part of a large namespace', async () => {
+    const { cold, computed, getAll, get } = await storedNamespace('no-sweep', 100);
+    const wanted = Array.from({ length: 20 }, (_, i) => i * 5);
+    expect(await Promise.all(wanted.map((n) => cold(n)))).toEqual(wanted.map((n) => n * 3));
+    expect(cold.stats().diskHits).toBe(20);
+    expect(computed).toEqual([]);
+    expect(getAll).not.toHaveBeenCalled();
+    expect(get.mock.calls.length).toBeGreaterThanOrEqual(20);
+  });
 });
 
 describe('per-session entries', () => {
