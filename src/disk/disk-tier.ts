@@ -70,6 +70,8 @@ export class DiskTier implements TouchSource {
   /** Bumped by clear(): results computed before it must not be written after it. */
   private clears = 0;
   private namespace: Promise<string> | undefined;
+  /** The namespace once known: every disk lookup needs it, and awaiting it again costs a hop. */
+  private resolvedNamespace: string | undefined;
   private readonly listening = new Set<string>();
   private readonly tracksUse: boolean;
 
@@ -194,14 +196,16 @@ export class DiskTier implements TouchSource {
   }
 
   private namespaceName(): Promise<string> {
-    return (this.namespace ??= namespaceOf(this.fn, this.options));
+    return (this.namespace ??= namespaceOf(this.fn, this.options).then((ns) => (this.resolvedNamespace = ns)));
   }
 
   /** Where the entry of `memoryKey` lives: database, store, namespace and hashed key. */
   private async locate(memoryKey: string): Promise<Place> {
     const db = this.databaseName();
     const store = storeFor(db);
-    const [ns, key] = await Promise.all([this.namespaceName(), sha256OfText(memoryKey)]);
+    const known = this.resolvedNamespace;
+    const [ns, key] =
+      known === undefined ? await Promise.all([this.namespaceName(), sha256OfText(memoryKey)]) : [known, await sha256OfText(memoryKey)];
     if (!this.listening.has(db)) {
       this.listening.add(db);
       listenForRemovals(db, ns, this.onRemoteRemoval);

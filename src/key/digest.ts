@@ -1,10 +1,13 @@
 import type { EncodedKey } from './encode';
 
+/** The two hex digits of every byte value. */
+const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
+
 /** Hex SHA-256 (Web Crypto) of `data`; full content, never a sample. */
 export async function sha256Hex(data: BufferSource): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
   let hex = '';
-  for (const byte of digest) hex += byte.toString(16).padStart(2, '0');
+  for (const byte of digest) hex += HEX[byte]!;
   return hex;
 }
 
