@@ -24,16 +24,12 @@ let heldChars = 0;
 const objectProto = Object.prototype;
 const arrayProto = Array.prototype;
 
-/** Values the current {@link isPlainData} walk may still visit (also ends the walk of a cycle). */
-let budget = 0;
-
 /**
  * The canonical key of `args`, by `encode`, remembered under their JSON text; `undefined` when
  * `args` are not small plain data (the caller encodes them itself).
  */
 export function aliasedKey(args: readonly unknown[], encode: (args: readonly unknown[]) => string): string | undefined {
-  budget = MAX_VALUES;
-  if (!isPlainData(args)) return undefined;
+  if (plainDataBudget(args, MAX_VALUES) < 0) return undefined;
   const name = JSON.stringify(args);
   if (name.length > MAX_NAME_LENGTH) return undefined;
   const known = aliases.get(name);
@@ -49,34 +45,40 @@ export function aliasedKey(args: readonly unknown[], encode: (args: readonly unk
   return key;
 }
 
-/** Whether `JSON.stringify(value)` names `value` exactly, and it is small enough to remember. */
-function isPlainData(value: unknown): boolean {
-  if (--budget < 0) return false;
+/**
+ * What is left of `budget` (a count of values, which also ends the walk of a cycle) after walking
+ * `value`, or -1 if `JSON.stringify(value)` would not name it exactly or it is too large to remember.
+ */
+function plainDataBudget(value: unknown, budget: number): number {
+  if (--budget < 0) return -1;
   switch (typeof value) {
     case 'string':
-      return value.length <= MAX_STRING_LENGTH;
+      return value.length <= MAX_STRING_LENGTH ? budget : -1;
     case 'number':
       // -0 is written as 0, which is the same key; NaN and ±Infinity would be written as null.
-      return Number.isFinite(value);
+      return Number.isFinite(value) ? budget : -1;
     case 'boolean':
-      return true;
+      return budget;
     case 'object': {
-      if (value === null) return true;
+      if (value === null) return budget;
       // JSON.stringify would write what toJSON returns instead.
-      if ((value as { toJSON?: unknown }).toJSON !== undefined) return false;
+      if ((value as { toJSON?: unknown }).toJSON !== undefined) return -1;
       const proto: unknown = Object.getPrototypeOf(value);
       if (proto === arrayProto) {
         const array = value as unknown[];
-        // A hole would be written as null.
-        for (let i = 0; i < array.length; i++) if (!isPlainData(array[i])) return false;
-        return true;
+        // A hole reads as undefined, which is refused: JSON would write it as null.
+        for (let i = 0; i < array.length && budget >= 0; i++) budget = plainDataBudget(array[i], budget);
+        return budget;
       }
-      if (proto !== objectProto && proto !== null) return false;
+      if (proto !== objectProto && proto !== null) return -1;
       // for-in allocates nothing; it also visits inherited enumerable fields, which only costs time.
-      for (const name in value) if (!isPlainData((value as Record<string, unknown>)[name])) return false;
-      return true;
+      for (const name in value) {
+        budget = plainDataBudget((value as Record<string, unknown>)[name], budget);
+        if (budget < 0) return -1;
+      }
+      return budget;
     }
     default:
-      return false;
+      return -1;
   }
 }
