@@ -225,11 +225,20 @@ function readBatch(db: IDBDatabase, batch: readonly PendingRead[]): Promise<bool
       const counted = tx.objectStore('namespaces').get(ns);
       counted.onsuccess = () => {
         const held = (counted.result as NamespaceRecord | undefined)?.count;
-        if (held === undefined || reads.length * 2 < held) return getEach(reads);
-        const swept = entries.getAll(namespaceRange(ns));
+        const most = reads.length * 2;
+        if (held === undefined || held > most) return getEach(reads);
+        // Capped, in case the count is behind: a full sweep leaves the reads it did not find to single gets.
+        const swept = entries.getAll(namespaceRange(ns), most);
         swept.onsuccess = () => {
-          const byKey = new Map((swept.result as EntryRecord[]).map((record) => [record.key, record]));
-          for (const read of reads) answer(read, byKey.get(read.id[1]));
+          const records = swept.result as EntryRecord[];
+          const byKey = new Map(records.map((record) => [record.key, record]));
+          const unfound: PendingRead[] = [];
+          for (const read of reads) {
+            const record = byKey.get(read.id[1]);
+            if (record === undefined && records.length === most) unfound.push(read);
+            else answer(read, record);
+          }
+          getEach(unfound);
         };
       };
     };

@@ -42,6 +42,27 @@ describe('disk tier in Chromium', () => {
       expect(await stats(page, 'reload')).toMatchObject({ diskHits: 1, misses: 0 });
     }));
 
+  it('answers 40 concurrent cold lookups after a reload from disk, whole namespace or part of it', () =>
+    withContext(async (context) => {
+      const page = await h.open(context);
+      const callAll = (name: string, ns: number[]) =>
+        page.evaluate(([name, ns]) => Promise.all(ns.map((n) => window.memo(name)(n))), [name, ns] as const);
+      const upTo = (count: number) => Array.from({ length: count }, (_, i) => i);
+      await callAll('sweep-all', upTo(40)); // the batch will ask for all of this namespace: one getAll
+      await callAll('sweep-part', upTo(200)); // …and for a fifth of this one: one get each
+      await waitForEntries(page, 240);
+      await page.reload();
+      await page.waitForFunction(() => window.ready);
+      const wanted = upTo(40).map((i) => i * 5);
+      const expected = (name: string, ns: number[]) => ns.map((n) => ({ n, squared: n * n, label: `${name}:${n}` }));
+      expect(await callAll('sweep-all', upTo(40))).toEqual(expected('sweep-all', upTo(40)));
+      expect(await callAll('sweep-part', wanted)).toEqual(expected('sweep-part', wanted));
+      expect(await computed(page, 'sweep-all')).toBe(0);
+      expect(await computed(page, 'sweep-part')).toBe(0);
+      expect(await stats(page, 'sweep-all')).toMatchObject({ diskHits: 40, misses: 0 });
+      expect(await stats(page, 'sweep-part')).toMatchObject({ diskHits: 40, misses: 0 });
+    }));
+
   it('shares global entries between two tabs and computes a simultaneous call once', () =>
     withContext(async (context) => {
       const [a, b] = [await h.open(context), await h.open(context)];

@@ -368,7 +368,7 @@ describe('batched reads', () => {
     const getAll = vi.spyOn(IDBObjectStore.prototype, 'getAll');
     const get = vi.spyOn(IDBObjectStore.prototype, 'get');
     const cold = cache(fn, { toDisk: true, cachePath, name: label });
-    return { cold, computed, getAll, get };
+    return { cold, computed, getAll, get, cachePath };
   }
 
   it('sweeps a namespace in one request when a batch asks for most of it, misses included', async () => {
@@ -380,6 +380,19 @@ describe('batched reads', () => {
     expect(getAll.mock.calls.length).toBeGreaterThanOrEqual(1);
     // Only the namespace count and the re-reads of the 10 misses under their locks were single gets.
     expect(get.mock.calls.length).toBeLessThan(20);
+  });
+
+  it('finds every entry when the namespace count is behind and the sweep comes back full', async () => {
+    const { cold, computed, getAll, cachePath } = await storedNamespace('count-behind', 60);
+    const db = await openDB(cachePath);
+    const [counted] = (await db.getAll('namespaces')) as { ns: string; count: number }[];
+    await db.put('namespaces', { ...counted!, count: 10 });
+    db.close();
+    const wanted = Array.from({ length: 20 }, (_, i) => i * 3);
+    expect(await Promise.all(wanted.map((n) => cold(n)))).toEqual(wanted.map((n) => n * 3));
+    expect(getAll.mock.calls.length).toBeGreaterThanOrEqual(1);
+    expect(cold.stats().diskHits).toBe(20);
+    expect(computed).toEqual([]);
   });
 
   it('reads entry by entry when a batch asks for a small part of a large namespace', async () => {
