@@ -19,11 +19,12 @@ const INDEX = path.join(ROOT, 'src', 'index.ts');
 const BUDGET_CACHE = 4096;
 const BUDGET_FETCH_EXTRA = 1536;
 /**
- * (a) measured 11,087 B on 2026-11-26, against its 4,096 B budget. Until the budget is met or
+ * (a) measured 11,366 B on 2026-11-26, against its 4,096 B budget. Until the budget is met or
  * changed, `npm test` keeps (a) from growing further: lower this as (a) shrinks, never raise it
- * without saying why in the commit.
+ * without saying why in the commit. Raised once, from 11,264 B: the namespace sweep of batched
+ * reads (src/disk/store.ts) costs about 280 B and meets the 100-cold-lookups target.
  */
-const GROWTH_CEILING_CACHE = 11_264;
+const GROWTH_CEILING_CACHE = 11_520;
 const guard = process.argv.includes('--guard');
 /** Names that only cachedFetch code carries (issue 4's API); none may appear in bundle (a). */
 const FETCH_MARKERS = ['cachedFetch', 'createCachedFetch', 'cacheStatus'];

@@ -207,8 +207,7 @@ const SWEEP_MIN_READS = 16;
  */
 function readBatch(db: IDBDatabase, batch: readonly PendingRead[]): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const mightSweep = batch.length >= SWEEP_MIN_READS;
-    const tx = db.transaction(mightSweep ? ['entries', 'namespaces'] : 'entries', 'readonly');
+    const tx = db.transaction(['entries', 'namespaces'], 'readonly');
     const entries = tx.objectStore('entries');
     let left = batch.length;
     const answer = (read: PendingRead, record: unknown) => {
@@ -221,7 +220,7 @@ function readBatch(db: IDBDatabase, batch: readonly PendingRead[]): Promise<bool
         request.onsuccess = () => answer(read, request.result);
       }
     };
-    const sweepOrGet = (ns: string, reads: readonly PendingRead[]) => {
+    const sweep = (ns: string, reads: readonly PendingRead[]) => {
       const counted = tx.objectStore('namespaces').get(ns);
       counted.onsuccess = () => {
         const held = (counted.result as NamespaceRecord | undefined)?.count;
@@ -242,13 +241,9 @@ function readBatch(db: IDBDatabase, batch: readonly PendingRead[]): Promise<bool
         };
       };
     };
-    if (mightSweep) {
-      for (const [ns, reads] of groupByNamespace(batch)) {
-        if (reads.length >= SWEEP_MIN_READS) sweepOrGet(ns, reads);
-        else getEach(reads);
-      }
-    } else {
-      getEach(batch);
+    for (const [ns, reads] of groupByNamespace(batch)) {
+      if (reads.length >= SWEEP_MIN_READS) sweep(ns, reads);
+      else getEach(reads);
     }
     tx.onabort = tx.onerror = () => reject(tx.error ?? new DOMException('The read transaction was aborted', 'AbortError'));
   });
