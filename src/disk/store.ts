@@ -207,7 +207,8 @@ const SWEEP_MIN_READS = 16;
  */
 function readBatch(db: IDBDatabase, batch: readonly PendingRead[]): Promise<boolean> {
   return new Promise((resolve, reject) => {
-    const tx = db.transaction(['entries', 'namespaces'], 'readonly');
+    // Only a batch that may sweep needs the namespace counts in its scope.
+    const tx = db.transaction(batch.length >= SWEEP_MIN_READS ? ['entries', 'namespaces'] : 'entries', 'readonly');
     const entries = tx.objectStore('entries');
     let left = batch.length;
     const answer = (read: PendingRead, record: unknown) => {
