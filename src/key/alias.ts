@@ -9,12 +9,11 @@
  */
 
 /**
- * Arguments worth remembering hold at most this many values, no string longer than this, and
- * their JSON is at most this long. The memo pays off on small arguments, where the encoding's fixed
- * costs dominate; larger ones take about as long to stringify as to encode.
+ * Arguments worth remembering have a JSON text of at most this many characters. The memo pays off
+ * on small arguments, where the encoding's fixed costs dominate; larger ones take about as long to
+ * stringify as to encode. The walk that checks the data counts its characters roughly as it goes,
+ * so that a large argument is left to the encoder before anything is stringified.
  */
-const MAX_VALUES = 64;
-const MAX_STRING_LENGTH = 256;
 const MAX_NAME_LENGTH = 512;
 /** Characters held by the memo (names and keys); it starts afresh when full, keeping every operation O(1). */
 const MAX_HELD_CHARS = 1 << 20;
@@ -29,7 +28,7 @@ const arrayProto = Array.prototype;
  * `args` are not small plain data (the caller encodes them itself).
  */
 export function aliasedKey(args: readonly unknown[], encode: (args: readonly unknown[]) => string): string | undefined {
-  if (plainDataBudget(args, MAX_VALUES) < 0) return undefined;
+  if (plainDataBudget(args, MAX_NAME_LENGTH) < 0) return undefined;
   const name = JSON.stringify(args);
   if (name.length > MAX_NAME_LENGTH) return undefined;
   const known = aliases.get(name);
@@ -46,14 +45,16 @@ export function aliasedKey(args: readonly unknown[], encode: (args: readonly unk
 }
 
 /**
- * What is left of `budget` (a count of values, which also ends the walk of a cycle) after walking
- * `value`, or -1 if `JSON.stringify(value)` would not name it exactly or it is too large to remember.
+ * What is left of `budget` (about as many characters as `value`'s JSON text may take; every value
+ * costs at least one, which also ends the walk of a cycle) after walking `value`, or -1 if
+ * `JSON.stringify(value)` would not name it exactly or would be too long to remember.
  */
 function plainDataBudget(value: unknown, budget: number): number {
   if (--budget < 0) return -1;
   switch (typeof value) {
     case 'string':
-      return value.length <= MAX_STRING_LENGTH ? budget : -1;
+      budget -= value.length;
+      return budget < 0 ? -1 : budget;
     case 'number':
       // -0 is written as 0, which is the same key; NaN and ±Infinity would be written as null.
       return Number.isFinite(value) ? budget : -1;
@@ -73,7 +74,7 @@ function plainDataBudget(value: unknown, budget: number): number {
       if (proto !== objectProto && proto !== null) return -1;
       // for-in allocates nothing; it also visits inherited enumerable fields, which only costs time.
       for (const name in value) {
-        budget = plainDataBudget((value as Record<string, unknown>)[name], budget);
+        budget = plainDataBudget((value as Record<string, unknown>)[name], budget - name.length);
         if (budget < 0) return -1;
       }
       return budget;
