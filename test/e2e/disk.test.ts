@@ -24,7 +24,11 @@ const waitForEntries = (page: Page, count: number, path = './cache') =>
 async function within<T>(step: string, promise: Promise<T>, ms = 15_000): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const stalled = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`stalled for ${ms} ms at: ${step}`)), ms);
+    timer = setTimeout(() => {
+      const message = `stalled for ${ms} ms at: ${step}`;
+      console.error(message); // printed even when the retry passes
+      reject(new Error(message));
+    }, ms);
   });
   try {
     return await Promise.race([promise, stalled]);
