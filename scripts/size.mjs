@@ -19,7 +19,7 @@ const INDEX = path.join(ROOT, 'src', 'index.ts');
 const BUDGET_CACHE = 4096;
 const BUDGET_FETCH_EXTRA = 1536;
 /**
- * (a) measured 11,375 B on 2026-11-26, against its 4,096 B budget. Until the budget is met or
+ * (a) measured 11,362 B on 2026-11-26, against its 4,096 B budget. Until the budget is met or
  * changed, `npm test` keeps (a) from growing further: lower this as (a) shrinks, never raise it
  * without saying why in the commit. Raised once, from 11,264 B: the namespace sweep of batched
  * reads (src/disk/store.ts) costs about 280 B and meets the 100-cold-lookups target.
