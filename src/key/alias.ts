@@ -25,10 +25,11 @@ const arrayProto = Array.prototype;
 
 /**
  * The canonical key of `args`, by `encode`, remembered under their JSON text; `undefined` when
- * `args` are not small plain data (the caller encodes them itself).
+ * `args` are not small plain data holding an object or array (the caller encodes them itself:
+ * primitives alone encode faster than they stringify).
  */
 export function aliasedKey(args: readonly unknown[], encode: (args: readonly unknown[]) => string): string | undefined {
-  if (plainDataBudget(args, MAX_NAME_LENGTH) < 0) return undefined;
+  if (!args.some(isContainer) || plainDataBudget(args, MAX_NAME_LENGTH) < 0) return undefined;
   const name = JSON.stringify(args);
   if (name.length > MAX_NAME_LENGTH) return undefined;
   const known = aliases.get(name);
@@ -42,6 +43,10 @@ export function aliasedKey(args: readonly unknown[], encode: (args: readonly unk
   }
   aliases.set(name, key);
   return key;
+}
+
+function isContainer(value: unknown): boolean {
+  return typeof value === 'object' && value !== null;
 }
 
 /**
