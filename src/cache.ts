@@ -1,9 +1,11 @@
+import { config } from './config';
+import { withLock } from './disk/cross-tab';
+import { diskTierFor } from './disk/disk-tier';
 import { memoryKeyOf } from './key/digest';
 import { encodeKey, toStringTag, UnkeyableValueError } from './key/encode';
-import { MemoryTier } from './memory-tier';
 import { isOptionsObject, resolveOptions, type CacheOptions, type ResolvedOptions } from './options';
-import { DiskTier, type Stamped } from './disk/disk-tier';
 import { registerCache } from './registry';
+import { orderedNow, Tier, type Stamped } from './tier';
 
 /** Counters of one memoized function since it was made (clear() empties the cache, not the counters). */
 export interface CacheStats {
@@ -102,20 +104,32 @@ function isMethodContext(value: unknown): value is ClassMethodDecoratorContext {
 
 type Compute = (this: unknown, ...args: unknown[]) => unknown;
 
+/** How a call was answered when memory had no result. */
+interface Answer extends Stamped {
+  readonly fromDisk: boolean;
+}
+
+/**
+ * The memoized function. It owns the sequence of a call: memory → call in progress → disk →
+ * cross-tab lock → compute → store; the {@link Tier} keeps both tiers in step.
+ */
 function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memoized<AnyFunction> {
   const stats = { memoryHits: 0, diskHits: 0, misses: 0, evictions: 0 };
-  const memory = new MemoryTier<unknown>(options.maxItems, options.policy, () => stats.evictions++);
-  const inflight = new Map<string, Promise<unknown>>();
   const { ttlMs, hashFuncs, key: customKey } = options;
-  const forget = (key: string) => {
-    inflight.delete(key);
-    memory.delete(key);
-  };
-  const forgetAll = () => {
-    inflight.clear();
-    memory.clear();
-  };
-  const disk = options.toDisk ? new DiskTier(fn, options, { clear: forgetAll, delete: forget }) : undefined;
+  const own = options.toDisk ? undefined : new Tier<unknown>(options.maxItems, options.policy);
+  let lastDb: string | undefined;
+  let lastTier: Tier<unknown> | undefined;
+
+  /** This function's tier now: its own, or (toDisk) the shared one of its namespace in the current database. */
+  function tierNow(): Tier<unknown> {
+    if (own) return own;
+    const db = options.cachePath ?? config.cachePath;
+    if (db !== lastDb || !lastTier) {
+      lastTier = diskTierFor(fn, options, db);
+      lastDb = db;
+    }
+    return lastTier;
+  }
 
   /**
    * The `this` that belongs in the key: a decorated method's instance, or the class instance a
@@ -138,47 +152,76 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   }
 
   /** Runs the function: every miss goes through here. */
-  function run(self: unknown, args: unknown[]): unknown {
+  async function compute(self: unknown, args: unknown[]): Promise<Answer> {
     stats.misses++;
-    return fn.apply(self, args);
+    const value = await fn.apply(self, args);
+    const storedAt = orderedNow();
+    return { value, storedAt, expiresAt: storedAt + ttlMs, fromDisk: false };
   }
 
-  async function compute(self: unknown, args: unknown[]): Promise<Stamped> {
-    const value = await run(self, args);
-    const storedAt = Date.now();
-    return { value, storedAt, expiresAt: storedAt + ttlMs };
+  /**
+   * A cold call of a disk tier: from the disk if stored, else computed while holding a cross-tab
+   * lock for the key (reading again if another tab held it first), so that tabs making the same
+   * call at once compute it once. The lock is held until the result is written (`saved`).
+   */
+  async function fromDiskOrCompute(tier: Tier<unknown>, key: string, self: unknown, args: unknown[], saved: Promise<unknown>): Promise<Answer> {
+    const stored = await tier.load(key, ttlMs, stats);
+    if (stored) return { ...stored, fromDisk: true };
+    const disk = tier.disk!;
+    return new Promise<Answer>((resolve, reject) => {
+      const task = async (waited: boolean) => {
+        const found = waited ? await tier.load(key, ttlMs, stats) : undefined;
+        if (found) return resolve({ ...found, fromDisk: true });
+        try {
+          resolve(await compute(self, args));
+        } catch (error) {
+          return reject(error);
+        }
+        await saved;
+      };
+      withLock(`idb-memo:${disk.store.connection.name}:${disk.ns}:${disk.diskKeyOf(key)}`, task).catch(reject);
+    });
   }
 
-  async function loadOrCompute(tier: DiskTier, key: string, self: unknown, args: unknown[]): Promise<Stamped> {
-    const outcome = await tier.loadOrCompute(key, async () => run(self, args));
-    if (outcome.fromDisk) stats.diskHits++;
-    return outcome;
-  }
-
-  function lookup(key: string, self: unknown, args: unknown[]): Promise<unknown> {
-    const entry = memory.get(key);
+  function lookup(tier: Tier<unknown>, key: string, self: unknown, args: unknown[]): Promise<unknown> {
+    if (!tier.ready) return tier.whenReady(() => lookup(tier, key, self, args));
+    const entry = tier.get(key);
     if (entry !== undefined) {
-      stats.memoryHits++;
-      if (disk !== undefined) disk.touch(key);
-      return entry.promise;
+      if (entry.owner === stats) stats.memoryHits++;
+      else {
+        // Brought into memory by another function of the same namespace: for this one, read from the disk tier.
+        stats.diskHits++;
+        entry.owner = stats;
+      }
+      return entry.promise!;
     }
-    const pending = inflight.get(key);
+    const pending = tier.inflight.get(key);
     if (pending !== undefined) {
       stats.memoryHits++;
       return pending;
     }
-    const stamped = disk === undefined ? compute(self, args) : loadOrCompute(disk, key, self, args);
-    const result = stamped.then((answer) => answer.value);
-    inflight.set(key, result);
-    stamped.then(
-      (answer) => {
+    const startedAt = orderedNow();
+    let markSaved: (saved: Promise<unknown>) => void = () => {};
+    const saved = new Promise<unknown>((resolve) => (markSaved = resolve));
+    const answer = tier.disk ? fromDiskOrCompute(tier, key, self, args, saved) : compute(self, args);
+    const result = answer.then((answered) => answered.value);
+    tier.inflight.set(key, result);
+    answer.then(
+      (answered) => {
         // A clear() or delete() while computing removed this call from `inflight`: keep nothing.
-        if (inflight.get(key) !== result) return;
-        inflight.delete(key);
-        memory.set(key, answer.value, result, answer.storedAt, answer.expiresAt);
+        if (tier.inflight.get(key) !== result) return markSaved(Promise.resolve());
+        tier.inflight.delete(key);
+        if (answered.fromDisk) {
+          stats.diskHits++;
+          return markSaved(Promise.resolve());
+        }
+        const stored = tier.set(key, answered, stats, startedAt);
+        stats.evictions += stored.evicted;
+        markSaved(stored.saved);
       },
       () => {
-        if (inflight.get(key) === result) inflight.delete(key);
+        if (tier.inflight.get(key) === result) tier.inflight.delete(key);
+        markSaved(Promise.resolve());
       },
     );
     return result;
@@ -186,30 +229,39 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
 
   const call = function (this: unknown, ...args: unknown[]): Promise<unknown> {
     let key: string | Promise<string>;
+    let tier: Tier<unknown>;
     try {
       key = keyOf(this, args);
+      tier = tierNow();
     } catch (error) {
       return Promise.reject(error);
     }
-    if (typeof key === 'string') return lookup(key, this, args);
-    return key.then((digested) => lookup(digested, this, args));
+    if (typeof key === 'string') return lookup(tier, key, this, args);
+    return key.then((digested) => lookup(tier, digested, this, args));
   };
+
+  function remove(self: unknown, args: unknown[]): Promise<boolean> {
+    const tier = tierNow();
+    const key = keyOf(self, args);
+    if (typeof key === 'string') return Promise.resolve(tier.whenReady(() => tier.delete(key)));
+    return key.then((digested) => tier.whenReady(() => tier.delete(digested)));
+  }
 
   const memoized = Object.assign(call, {
     async clear(): Promise<void> {
-      forgetAll();
-      await disk?.clear();
+      const tier = tierNow();
+      await tier.whenReady(() => tier.clear());
     },
-    async delete(this: unknown, ...args: unknown[]): Promise<boolean> {
-      const key = await keyOf(this, args);
-      const inMemory = memory.get(key) !== undefined || inflight.has(key);
-      forget(key);
-      const onDisk = disk === undefined ? false : await disk.delete(key);
-      return inMemory || onDisk;
+    delete(this: unknown, ...args: unknown[]): Promise<boolean> {
+      try {
+        return remove(this, args);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
-    stats: (): CacheStats => ({ ...stats, hits: stats.memoryHits + stats.diskHits, size: memory.size }),
+    stats: (): CacheStats => ({ ...stats, hits: stats.memoryHits + stats.diskHits, size: tierNow().size }),
   }) as unknown as Memoized<AnyFunction>;
   Object.defineProperty(memoized, 'name', { value: fn.name });
-  registerCache(memoized, forgetAll);
+  if (own) registerCache(memoized, () => own.dropAll());
   return memoized;
 }

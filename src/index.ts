@@ -5,6 +5,7 @@ export type { Config } from './config';
 export type { CacheOptions, HashFuncs, ValueMatcher } from './options';
 export type { Policy } from './policies';
 export { clearCaches } from './registry';
+export { flushStores as flushCaches } from './disk/disk-tier';
 export { cachedFetch, createCachedFetch } from './fetch/cached-fetch';
 export type { CachedFetch } from './fetch/cached-fetch';
 export type { FetchCacheOptions, FetchStrategy } from './fetch/options';

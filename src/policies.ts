@@ -18,6 +18,11 @@ interface FrequencyBucket extends Linked<FrequencyBucket> {
 export interface EvictionOrder {
   /** Records a new entry. */
   added(node: PolicyNode): void;
+  /**
+   * Records an entry read back from storage with `hits` uses, at the safe end: called in
+   * eviction order (for LFU, by increasing hits), before any entry is added.
+   */
+  restored(node: PolicyNode, hits: number): void;
   /** Records a hit on an entry. */
   used(node: PolicyNode): void;
   /** Forgets an entry. */
@@ -32,6 +37,9 @@ export interface EvictionOrder {
 class FifoOrder implements EvictionOrder {
   protected readonly list = new LinkedList<PolicyNode>();
   added(node: PolicyNode): void {
+    this.list.append(node);
+  }
+  restored(node: PolicyNode): void {
     this.list.append(node);
   }
   used(_node: PolicyNode): void {}
@@ -67,6 +75,14 @@ class LfuOrder implements EvictionOrder {
     // A new entry has the fewest hits of all, so its bucket goes first.
     const bucket = newBucket(1);
     this.buckets.prepend(bucket);
+    this.enter(bucket, node);
+  }
+
+  restored(node: PolicyNode, hits: number): void {
+    const last = this.buckets.tail;
+    if (last && last.hits === hits) return this.enter(last, node);
+    const bucket = newBucket(Math.max(hits, last ? last.hits + 1 : 1));
+    this.buckets.append(bucket);
     this.enter(bucket, node);
   }
 

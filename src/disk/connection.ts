@@ -1,6 +1,6 @@
-import { deleteDB, openDB, type IDBPDatabase } from 'idb';
+import { deleteDB, openDB, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { warnOnce } from '../warn';
-import { SCHEMA_VERSION, type CacheDB } from './schema';
+import { SCHEMA_VERSION, SHAPE, type CacheDB } from './schema';
 
 /** An open cache database. */
 export type CacheDatabase = IDBPDatabase<CacheDB>;
@@ -75,11 +75,7 @@ export class Connection {
     rememberPath(this.name);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const opened = openDB<CacheDB>(this.name, SCHEMA_VERSION, {
-        upgrade: createSchema,
-        blocking: () => this.reset(),
-        terminated: () => this.reset(),
-      });
+      const opened = openShaped(this.name, () => this.reset());
       const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), OPEN_TIMEOUT_MS)));
       const db = await Promise.race([opened, timedOut]);
       if (!db) {
@@ -99,15 +95,72 @@ export class Connection {
   }
 }
 
-function createSchema(db: CacheDatabase, _old: number, _new: number | null, upgrade: { done: Promise<void> }): void {
-  quiet(upgrade.done);
-  const entries = db.createObjectStore('entries', { keyPath: ['ns', 'key'] });
-  entries.createIndex('byStored', ['ns', 'storedAt']);
-  entries.createIndex('byAccessed', ['ns', 'accessedAt']);
-  entries.createIndex('byHits', ['ns', 'hits', 'accessedAt']);
-  entries.createIndex('bySession', 'session');
-  db.createObjectStore('namespaces', { keyPath: 'ns' });
-  db.createObjectStore('sessions', { keyPath: 'id' });
+/**
+ * Opens database `name` with the library's stores and indexes. A database left at a higher version
+ * by another script is used as it is when its shape is right; one of the wrong shape (made by a
+ * plain `indexedDB.open`, or changed by another script) is repaired by an upgrade to the next
+ * version, which creates what is missing and remakes what differs.
+ */
+async function openShaped(name: string, onClose: () => void): Promise<CacheDatabase> {
+  const openAt = (version: number | undefined) =>
+    openDB<CacheDB>(name, version, { upgrade: ensureShape, blocking: onClose, terminated: onClose });
+  let db: CacheDatabase;
+  try {
+    db = await openAt(SCHEMA_VERSION);
+  } catch (error) {
+    if (errorName(error) !== 'VersionError') throw error;
+    db = await openAt(undefined);
+  }
+  if (hasShape(db)) return db;
+  const next = db.version + 1;
+  db.close();
+  return openAt(next);
+}
+
+type StoreName = keyof typeof SHAPE;
+
+function sameKeyPath(a: string | readonly string[] | null, b: string | readonly string[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function mutable(path: string | readonly string[]): string | string[] {
+  return typeof path === 'string' ? path : [...path];
+}
+
+function hasShape(db: CacheDatabase): boolean {
+  const names = Object.keys(SHAPE) as StoreName[];
+  if (!names.every((name) => db.objectStoreNames.contains(name))) return false;
+  const tx = db.transaction(names, 'readonly');
+  quiet(tx.done);
+  return names.every((name) => {
+    const store = tx.objectStore(name);
+    const { keyPath, indexes } = SHAPE[name];
+    return (
+      sameKeyPath(store.keyPath, keyPath) &&
+      Object.entries(indexes).every(([index, path]) => store.indexNames.contains(index as never) && sameKeyPath(store.index(index as never).keyPath, path))
+    );
+  });
+}
+
+/** Creates the stores and indexes that are missing, and remakes those whose key path differs. */
+function ensureShape(
+  db: CacheDatabase,
+  _old: number,
+  _new: number | null,
+  tx: IDBPTransaction<CacheDB, StoreNames<CacheDB>[], 'versionchange'>,
+): void {
+  quiet(tx.done);
+  for (const name of Object.keys(SHAPE) as StoreName[]) {
+    const { keyPath, indexes } = SHAPE[name];
+    if (db.objectStoreNames.contains(name) && !sameKeyPath(tx.objectStore(name).keyPath, keyPath)) db.deleteObjectStore(name);
+    const store = db.objectStoreNames.contains(name) ? tx.objectStore(name) : db.createObjectStore(name, { keyPath: mutable(keyPath) as never });
+    for (const [index, path] of Object.entries(indexes)) {
+      const found = store.indexNames.contains(index as never);
+      if (found && sameKeyPath(store.index(index as never).keyPath, path)) continue;
+      if (found) store.deleteIndex(index as never);
+      store.createIndex(index as never, mutable(path) as never);
+    }
+  }
 }
 
 const connections = new Map<string, Connection>();

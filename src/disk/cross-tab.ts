@@ -1,49 +1,37 @@
 import { clearMemories, onClearCaches } from '../registry';
 import { navigatorLocks } from './session';
 
-/** What one tab tells the others about entries it removed. */
+/** What one tab tells the others about entries it removed. No argument text: disk keys only. */
 export type RemovalMessage =
   | { readonly type: 'clearAll' }
-  | { readonly type: 'clear'; readonly db: string; readonly ns: string }
-  | { readonly type: 'delete'; readonly db: string; readonly ns: string; readonly memoryKey: string };
-
-/** Receives removals made in other tabs for one function's namespace. */
-export interface RemovalListener {
-  clear(): void;
-  delete(memoryKey: string): void;
-}
+  /** Every entry of namespace `ns` (with `prefix`, of every namespace starting with it) in database `db`. */
+  | { readonly type: 'clear'; readonly db: string; readonly ns: string; readonly prefix?: boolean }
+  | { readonly type: 'delete'; readonly db: string; readonly ns: string; readonly diskKey: string };
 
 const CHANNEL_NAME = 'idb-memo';
 /** How long a tab waits for another tab's identical computation before computing itself. */
 const LOCK_WAIT_MS = 30_000;
 
 let channel: BroadcastChannel | undefined | null;
-const listeners = new Map<string, Set<RemovalListener>>();
-
-function listenerKey(db: string, ns: string): string {
-  return `${db}\u0000${ns}`;
-}
+let receiver: ((message: RemovalMessage) => void) | undefined;
 
 function openChannel(): BroadcastChannel | undefined {
   if (channel !== undefined) return channel ?? undefined;
   channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL_NAME) : null;
+  // In Node, an open channel would keep the process alive after its work is done.
+  (channel as { unref?: () => void } | null)?.unref?.();
   channel?.addEventListener('message', ({ data }: MessageEvent<RemovalMessage>) => {
-    if (data.type === 'clearAll') return clearMemories();
-    for (const listener of listeners.get(listenerKey(data.db, data.ns)) ?? []) {
-      if (data.type === 'clear') listener.clear();
-      else listener.delete(data.memoryKey);
-    }
+    if (typeof data !== 'object' || data === null) return;
+    if (data.type === 'clearAll') clearMemories();
+    receiver?.(data);
   });
   return channel ?? undefined;
 }
 
-/** Calls `listener` when another tab clears or deletes entries of namespace `ns` in database `db`. */
-export function listenForRemovals(db: string, ns: string, listener: RemovalListener): void {
+/** Starts listening to other tabs' removals; `receive` gets each one (one receiver per page). */
+export function listenForRemovals(receive: (message: RemovalMessage) => void): void {
+  receiver = receive;
   openChannel();
-  const key = listenerKey(db, ns);
-  let set = listeners.get(key);
-  if (!set) listeners.set(key, (set = new Set()));
-  set.add(listener);
 }
 
 /** Tells other tabs about a removal so that they drop the same entries from memory. */

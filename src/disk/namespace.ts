@@ -1,4 +1,4 @@
-import { sha256OfText } from '../key/digest';
+import { sha256OfTextSync } from '../key/sha256';
 import { warnOnce } from '../warn';
 import type { ResolvedOptions } from '../options';
 import { sessionId } from './session';
@@ -10,8 +10,8 @@ const owners = new Map<string, WeakRef<object>>();
  * a SHA-256 of its source text (so editing the code invalidates old entries), then `version`, then,
  * for per-session caches, the session id.
  */
-export async function namespaceOf(fn: (...args: never[]) => unknown, options: ResolvedOptions): Promise<string> {
-  const base = options.name ?? `${fn.name || 'anonymous'}#${(await sha256OfText(fn.toString())).slice(0, 16)}`;
+export function namespaceOf(fn: (...args: never[]) => unknown, options: ResolvedOptions): string {
+  const base = options.name ?? `${fn.name || 'anonymous'}#${sha256OfTextSync(fn.toString()).slice(0, 16)}`;
   const shared = `${base}@${options.version}`;
   warnIfShared(shared, fn, options.name !== undefined);
   return options.perSession ? `${shared}/session:${sessionId()}` : shared;

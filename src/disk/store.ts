@@ -4,13 +4,39 @@ import { describeError, errorName, quiet, type CacheDatabase, type Connection } 
 import { unwrap, type IDBPTransaction } from 'idb';
 import { EVICTION_INDEX, type CacheDB, type EntryRecord, type NamespaceRecord } from './schema';
 
-/** A record to write, with the bounds of its namespace. */
-export interface PendingWrite {
-  readonly record: EntryRecord;
-  readonly maxItems: number;
-  readonly policy: Policy;
-  /** Names the function in warnings. */
-  readonly label: string;
+/** A change to the database, applied in the order it was queued. */
+export type DiskOp =
+  | {
+      readonly kind: 'put';
+      readonly record: EntryRecord;
+      readonly maxItems: number;
+      readonly policy: Policy;
+      /** Names the function in warnings. */
+      readonly label: string;
+      /** Wall-clock ms when the call that produced the record began: a clear or delete after it wins. */
+      readonly startedAt: number;
+      /** Namespaces whose clear after `startedAt` drops this write (its own, and the fetch prefix). */
+      readonly guards: readonly string[];
+    }
+  | {
+      readonly kind: 'delete';
+      readonly ns: string;
+      readonly key: string;
+      /** Wall-clock ms of a user's delete(), which leaves a tombstone; absent for an eviction. */
+      readonly deletedAt?: number;
+    }
+  /** Removes every entry whose namespace starts with `prefix` (exactly `prefix` when `exact`). */
+  | { readonly kind: 'clear'; readonly prefix: string; readonly exact: boolean; readonly at: number };
+
+/** An entry of a namespace as its indexes tell it, without its value. */
+export interface IndexedEntry {
+  readonly diskKey: string;
+  readonly storedAt: number;
+  readonly expiresAt: number;
+  /** LFU only: its uses (1 under other policies). */
+  readonly hits: number;
+  /** Its last use known to the disk (its storing time under FIFO). */
+  readonly usedAt: number;
 }
 
 /** Uses of stored entries recorded since the last flush. */
@@ -23,7 +49,7 @@ export interface Touch {
 
 /** Something that records uses cheaply and hands them over, with their ids, when asked. */
 export interface TouchSource {
-  drainTouches(): Promise<Touch[]>;
+  drainTouches(): Touch[];
 }
 
 interface PendingRead {
@@ -31,12 +57,21 @@ interface PendingRead {
   readonly resolve: (record: unknown) => void;
 }
 
+interface Queued {
+  readonly op: DiskOp;
+  /** Told whether the op changed anything (a delete: whether there was an entry). */
+  readonly done: (changed: boolean) => void;
+}
+
+/** How long a tombstone keeps work started before a delete() from being stored. */
+export const TOMBSTONE_MS = 24 * 60 * 60 * 1000;
+
 /** Warns once per function that one of its results is kept in memory only, and why. */
 export function warnUnstorable(label: string, reason: string): void {
   warnOnce(`clone:${label}`, `a result of ${label} cannot be stored in IndexedDB (${reason}); it is kept in memory only`);
 }
 
-/** How often batched access times and hit counts of memory hits reach the disk. */
+/** How often batched access times and hit counts of memory hits reach the disk when nothing else is written. */
 const TOUCH_FLUSH_MS = 2000;
 
 /** Range of every key of namespace `ns` in the entries store and in its `[ns, …]` indexes. */
@@ -45,22 +80,33 @@ export function namespaceRange(ns: string): IDBKeyRange {
   return IDBKeyRange.bound([ns], [ns, []]);
 }
 
+/** Range of every `[ns, …]` key whose namespace starts with `prefix`. */
+function prefixRange(prefix: string): IDBKeyRange {
+  return IDBKeyRange.bound([prefix], [`${prefix}\uffff`, []]);
+}
+
+/** Keeps a timer from holding a Node process open. */
+function unref(timer: ReturnType<typeof setTimeout>): ReturnType<typeof setTimeout> {
+  (timer as { unref?: () => void }).unref?.();
+  return timer;
+}
+
 /**
- * Batched access to one cache database: reads issued together share one readonly transaction,
- * writes issued together share one readwrite transaction, and access bookkeeping of hits is
- * flushed every few seconds (and when the page is hidden) instead of one write per hit.
+ * Batched access to one cache database. Reads issued together share one readonly transaction.
+ * Changes (puts, deletes, clears) are queued and applied in the order they were made, each batch
+ * in one readwrite transaction, together with the hits recorded since the last batch; hits alone
+ * are flushed every few seconds and when the page is hidden. Never one write per hit.
  */
 export class Store {
   private reads: PendingRead[] = [];
-  private reading = false;
-  private writes: PendingWrite[] = [];
-  private writesDone: (() => void)[] = [];
-  private touchSources = new Set<TouchSource>();
+  private queue: Queued[] = [];
+  private flushing: Promise<void> | undefined;
+  private readonly touchSources = new Set<TouchSource>();
   private touchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly connection: Connection) {
     if (typeof addEventListener === 'function') {
-      const flush = () => void this.flushTouches();
+      const flush = () => void this.flush();
       addEventListener('pagehide', flush);
       addEventListener('visibilitychange', () => {
         if (typeof document !== 'undefined' && document.visibilityState === 'hidden') flush();
@@ -69,127 +115,110 @@ export class Store {
   }
 
   /**
-   * The stored record under `id` (unvalidated), or undefined. Never rejects. A read waits at most
-   * for the current microtask; reads that arrive while a read transaction is running share the next.
+   * The stored record under `id` (unvalidated), or undefined. Never rejects. Reads queued within
+   * one microtask share a transaction, created before any later write's.
    */
   read(id: [string, string]): Promise<unknown> {
     return new Promise((resolve) => {
-      if (this.reads.push({ id, resolve }) === 1 && !this.reading) queueMicrotask(() => void this.flushReads());
+      if (this.reads.push({ id, resolve }) === 1) queueMicrotask(() => void this.flushReads());
     });
   }
 
-  /** Queues `write`; resolves once it is committed or skipped. Never rejects. */
-  write(write: PendingWrite): Promise<void> {
-    return new Promise((resolve) => {
-      this.writes.push(write);
-      this.writesDone.push(resolve);
-      if (this.writes.length === 1) setTimeout(() => void this.flushWrites(), 0);
+  /** Queues `op`; resolves once it is committed (true if it changed something) or skipped. Never rejects. */
+  apply(op: DiskOp): Promise<boolean> {
+    return new Promise((done) => {
+      if (this.queue.push({ op, done }) === 1) unref(setTimeout(() => void this.flush(), 0));
     });
+  }
+
+  /** Resolves once every change and hit queued so far is committed (or given up). */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (this.queue.length === 0 && this.touchSources.size === 0) return;
+    const flushing = this.flushBatch();
+    this.flushing = flushing;
+    await flushing;
+    this.flushing = undefined;
+    if (this.queue.length > 0) await this.flush();
   }
 
   /**
-   * Drops the writes and access bookkeeping not yet flushed, after clearCaches() deleted the
-   * database: flushing them would bring it back with results the user meant to wipe.
+   * Drops the changes and hits not yet flushed, after clearCaches() deleted the database:
+   * flushing them would bring it back with results the user meant to wipe.
    */
   discardPending(): void {
-    this.writes = [];
-    for (const resolve of this.writesDone.splice(0)) resolve();
+    for (const { done } of this.queue.splice(0)) done(false);
     this.touchSources.clear();
     clearTimeout(this.touchTimer);
     this.touchTimer = undefined;
   }
 
-  /** Asks `source` for its recorded uses at the next flush of access bookkeeping. */
+  /** Asks `source` for its recorded uses at the next flush. */
   touchLater(source: TouchSource): void {
     this.touchSources.add(source);
-    this.touchTimer ??= setTimeout(() => void this.flushTouches(), TOUCH_FLUSH_MS);
+    this.touchTimer ??= unref(setTimeout(() => void this.flush(), TOUCH_FLUSH_MS));
   }
 
-  /** Deletes the entry under `id`; resolves true if there was one. */
-  delete(id: [string, string]): Promise<boolean> {
+  /** The entries of `ns` in `policy`'s eviction order, without their values; none while the disk is unavailable. */
+  index(ns: string, policy: Policy): Promise<IndexedEntry[]> {
     return this.connection.run(async (db) => {
-      const tx = db.transaction(['entries', 'namespaces'], 'readwrite');
+      const tx = db.transaction('entries', 'readonly');
       quiet(tx.done);
-      const existed = (await tx.objectStore('entries').count(id)) > 0;
-      if (existed) {
-        await tx.objectStore('entries').delete(id);
-        await adjustCount(tx, id[0], -1);
+      const lives = new Map<string, IndexedEntry>();
+      let cursor = await tx.store.index('byStored').openKeyCursor(namespaceRange(ns));
+      for (; cursor; cursor = await cursor.continue()) {
+        const [, storedAt, expiresAt] = cursor.key;
+        lives.set(cursor.primaryKey[1], { diskKey: cursor.primaryKey[1], storedAt, expiresAt, hits: 1, usedAt: storedAt });
       }
-      await tx.done;
-      return existed;
-    }, false);
-  }
-
-  /** Deletes every entry of namespace `ns`. */
-  clear(ns: string): Promise<void> {
-    return this.connection.run(async (db) => {
-      const tx = db.transaction(['entries', 'namespaces'], 'readwrite');
-      quiet(tx.done);
-      quiet(tx.objectStore('entries').delete(namespaceRange(ns)));
-      quiet(tx.objectStore('namespaces').delete(ns));
-      await tx.done;
-    }, undefined);
+      if (policy === 'FIFO') return [...lives.values()];
+      const ordered: IndexedEntry[] = [];
+      let byUse = await tx.store.index(EVICTION_INDEX[policy]).openKeyCursor(namespaceRange(ns));
+      for (; byUse; byUse = await byUse.continue()) {
+        const life = lives.get(byUse.primaryKey[1]);
+        const [, first, second] = byUse.key as [string, number, number?];
+        if (life) ordered.push(policy === 'LFU' ? { ...life, hits: first, usedAt: second ?? life.storedAt } : { ...life, usedAt: first });
+      }
+      return ordered;
+    }, []);
   }
 
   private async flushReads(): Promise<void> {
-    this.reading = true;
-    while (this.reads.length > 0) {
-      const batch = this.reads;
-      this.reads = [];
-      const answered = await this.connection.run((db) => readBatch(unwrap(db), batch), false);
-      if (!answered) for (const { resolve } of batch) resolve(undefined);
-    }
-    this.reading = false;
+    const batch = this.reads;
+    this.reads = [];
+    const answered = await this.connection.run((db) => readBatch(unwrap(db), batch), false);
+    if (!answered) for (const { resolve } of batch) resolve(undefined);
   }
 
-  private async flushWrites(): Promise<void> {
-    const batch = this.writes;
-    const done = this.writesDone;
-    this.writes = [];
-    this.writesDone = [];
+  private async flushBatch(): Promise<void> {
+    clearTimeout(this.touchTimer);
+    this.touchTimer = undefined;
+    const batch = this.queue;
+    this.queue = [];
+    const touches = [...this.touchSources].flatMap((source) => source.drainTouches());
+    this.touchSources.clear();
+    const results = new Array<boolean>(batch.length).fill(false);
     let quotaHit = false;
     const onError = (error: unknown) => {
       if (errorName(error) === 'QuotaExceededError') quotaHit = true;
       else warnOnce(`write:${this.connection.name}`, `could not write to IndexedDB "${this.connection.name}" (${describeError(error)})`);
     };
-    const written = await this.connection.run((db) => writeBatch(db, batch), false, onError);
+    const ops = batch.map(({ op }) => op);
+    const written = await this.connection.run((db) => writeBatch(db, ops, touches, results), false, onError);
     if (!written && quotaHit) {
-      // Out of quota: drop this library's least valuable entries, then retry each write once on its
-      // own, so that one result too big for the quota does not keep the others off the disk.
-      await this.connection.run((db) => makeRoom(db, batch), undefined);
-      for (const write of batch) {
+      // Out of quota: drop this library's least valuable entries, then retry each change once on
+      // its own, so that one result too big for the quota does not keep the others off the disk.
+      await this.connection.run((db) => makeRoom(db, ops), undefined);
+      for (const [i, op] of ops.entries()) {
         quotaHit = false;
-        await this.connection.run((db) => writeBatch(db, [write]), false, onError);
-        if (quotaHit) {
-          warnOnce(`quota:${write.label}`, `storage quota exceeded in "${this.connection.name}"; a result of ${write.label} is kept in memory only`);
+        const one = [false];
+        await this.connection.run((db) => writeBatch(db, [op], [], one), false, onError);
+        results[i] = one[0]!;
+        if (quotaHit && op.kind === 'put') {
+          warnOnce(`quota:${op.label}`, `storage quota exceeded in "${this.connection.name}"; a result of ${op.label} is kept in memory only`);
         }
       }
     }
-    for (const resolve of done) resolve();
-  }
-
-  /** Writes batched access times and hit counts; entries gone meanwhile are skipped. */
-  async flushTouches(): Promise<void> {
-    clearTimeout(this.touchTimer);
-    this.touchTimer = undefined;
-    const sources = [...this.touchSources];
-    this.touchSources.clear();
-    const batch = (await Promise.all(sources.map((source) => source.drainTouches()))).flat();
-    if (batch.length === 0) return;
-    await this.connection.run(async (db) => {
-      const tx = db.transaction('entries', 'readwrite');
-      quiet(tx.done);
-      await Promise.all(
-        batch.map(async ({ id, hits, at }) => {
-          const record = await tx.store.get(id);
-          if (!record) return;
-          record.hits += hits;
-          record.accessedAt = Math.max(record.accessedAt, at);
-          await tx.store.put(record);
-        }),
-      );
-      await tx.done;
-    }, undefined);
+    batch.forEach(({ done }, i) => done(results[i]!));
   }
 }
 
@@ -224,9 +253,9 @@ function readBatch(db: IDBDatabase, batch: readonly PendingRead[]): Promise<bool
     const sweep = (ns: string, reads: readonly PendingRead[]) => {
       const counted = tx.objectStore('namespaces').get(ns);
       counted.onsuccess = () => {
-        const held = (counted.result as NamespaceRecord | undefined)?.count;
+        const held: unknown = (counted.result as NamespaceRecord | undefined)?.count;
         const most = reads.length * 2;
-        if (held === undefined || held > most) return getEach(reads);
+        if (typeof held !== 'number' || !(held <= most)) return getEach(reads);
         // Capped, in case the count is behind: a full sweep leaves the reads it did not find to single gets.
         const swept = entries.getAll(namespaceRange(ns), most);
         swept.onsuccess = () => {
@@ -260,17 +289,20 @@ function groupByNamespace(batch: readonly PendingRead[]): Map<string, PendingRea
   return groups;
 }
 
-/** A transaction over the entries and their namespace counts. */
-type WriteTx = IDBPTransaction<CacheDB, ('entries' | 'namespaces')[], 'readwrite'>;
+/** A transaction over the entries, their tombstones and their namespace counts. */
+type WriteTx = IDBPTransaction<CacheDB, ('entries' | 'tombstones' | 'namespaces')[], 'readwrite'>;
 
-/** Writes `batch` in one transaction, evicting per policy so that no namespace exceeds its bound. */
-async function writeBatch(db: CacheDatabase, batch: readonly PendingWrite[]): Promise<boolean> {
-  const tx = db.transaction(['entries', 'namespaces'], 'readwrite');
+/**
+ * Applies `ops` in order, then `touches`, in one transaction; `results[i]` tells whether op `i`
+ * changed something. All or nothing: a half-applied batch must not commit.
+ */
+async function writeBatch(db: CacheDatabase, ops: readonly DiskOp[], touches: readonly Touch[], results: boolean[]): Promise<boolean> {
+  const tx = db.transaction(['entries', 'tombstones', 'namespaces'], 'readwrite');
   quiet(tx.done);
   try {
-    for (const write of batch) await writeOne(tx, write);
+    for (const [i, op] of ops.entries()) results[i] = await applyOp(tx, op);
+    for (const touch of touches) await applyTouch(tx, touch);
   } catch (error) {
-    // All or nothing: a half-written batch must not commit.
     try {
       tx.abort();
     } catch {
@@ -282,11 +314,33 @@ async function writeBatch(db: CacheDatabase, batch: readonly PendingWrite[]): Pr
   return true;
 }
 
-async function writeOne(tx: WriteTx, { record, maxItems, policy, label }: PendingWrite): Promise<void> {
+function applyOp(tx: WriteTx, op: DiskOp): Promise<boolean> {
+  switch (op.kind) {
+    case 'put':
+      return putOne(tx, op);
+    case 'delete':
+      return deleteOne(tx, op.ns, op.key, op.deletedAt);
+    case 'clear':
+      return clearAll(tx, op.prefix, op.exact, op.at);
+  }
+}
+
+async function putOne(tx: WriteTx, { record, maxItems, policy, label, startedAt, guards }: DiskOp & { kind: 'put' }): Promise<boolean> {
+  const id: [string, string] = [record.ns, record.key];
+  for (const guard of guards) {
+    const clearedAt = (await tx.objectStore('namespaces').get(guard))?.clearedAt;
+    if (typeof clearedAt === 'number' && clearedAt > startedAt) return false;
+  }
+  const tombstones = tx.objectStore('tombstones');
+  const tombstone = await tombstones.get(id);
+  if (tombstone && tombstone.deletedAt > startedAt) return false;
+  if (tombstone) quiet(tombstones.delete(id));
   const entries = tx.objectStore('entries');
-  const existed = (await entries.count([record.ns, record.key])) > 0;
+  const existed = (await entries.count(id)) > 0;
   if (!existed && Number.isFinite(maxItems)) {
-    const count = await countOf(tx, record.ns);
+    let count = await countOf(tx, record.ns);
+    // The page evicts one entry per new one itself; more means other tabs wrote, or a damaged count.
+    if (count > maxItems) count = await recount(tx, record.ns);
     if (count >= maxItems) await evict(tx, record.ns, policy, count - maxItems + 1);
   }
   try {
@@ -296,9 +350,41 @@ async function writeOne(tx: WriteTx, { record, maxItems, policy, label }: Pendin
     // A value structured clone refuses (DataCloneError, or a RangeError for one nested too deep)
     // throws synchronously and leaves the transaction usable: skip this record only.
     warnUnstorable(label, describeError(error));
-    return;
+    return false;
   }
   if (!existed) await adjustCount(tx, record.ns, 1);
+  return true;
+}
+
+async function deleteOne(tx: WriteTx, ns: string, key: string, deletedAt: number | undefined): Promise<boolean> {
+  const id: [string, string] = [ns, key];
+  const entries = tx.objectStore('entries');
+  const existed = (await entries.count(id)) > 0;
+  if (existed) {
+    quiet(entries.delete(id));
+    await adjustCount(tx, ns, -1);
+  }
+  if (deletedAt !== undefined) quiet(tx.objectStore('tombstones').put({ ns, key, deletedAt, expiresAt: deletedAt + TOMBSTONE_MS }));
+  return existed;
+}
+
+async function clearAll(tx: WriteTx, prefix: string, exact: boolean, at: number): Promise<boolean> {
+  const range = exact ? namespaceRange(prefix) : prefixRange(prefix);
+  quiet(tx.objectStore('entries').delete(range));
+  quiet(tx.objectStore('tombstones').delete(range));
+  const namespaces = tx.objectStore('namespaces');
+  if (!exact) quiet(namespaces.delete(IDBKeyRange.bound(prefix, `${prefix}\uffff`)));
+  await namespaces.put({ ns: prefix, count: 0, clearedAt: at });
+  return true;
+}
+
+async function applyTouch(tx: WriteTx, { id, hits, at }: Touch): Promise<void> {
+  const entries = tx.objectStore('entries');
+  const record = await entries.get(id);
+  if (!record) return;
+  record.hits += hits;
+  record.accessedAt = Math.max(record.accessedAt, at);
+  quiet(entries.put(record));
 }
 
 /** Deletes the `count` least valuable entries of `ns` per `policy`, walking its index from the start. */
@@ -313,23 +399,38 @@ async function evict(tx: WriteTx, ns: string, policy: Policy, count: number): Pr
   if (removed > 0) await adjustCount(tx, ns, -removed);
 }
 
-/** Frees space for `batch` after a QuotaExceededError: a tenth (at least one) of each namespace involved. */
-async function makeRoom(db: CacheDatabase, batch: readonly PendingWrite[]): Promise<void> {
-  const tx = db.transaction(['entries', 'namespaces'], 'readwrite');
+/** Frees space for `ops` after a QuotaExceededError: a tenth (at least one) of each namespace written. */
+async function makeRoom(db: CacheDatabase, ops: readonly DiskOp[]): Promise<void> {
+  const tx = db.transaction(['entries', 'tombstones', 'namespaces'], 'readwrite');
   quiet(tx.done);
   const policies = new Map<string, Policy>();
-  for (const { record, policy } of batch) policies.set(record.ns, policy);
+  for (const op of ops) if (op.kind === 'put') policies.set(op.record.ns, op.policy);
   for (const [ns, policy] of policies) {
     await evict(tx, ns, policy, Math.max(1, Math.ceil((await countOf(tx, ns)) / 10)));
   }
   await tx.done;
 }
 
+/**
+ * The number of entries of `ns`: the kept count when it is a whole number, else (a damaged or
+ * missing record) counted again, and the count repaired.
+ */
 async function countOf(tx: WriteTx, ns: string): Promise<number> {
-  return (await tx.objectStore('namespaces').get(ns))?.count ?? 0;
+  const kept: unknown = (await tx.objectStore('namespaces').get(ns))?.count;
+  if (typeof kept === 'number' && Number.isSafeInteger(kept) && kept >= 0) return kept;
+  return recount(tx, ns);
+}
+
+async function recount(tx: WriteTx, ns: string): Promise<number> {
+  const count = await tx.objectStore('entries').count(namespaceRange(ns));
+  const record = await tx.objectStore('namespaces').get(ns);
+  await tx.objectStore('namespaces').put({ ...record, ns, count });
+  return count;
 }
 
 async function adjustCount(tx: WriteTx, ns: string, delta: number): Promise<void> {
-  const count = Math.max(0, (await countOf(tx, ns)) + delta);
-  await tx.objectStore('namespaces').put({ ns, count });
+  const record = await tx.objectStore('namespaces').get(ns);
+  const kept: unknown = record?.count;
+  const count = typeof kept === 'number' && Number.isSafeInteger(kept) && kept >= 0 ? Math.max(0, kept + delta) : await tx.objectStore('entries').count(namespaceRange(ns));
+  await tx.objectStore('namespaces').put({ ...record, ns, count });
 }

@@ -1,6 +1,5 @@
-import { orderedNow } from '../disk/disk-tier';
 import { navigatorLocks } from '../disk/session';
-import { isExpired } from '../memory-tier';
+import { isExpired, orderedNow } from '../tier';
 import { requestKeys, varyDigest, varyNames } from './key';
 import { resolveFetchOptions, type FetchCacheOptions, type ResolvedFetchOptions } from './options';
 import { mark, toResponse, type StoredResponse } from './response';
@@ -98,7 +97,8 @@ function share(shelf: Shelf, flight: string, start: () => Promise<Source>): Prom
 
 /** Asks the network (with a signal of its own: no caller can abort it) and stores a storable answer. */
 async function network(shelf: Shelf, key: string, request: Request, o: ResolvedFetchOptions): Promise<Source> {
-  const generation = shelf.generation;
+  const { generation } = shelf.tier;
+  const startedAt = orderedNow();
   const response = await fetch(new Request(request, { signal: new AbortController().signal }));
   const vary = varyNames(response);
   // Status 0: an opaque response, whose body and status cannot be read.
@@ -107,13 +107,13 @@ async function network(shelf: Shelf, key: string, request: Request, o: ResolvedF
     status: response.status,
     statusText: response.statusText,
     headers: [...response.headers],
-    body: await response.blob(),
+    body: await response.arrayBuffer(),
     url: response.url || request.url,
     time: orderedNow(),
     vary,
     varyDigest: await varyDigest(vary, request.headers),
   };
-  if (generation === shelf.generation) save(shelf, key, stored, o);
+  if (generation === shelf.tier.generation) save(shelf, key, stored, startedAt);
   return stored;
 }
 
@@ -121,10 +121,11 @@ async function network(shelf: Shelf, key: string, request: Request, o: ResolvedF
 function revalidate(shelf: Shelf, key: string, flight: string, request: Request, o: ResolvedFetchOptions): void {
   if (shelf.inflight.has(flight)) return;
   const refresh = () => share(shelf, flight, () => network(shelf, key, request, o)).catch(() => {});
-  const locks = shelf.store && navigatorLocks();
-  if (!locks) return void refresh();
+  const disk = shelf.tier.disk;
+  const locks = disk && navigatorLocks();
+  if (!disk || !locks) return void refresh();
   void locks
     // Another tab holds the lock: it is refreshing; read its answer from the disk next time.
-    .request(`${shelf.ns} ${shelf.db} ${key}`, { ifAvailable: true }, (lock) => (lock ? refresh() : shelf.memory.delete(key)))
+    .request(`${disk.ns} ${shelf.db} ${key}`, { ifAvailable: true }, (lock) => (lock ? refresh() : shelf.tier.dropDiskKey(key)))
     .catch(() => {});
 }

@@ -4,15 +4,12 @@
  */
 export type CacheStatus = 'network' | 'memory' | 'disk' | 'stale';
 
-/**
- * A response as stored: the value of its entry record. The body is a Blob in memory (a handle, not
- * a copy of the bytes) and an ArrayBuffer in IndexedDB.
- */
-export interface StoredResponse<Body extends Blob | ArrayBuffer = Blob> {
+/** A response as stored, in memory and as the value of its entry record in IndexedDB. */
+export interface StoredResponse {
   readonly status: number;
   readonly statusText: string;
   readonly headers: [string, string][];
-  readonly body: Body;
+  readonly body: ArrayBuffer;
   /** The final URL, after redirects. */
   readonly url: string;
   /** Wall-clock ms when the response arrived (strictly increasing within the page, see orderedNow). */
@@ -46,5 +43,5 @@ export function mark(response: Response, status: CacheStatus, url = response.url
 /** A fresh response, with its own readable body, made from `stored`. */
 export function toResponse(stored: StoredResponse, status: CacheStatus): Response {
   const { body, url } = stored;
-  return mark(new Response(body.size ? body : null, stored), status, url);
+  return mark(new Response(body.byteLength ? body : null, stored), status, url);
 }

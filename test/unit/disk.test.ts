@@ -2,26 +2,27 @@ import { deleteDB, openDB } from 'idb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cache, clearCaches, config, type CacheOptions } from '../../src/index';
 import { RECORD_FORMAT } from '../../src/disk/schema';
-import { storedEntries, uniquePath, waitFor, waitForEntries } from './helpers';
+import { freshLibrary, storedEntries, uniquePath, waitFor, waitForEntries } from './helpers';
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** Two memoized views of one function: the second starts with an empty memory tier, like a reload. */
-function twoPages<A extends unknown[], R>(body: (...args: A) => R, options: CacheOptions) {
+/** One function memoized in this page and in a fresh page (a new instance of the library, as after a reload). */
+async function twoPages<A extends unknown[], R>(body: (...args: A) => R, options: CacheOptions) {
   const calls: A[] = [];
   const fn = (...args: A) => {
     calls.push(args);
     return body(...args);
   };
-  return { first: cache(fn, options), second: cache(fn, options), calls };
+  const fresh = await freshLibrary();
+  return { first: cache(fn, options), second: fresh.cache(fn, options), calls };
 }
 
 describe('toDisk', () => {
   it('reads a result back with an empty memory tier, as after a reload', async () => {
     const cachePath = uniquePath('reload');
-    const { first, second, calls } = twoPages((n: number) => ({ n, at: new Date(n) }), { toDisk: true, cachePath });
+    const { first, second, calls } = await twoPages((n: number) => ({ n, at: new Date(n) }), { toDisk: true, cachePath });
     const value = await first(7);
     await waitForEntries(cachePath, 1);
     const again = await second(7);
@@ -45,7 +46,7 @@ describe('toDisk', () => {
       big: 10n ** 20n,
       nested: { list: [{ k: null }] },
     });
-    const { first, second } = twoPages(make, { toDisk: true, cachePath });
+    const { first, second } = await twoPages(make, { toDisk: true, cachePath });
     await first();
     await waitForEntries(cachePath, 1);
     const read = await second();
@@ -144,7 +145,7 @@ describe('toDisk', () => {
 
   it('honours ttl across reloads', async () => {
     const cachePath = uniquePath('ttl');
-    const { first, second, calls } = twoPages((n: number) => n, { toDisk: true, cachePath, ttl: 0.1 });
+    const { first, second, calls } = await twoPages((n: number) => n, { toDisk: true, cachePath, ttl: 0.1 });
     await first(1);
     await waitForEntries(cachePath, 1);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -154,7 +155,7 @@ describe('toDisk', () => {
 
   it('treats an entry stamped in the future as expired', async () => {
     const cachePath = uniquePath('future');
-    const { first, second, calls } = twoPages((n: number) => n, { toDisk: true, cachePath, ttl: 3600 });
+    const { first, second, calls } = await twoPages((n: number) => n, { toDisk: true, cachePath, ttl: 3600 });
     await first(1);
     const [entry] = await waitForEntries(cachePath, 1);
     const db = await openDB(cachePath);
@@ -170,7 +171,7 @@ describe('toDisk', () => {
     ['a wrong timestamp type', (e: Record<string, unknown>) => ({ ...e, value: 'forged', storedAt: 'yesterday' })],
   ])('treats a record with %s as a miss and overwrites it', async (_label, corrupt) => {
     const cachePath = uniquePath('corrupt');
-    const { first, second, calls } = twoPages((n: number) => `real ${n}`, { toDisk: true, cachePath });
+    const { first, second, calls } = await twoPages((n: number) => `real ${n}`, { toDisk: true, cachePath });
     await first(1);
     const [entry] = await waitForEntries(cachePath, 1);
     const db = await openDB(cachePath);
@@ -195,7 +196,7 @@ describe('clearing', () => {
 
   it('delete() removes one entry from memory and disk', async () => {
     const cachePath = uniquePath('delete');
-    const { first, second, calls } = twoPages((n: number) => n, { toDisk: true, cachePath });
+    const { first, second, calls } = await twoPages((n: number) => n, { toDisk: true, cachePath });
     await first(1);
     await first(2);
     await waitForEntries(cachePath, 2);
@@ -298,7 +299,7 @@ describe('faults', () => {
 
   it('reopens lazily after the connection is closed under it', async () => {
     const cachePath = uniquePath('closed');
-    const { first, second, calls } = twoPages((n: number) => n, { toDisk: true, cachePath });
+    const { first, second, calls } = await twoPages((n: number) => n, { toDisk: true, cachePath });
     await first(1);
     await waitForEntries(cachePath, 1);
     // Another tab deletes the database: our connection gets versionchange and must let go.
@@ -367,7 +368,7 @@ describe('batched reads', () => {
     computed.length = 0;
     const getAll = vi.spyOn(IDBObjectStore.prototype, 'getAll');
     const get = vi.spyOn(IDBObjectStore.prototype, 'get');
-    const cold = cache(fn, { toDisk: true, cachePath, name: label });
+    const cold = (await freshLibrary()).cache(fn, { toDisk: true, cachePath, name: label });
     return { cold, computed, getAll, get, cachePath };
   }
 

@@ -1,4 +1,5 @@
 import { openDB } from 'idb';
+import { vi } from 'vitest';
 import type { EntryRecord } from '../../src/disk/schema';
 
 let counter = 0;
@@ -35,4 +36,10 @@ export function waitForEntries(path: string, count: number): Promise<EntryRecord
     const entries = await storedEntries(path);
     return entries.length === count ? entries : undefined;
   });
+}
+
+/** A new instance of the library on the same IndexedDB: a fresh page, as after a reload or in another tab. */
+export async function freshLibrary(): Promise<typeof import('../../src/index')> {
+  vi.resetModules();
+  return import('../../src/index');
 }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MemoryTier } from '../../src/memory-tier.ts';
+import { Tier } from '../../src/tier.ts';
 import type { Policy } from '../../src/policies.ts';
 
 function tier(policy: Policy, maxItems: number) {
   const evicted: string[] = [];
-  const memory = new MemoryTier<number>(maxItems, policy, (entry) => evicted.push(entry.key));
-  const put = (key: string) => memory.set(key, 0, Promise.resolve(0), Date.now(), Infinity);
+  const memory = new Tier<number>(maxItems, policy);
+  memory.onEvict = (entry) => evicted.push(entry.key!);
+  const put = (key: string) => memory.set(key, { value: 0, storedAt: Date.now(), expiresAt: Infinity }, undefined, Date.now());
   return { memory, evicted, put };
 }
 
