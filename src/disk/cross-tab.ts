@@ -39,23 +39,37 @@ export function announceRemoval(message: RemovalMessage): void {
   openChannel()?.postMessage(message);
 }
 
+/** Locks held by this page, by name: a wait for one of them is not a wait for another tab. */
+const heldHere = new Map<string, number>();
+
 /**
  * Runs `task` while holding the Web Lock `name`, so that tabs doing the same work wait for each
- * other. `task` is told whether it had to wait for another holder (whose work it may now find
- * done). Without Web Locks, or after waiting too long, the task runs unlocked.
+ * other. `task` is told whether it had to wait for another tab (whose work it may now find
+ * done); waiting for this page's own holder does not count, since within a page a call after a
+ * clear() or delete() must compute anew. Without Web Locks, or after waiting too long, the task
+ * runs unlocked.
  */
 export function withLock<T>(name: string, task: (waited: boolean) => Promise<T>): Promise<T> {
   const locks = navigatorLocks();
   if (!locks) return task(false);
   let ran = false;
-  const run = (waited: boolean): Promise<T> => {
+  const run = async (waited: boolean): Promise<T> => {
     ran = true;
-    return task(waited);
+    heldHere.set(name, (heldHere.get(name) ?? 0) + 1);
+    try {
+      return await task(waited);
+    } finally {
+      const left = heldHere.get(name)! - 1;
+      if (left > 0) heldHere.set(name, left);
+      else heldHere.delete(name);
+    }
   };
   const attempt = locks.request(name, { ifAvailable: true }, (lock) => (lock ? run(false) : NOT_AVAILABLE)) as Promise<T | typeof NOT_AVAILABLE>;
-  const locked = attempt.then((result) =>
-    result === NOT_AVAILABLE ? (locks.request(name, { signal: AbortSignal.timeout(LOCK_WAIT_MS) }, () => run(true)) as Promise<T>) : result,
-  );
+  const locked = attempt.then((result) => {
+    if (result !== NOT_AVAILABLE) return result;
+    const otherTab = !heldHere.has(name);
+    return locks.request(name, { signal: AbortSignal.timeout(LOCK_WAIT_MS) }, () => run(otherTab)) as Promise<T>;
+  });
   return locked.catch((error: unknown) => {
     if (ran) throw error;
     return task(true);
