@@ -5,7 +5,7 @@ import type { StoredResponse } from '../../src/fetch/response';
 import { clearMemories } from '../../src/registry';
 import { storeFor } from '../../src/disk/disk-tier';
 import { RECORD_FORMAT } from '../../src/disk/schema';
-import { storedEntries, uniquePath, waitFor, waitForEntries } from './helpers';
+import { freshLibrary, storedEntries, uniquePath, waitFor, waitForEntries } from './helpers';
 
 const ORIGIN = 'https://api.test';
 const ALICE = 'Bearer token-alice-0123456789';
@@ -463,6 +463,28 @@ describe('clearing and bounds', () => {
     await clearFetchCache();
     expect(await storedEntries(cachePath)).toHaveLength(0);
     expect(cacheStatus(await bounded(`${ORIGIN}/data?1`))).toBe('network');
+  });
+
+  it('clear() right after a call is not undone by its queued write, now or after a reload (issue 11)', async () => {
+    const api = server();
+    const { cachePath, get } = instance();
+    await get(`${ORIGIN}/data?q`);
+    await get.clear();
+    expect(cacheStatus(await get(`${ORIGIN}/data?q`))).toBe('network');
+    await get.clear();
+    const fresh = await freshLibrary();
+    expect(fresh.cacheStatus(await fresh.createCachedFetch({ cachePath })(`${ORIGIN}/data?q`))).toBe('network');
+    expect(api.count('/data?q')).toBe(3);
+  });
+
+  it('clearFetchCache() right after a call is not undone by its queued write (issue 11)', async () => {
+    const api = server();
+    const { cachePath, get } = instance({ maxItems: 3 });
+    await get(`${ORIGIN}/data?w`);
+    await clearFetchCache();
+    const fresh = await freshLibrary();
+    expect(fresh.cacheStatus(await fresh.createCachedFetch({ cachePath, maxItems: 3 })(`${ORIGIN}/data?w`))).toBe('network');
+    expect(api.count('/data?w')).toBe(2);
   });
 
   it('clearCaches() reaches the memory tier', async () => {
