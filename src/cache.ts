@@ -1,6 +1,7 @@
 import { config } from './config';
 import { withLock } from './disk/cross-tab';
 import { diskTierFor } from './disk/disk-tier';
+import { sessionId, sessionReady } from './disk/session';
 import { memoryKeyOf } from './key/digest';
 import { encodeKey, toStringTag, UnkeyableValueError } from './key/encode';
 import { isOptionsObject, resolveOptions, type CacheOptions, type ResolvedOptions } from './options';
@@ -117,18 +118,33 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   const stats = { memoryHits: 0, diskHits: 0, misses: 0, evictions: 0 };
   const { ttlMs, hashFuncs, key: customKey } = options;
   const own = options.toDisk ? undefined : new Tier<unknown>(options.maxItems, options.policy);
+  const perSession = options.toDisk && options.perSession;
   let lastDb: string | undefined;
+  let lastSession: string | undefined;
   let lastTier: Tier<unknown> | undefined;
 
-  /** This function's tier now: its own, or (toDisk) the shared one of its namespace in the current database. */
-  function tierNow(): Tier<unknown> {
+  /**
+   * This function's tier now: its own, or (toDisk) the shared one of its namespace in the current
+   * database; undefined while a per-session function waits for its session to be known.
+   */
+  function tierNow(): Tier<unknown> | undefined {
     if (own) return own;
+    const session = perSession ? sessionId() : undefined;
+    if (perSession && session === undefined) return undefined;
     const db = options.cachePath ?? config.cachePath;
-    if (db !== lastDb || !lastTier) {
-      lastTier = diskTierFor(fn, options, db);
+    if (db !== lastDb || session !== lastSession || !lastTier) {
+      lastTier = diskTierFor(fn, options, db, session);
       lastDb = db;
+      lastSession = session;
     }
     return lastTier;
+  }
+
+  /** Runs `use` on the tier once it is ready; uses asked for before that run in the order they came. */
+  function withTier<T>(use: (tier: Tier<unknown>) => T): T | Promise<Awaited<T>> {
+    const tier = tierNow();
+    if (tier === undefined) return sessionReady().then(() => withTier(use)) as Promise<Awaited<T>>;
+    return tier.whenReady(() => use(tier));
   }
 
   /**
@@ -184,7 +200,6 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   }
 
   function lookup(tier: Tier<unknown>, key: string, self: unknown, args: unknown[]): Promise<unknown> {
-    if (!tier.ready) return tier.whenReady(() => lookup(tier, key, self, args));
     const entry = tier.get(key);
     if (entry !== undefined) {
       if (entry.owner === stats) stats.memoryHits++;
@@ -229,28 +244,24 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
 
   const call = function (this: unknown, ...args: unknown[]): Promise<unknown> {
     let key: string | Promise<string>;
-    let tier: Tier<unknown>;
     try {
       key = keyOf(this, args);
-      tier = tierNow();
     } catch (error) {
       return Promise.reject(error);
     }
-    if (typeof key === 'string') return lookup(tier, key, this, args);
-    return key.then((digested) => lookup(tier, digested, this, args));
+    if (typeof key === 'string') return withTier((tier) => lookup(tier, key, this, args));
+    return key.then((digested) => withTier((tier) => lookup(tier, digested, this, args)));
   };
 
   function remove(self: unknown, args: unknown[]): Promise<boolean> {
-    const tier = tierNow();
     const key = keyOf(self, args);
-    if (typeof key === 'string') return Promise.resolve(tier.whenReady(() => tier.delete(key)));
-    return key.then((digested) => tier.whenReady(() => tier.delete(digested)));
+    if (typeof key === 'string') return Promise.resolve(withTier((tier) => tier.delete(key)));
+    return key.then((digested) => withTier((tier) => tier.delete(digested)));
   }
 
   const memoized = Object.assign(call, {
     async clear(): Promise<void> {
-      const tier = tierNow();
-      await tier.whenReady(() => tier.clear());
+      await withTier((tier) => tier.clear());
     },
     delete(this: unknown, ...args: unknown[]): Promise<boolean> {
       try {
@@ -259,7 +270,7 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
         return Promise.reject(error);
       }
     },
-    stats: (): CacheStats => ({ ...stats, hits: stats.memoryHits + stats.diskHits, size: tierNow().size }),
+    stats: (): CacheStats => ({ ...stats, hits: stats.memoryHits + stats.diskHits, size: tierNow()?.size ?? 0 }),
   }) as unknown as Memoized<AnyFunction>;
   Object.defineProperty(memoized, 'name', { value: fn.name });
   if (own) registerCache(memoized, () => own.dropAll());

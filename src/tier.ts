@@ -1,3 +1,4 @@
+import { ExpiryHeap, type Expiring } from './expiry-heap';
 import { evictionOrder, type EvictionOrder, type Policy, type PolicyNode } from './policies';
 import type { DiskOp, Store, Touch, TouchSource } from './disk/store';
 import { isValidRecord, RECORD_FORMAT, type EntryRecord } from './disk/schema';
@@ -12,7 +13,7 @@ export interface Stamped<V = unknown> {
 }
 
 /** One entry of a {@link Tier}: in memory with its value, or (disk tiers) known to be on disk only. */
-export interface Entry<V> extends PolicyNode {
+export interface Entry<V> extends PolicyNode, Expiring {
   /** The memory key; undefined for an entry known only from the disk, until a call names it. */
   key: string | undefined;
   /** The disk key (a hex SHA-256 of the memory key); undefined in a memory-only tier. */
@@ -23,6 +24,7 @@ export interface Entry<V> extends PolicyNode {
   promise: Promise<V> | undefined;
   storedAt: number;
   expiresAt: number;
+  heapIndex: number;
   /** Uses not yet written to the disk, and the time of the latest. */
   unsavedHits: number;
   usedAt: number;
@@ -49,6 +51,11 @@ export interface DiskBinding {
   /** Told about each delete (its disk key) and clear (undefined) made here, to tell other tabs. */
   readonly onRemoved?: (diskKey: string | undefined) => void;
 }
+
+/** Most expired entries removed by one sweep: expiry costs bounded work per call. */
+const SWEEP_BATCH = 16;
+/** Least time between two sweeps run by the timer. */
+const SWEEP_EVERY_MS = 1000;
 
 /** How far in the future a stamp may be before it is taken as a sign that the clock moved back. */
 const CLOCK_TOLERANCE_MS = 1000;
@@ -101,6 +108,9 @@ export class Tier<V> implements TouchSource {
   private readonly removedDuringReads = new Set<string>();
   private readsInFlight = 0;
   private loading: Promise<void> | undefined;
+  /** Entries that expire, soonest first: swept in batches, so expired entries never pile up. */
+  private readonly expiring = new ExpiryHeap<Entry<V>>();
+  private sweepTimer: ReturnType<typeof setTimeout> | undefined;
   /** Bumped by every clear: work started before one must not store its result. */
   generation = 0;
   /** Calls in progress, by memory key: identical calls join them. */
@@ -196,7 +206,9 @@ export class Tier<V> implements TouchSource {
     entry.value = value;
     entry.promise = Promise.resolve(value);
     entry.storedAt = storedAt;
+    this.expiring.remove(entry);
     entry.expiresAt = expiresAt;
+    this.expires(entry);
     entry.owner = owner;
     this.byKey.set(key, entry);
     return entry as Stamped<V>;
@@ -213,6 +225,7 @@ export class Tier<V> implements TouchSource {
     const diskKey = disk?.diskKeyOf(key);
     const existing = this.byKey.get(key) ?? (diskKey === undefined ? undefined : this.byDiskKey.get(diskKey));
     if (existing) this.forget(existing);
+    this.sweep(SWEEP_BATCH);
     const evicted = this.makeRoom();
     const entry = this.insert(key, diskKey, stamped.storedAt, stamped.expiresAt);
     entry.value = stamped.value;
@@ -279,6 +292,7 @@ export class Tier<V> implements TouchSource {
     this.byDiskKey.clear();
     this.order.clear();
     this.touched.clear();
+    this.expiring.clear();
     this.inflight.clear();
   }
 
@@ -320,6 +334,7 @@ export class Tier<V> implements TouchSource {
       promise: undefined,
       storedAt,
       expiresAt,
+      heapIndex: -1,
       unsavedHits: 0,
       usedAt: storedAt,
       owner: undefined,
@@ -329,7 +344,41 @@ export class Tier<V> implements TouchSource {
     };
     if (this.bounded) this.order.added(entry);
     if (diskKey !== undefined) this.byDiskKey.set(diskKey, entry);
+    this.expires(entry);
     return entry;
+  }
+
+  /** Puts `entry` in the expiry heap if it expires, and makes sure a sweep will come. */
+  private expires(entry: Entry<V>): void {
+    if (entry.expiresAt === Infinity) return;
+    this.expiring.push(entry);
+    if (this.sweepTimer !== undefined) return;
+    // The timer holds the tier weakly: a function dropped by the app is still collected.
+    const tier = new WeakRef(this);
+    const delay = Math.max(SWEEP_EVERY_MS, entry.expiresAt - Date.now());
+    this.sweepTimer = setTimeout(() => tier.deref()?.onSweepTimer(), Math.min(delay, 0x7fffffff));
+    (this.sweepTimer as { unref?: () => void }).unref?.();
+  }
+
+  private onSweepTimer(): void {
+    this.sweepTimer = undefined;
+    this.sweep(SWEEP_BATCH * 8);
+    const next = this.expiring.peek();
+    if (next) {
+      // Re-arm for what is left.
+      this.expiring.remove(next);
+      this.expires(next);
+    }
+  }
+
+  /** Removes up to `most` expired entries, soonest first, from both tiers. */
+  private sweep(most: number): void {
+    const now = Date.now();
+    for (let swept = 0; swept < most; swept++) {
+      const next = this.expiring.peek();
+      if (!next || next.expiresAt > now) return;
+      this.evict(next);
+    }
   }
 
   /** Evicts per policy until there is room for one more entry; returns how many went. */
@@ -361,6 +410,7 @@ export class Tier<V> implements TouchSource {
     }
     if (this.bounded) this.order.removed(entry);
     this.touched.delete(entry);
+    this.expiring.remove(entry);
   }
 
   /** Queues a removal; until it commits, reads of `diskKey` are misses. */
@@ -388,6 +438,7 @@ export class Tier<V> implements TouchSource {
         promise: undefined,
         storedAt,
         expiresAt,
+        heapIndex: -1,
         unsavedHits: 0,
         usedAt,
         owner: undefined,
@@ -397,6 +448,7 @@ export class Tier<V> implements TouchSource {
       };
       this.order.restored(entry, hits);
       this.byDiskKey.set(diskKey, entry);
+      this.expires(entry);
     }
     this.loading = undefined;
   }

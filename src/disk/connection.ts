@@ -9,8 +9,6 @@ export type CacheDatabase = IDBPDatabase<CacheDB>;
 const OPEN_TIMEOUT_MS = 3000;
 /** How long to stay memory-only after IndexedDB failed to open. */
 const RETRY_AFTER_MS = 5000;
-/** How long clearCaches() waits for other tabs to let go of a database it deletes. */
-const DELETE_TIMEOUT_MS = 5000;
 /** localStorage key listing every cachePath this origin has used, so clearCaches() finds them after reloads. */
 const PATHS_KEY = 'idb-memo:cache-paths';
 
@@ -23,7 +21,15 @@ export class Connection {
   private opening: Promise<CacheDatabase | undefined> | undefined;
   private retryAt = 0;
 
-  constructor(readonly name: string) {}
+  /**
+   * @param name - the database's name
+   * @param events - told when the database was opened, and when another page started deleting it
+   *   (clearCaches() in another tab): work of this page started before must then be dropped
+   */
+  constructor(
+    readonly name: string,
+    private readonly events: ConnectionEvents = {},
+  ) {}
 
   /** The open database, or undefined while IndexedDB is unavailable. Never rejects. */
   open(): Promise<CacheDatabase | undefined> {
@@ -75,7 +81,10 @@ export class Connection {
     rememberPath(this.name);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const opened = openShaped(this.name, () => this.reset());
+      const opened = openShaped(this.name, (deleting) => {
+        if (deleting) this.events.onDeleting?.(this);
+        this.reset();
+      });
       const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), OPEN_TIMEOUT_MS)));
       const db = await Promise.race([opened, timedOut]);
       if (!db) {
@@ -84,6 +93,7 @@ export class Connection {
       }
       // Closed by "Clear site data" or the browser: forget it so the next use reopens.
       db.addEventListener('close', () => this.reset());
+      this.events.onOpened?.(this);
       return db;
     } catch (error) {
       this.retryAt = Date.now() + RETRY_AFTER_MS;
@@ -101,9 +111,14 @@ export class Connection {
  * plain `indexedDB.open`, or changed by another script) is repaired by an upgrade to the next
  * version, which creates what is missing and remakes what differs.
  */
-async function openShaped(name: string, onClose: () => void): Promise<CacheDatabase> {
+async function openShaped(name: string, onClose: (deleting: boolean) => void): Promise<CacheDatabase> {
   const openAt = (version: number | undefined) =>
-    openDB<CacheDB>(name, version, { upgrade: ensureShape, blocking: onClose, terminated: onClose });
+    openDB<CacheDB>(name, version, {
+      upgrade: ensureShape,
+      // A version change to `null` is a deletion.
+      blocking: (_current, next) => onClose(next === null),
+      terminated: () => onClose(false),
+    });
   let db: CacheDatabase;
   try {
     db = await openAt(SCHEMA_VERSION);
@@ -163,13 +178,21 @@ function ensureShape(
   }
 }
 
+/** What a {@link Connection} tells its owner. */
+export interface ConnectionEvents {
+  /** The database was opened (again). */
+  onOpened?(connection: Connection): void;
+  /** Another page is deleting the database. */
+  onDeleting?(connection: Connection): void;
+}
+
 const connections = new Map<string, Connection>();
 
-/** The shared connection to the cache database named `name`. */
-export function connection(name: string): Connection {
+/** The shared connection to the cache database named `name` (`events` are those of its first use). */
+export function connection(name: string, events?: ConnectionEvents): Connection {
   let found = connections.get(name);
   if (!found) {
-    found = new Connection(name);
+    found = new Connection(name, events);
     connections.set(name, found);
   }
   return found;
@@ -194,21 +217,37 @@ function knownPaths(): string[] {
   }
 }
 
-/** Deletes every cache database this origin has used (this page's, and those remembered from earlier visits). */
+/** How long clearCaches() waits, once another connection blocks a deletion, before saying so. */
+const BLOCKED_WAIT_MS = 2000;
+
+/** Thrown (rejected) by clearCaches() when a connection that is not the library's keeps a database from being deleted. */
+export class ClearBlockedError extends Error {
+  /** A stable code for this kind of failure. */
+  readonly code = 'CLEAR_BLOCKED';
+  constructor(
+    /** The databases that are still there, with their entries. */
+    readonly databases: readonly string[],
+  ) {
+    super(
+      `idb-memo: clearCaches() could not delete IndexedDB ${databases.map((name) => `"${name}"`).join(', ')}: another connection ` +
+        '(not one of this library, which closes its own) keeps it open; its entries are still stored. Close that connection and call clearCaches() again.',
+    );
+    this.name = 'ClearBlockedError';
+  }
+}
+
+/**
+ * Deletes every cache database this origin has used (this page's, and those remembered from
+ * earlier visits). Rejects with a {@link ClearBlockedError} naming the databases a foreign
+ * connection kept from being deleted (their deletion still completes once it closes).
+ */
 export async function deleteAllDatabases(): Promise<void> {
   const names = new Set([...connections.keys(), ...knownPaths()]);
+  const left: string[] = [];
   await Promise.all(
     [...names].map(async (name) => {
       connections.get(name)?.reset();
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(() => resolve(), DELETE_TIMEOUT_MS)));
-      try {
-        await Promise.race([deleteDB(name), gaveUp]);
-      } catch (error) {
-        warnOnce(`delete:${name}`, `could not delete IndexedDB "${name}" (${describeError(error)})`);
-      } finally {
-        clearTimeout(timer);
-      }
+      if (!(await deleteOrGiveUp(name))) left.push(name);
     }),
   );
   try {
@@ -216,6 +255,25 @@ export async function deleteAllDatabases(): Promise<void> {
   } catch {
     // Nothing remembered.
   }
+  if (left.length > 0) throw new ClearBlockedError(left);
+}
+
+/** Deletes database `name`; false when it is still blocked `BLOCKED_WAIT_MS` after another connection blocked it. */
+function deleteOrGiveUp(name: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const settle = (deleted: boolean) => {
+      clearTimeout(timer);
+      resolve(deleted);
+    };
+    deleteDB(name, { blocked: () => (timer ??= setTimeout(() => settle(false), BLOCKED_WAIT_MS)) }).then(
+      () => settle(true),
+      (error: unknown) => {
+        warnOnce(`delete:${name}`, `could not delete IndexedDB "${name}" (${describeError(error)})`);
+        settle(false);
+      },
+    );
+  });
 }
 
 function isClosedError(error: unknown): boolean {

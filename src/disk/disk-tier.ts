@@ -2,11 +2,12 @@ import { sha256OfTextSync } from '../key/sha256';
 import type { ResolvedOptions } from '../options';
 import { onClearCaches, registerCache } from '../registry';
 import { Tier, type DiskBinding } from '../tier';
-import { connection, deleteAllDatabases } from './connection';
+import { forgetAliases } from '../key/alias';
+import { connection, deleteAllDatabases, type Connection } from './connection';
 import { announceRemoval, listenForRemovals, type RemovalMessage } from './cross-tab';
 import { namespaceOf } from './namespace';
 import { unpersistableReason } from './persistable';
-import { forgetSessions, sessionId, startSession } from './session';
+import { endSession, purgeEndedSessions } from './session';
 import { Store, warnUnstorable } from './store';
 
 const stores = new Map<string, Store>();
@@ -22,9 +23,16 @@ function tierId(db: string, ns: string): string {
 onClearCaches(async () => {
   for (const store of stores.values()) store.discardPending();
   forEachTier(() => true, (tier) => tier.dropAll());
-  forgetSessions();
+  endSession();
+  forgetAliases();
   await deleteAllDatabases();
 });
+
+/** Another page is deleting database `db` (its clearCaches()): drop this page's pending changes and work in progress there. */
+function onDeleting(db: string): void {
+  stores.get(db)?.discardPending();
+  forEachTier((id) => id.startsWith(tierId(db, '')), (tier) => tier.dropAll());
+}
 
 function forEachTier(matches: (id: string) => boolean, act: (tier: Tier<unknown>) => void): void {
   for (const [id, ref] of tiers) {
@@ -44,7 +52,16 @@ function receive(message: RemovalMessage): void {
 /** The shared, batched {@link Store} of the cache database named `db` (also used by cachedFetch). */
 export function storeFor(db: string): Store {
   let store = stores.get(db);
-  if (!store) stores.set(db, (store = new Store(connection(db))));
+  if (!store) {
+    const events = {
+      onOpened: (opened: Connection) => {
+        void purgeEndedSessions(opened);
+        storeFor(db).sweepSoon();
+      },
+      onDeleting: () => onDeleting(db),
+    };
+    stores.set(db, (store = new Store(connection(db, events))));
+  }
   return store;
 }
 
@@ -68,12 +85,14 @@ export function sharedTier<V>(db: string, ns: string, make: (binding: Pick<DiskB
   return tier;
 }
 
-/** The disk-backed tier of a `toDisk` function in database `db`: its namespace, bounds and records. */
-export function diskTierFor(fn: (...args: never[]) => unknown, options: ResolvedOptions, db: string): Tier<unknown> {
-  const ns = namespaceOf(fn, options);
+/**
+ * The disk-backed tier of a `toDisk` function in database `db`: its namespace, bounds and records.
+ * A per-session function passes its resolved `session`.
+ */
+export function diskTierFor(fn: (...args: never[]) => unknown, options: ResolvedOptions, db: string, session?: string): Tier<unknown> {
+  const ns = namespaceOf(fn, options, session);
   const label = options.name ?? (fn.name || 'an anonymous function');
   return sharedTier(db, ns, (binding) => {
-    if (options.perSession) startSession(binding.store.connection);
     return new Tier(options.maxItems, options.policy, {
       ...binding,
       guards: [ns],
@@ -81,7 +100,7 @@ export function diskTierFor(fn: (...args: never[]) => unknown, options: Resolved
       label,
       unstorable: unpersistableReason,
       onUnstorable: (reason) => warnUnstorable(label, reason),
-      extra: options.perSession ? { session: sessionId() } : undefined,
+      extra: session === undefined ? undefined : { session },
     });
   });
 }

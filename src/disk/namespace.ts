@@ -1,20 +1,19 @@
 import { sha256OfTextSync } from '../key/sha256';
 import { warnOnce } from '../warn';
 import type { ResolvedOptions } from '../options';
-import { sessionId } from './session';
 
 const owners = new Map<string, WeakRef<object>>();
 
 /**
  * The namespace of a function's persisted entries: `name` if given, else the function's name and
  * a SHA-256 of its source text (so editing the code invalidates old entries), then `version`, then,
- * for per-session caches, the session id.
+ * for per-session caches, the session id (`session`, known once the session is resolved).
  */
-export function namespaceOf(fn: (...args: never[]) => unknown, options: ResolvedOptions): string {
+export function namespaceOf(fn: (...args: never[]) => unknown, options: ResolvedOptions, session?: string): string {
   const base = options.name ?? `${fn.name || 'anonymous'}#${sha256OfTextSync(fn.toString()).slice(0, 16)}`;
   const shared = `${base}@${options.version}`;
   warnIfShared(shared, fn, options.name !== undefined);
-  return options.perSession ? `${shared}/session:${sessionId()}` : shared;
+  return options.perSession ? `${shared}/session:${session}` : shared;
 }
 
 /** Warns once when two different functions would read and write each other's entries. */

@@ -1,62 +1,98 @@
 import { quiet, type Connection } from './connection';
 
 const SESSION_KEY = 'idb-memo:session';
-/** A session whose tab is gone is purged only after this long, so that a reloading tab keeps its entries. */
-const GONE_GRACE_MS = 60_000;
-/** Without Web Locks, a session unseen for this long is taken as gone. */
+/** Without Web Locks, a session unseen (nothing written) for this long is taken as ended. */
 const UNSEEN_LIMIT_MS = 24 * 60 * 60 * 1000;
 
-let id: string | undefined;
+let current: string | undefined;
+let resolving: Promise<string> | undefined;
+let releaseHeld: (() => void) | undefined;
 
-/** This tab's session id: kept in sessionStorage, so it survives reloads of the tab and nothing else. */
-export function sessionId(): string {
-  if (id) return id;
+/** This tab's session id once {@link sessionReady} resolved; undefined before. */
+export function sessionId(): string | undefined {
+  return current;
+}
+
+/**
+ * Resolves this tab's session id. It is kept in sessionStorage, so it survives reloads of the tab,
+ * and held with a Web Lock while the page lives. A tab opened from another (`window.open`,
+ * "Duplicate tab") inherits the opener's sessionStorage; it finds the id's lock held by the live
+ * opener and takes a new id, so it never reads the opener's per-session entries.
+ */
+export function sessionReady(): Promise<string> {
+  return (resolving ??= resolveSession().then((id) => (current = id)));
+}
+
+async function resolveSession(): Promise<string> {
+  const stored = readStored();
+  if (stored !== undefined && (await hold(stored))) return stored;
+  const fresh = randomId();
   try {
-    id = sessionStorage.getItem(SESSION_KEY) ?? undefined;
-    if (!id) sessionStorage.setItem(SESSION_KEY, (id = randomId()));
+    sessionStorage.setItem(SESSION_KEY, fresh);
   } catch {
-    id = randomId(); // No sessionStorage (a worker): the session is this page.
+    // No sessionStorage (a worker): the session is this page.
   }
-  return id;
+  await hold(fresh);
+  return fresh;
+}
+
+/**
+ * Ends this tab's session after clearCaches(): its lock is released and its sessionStorage key
+ * removed, so the next per-session use starts a new session.
+ */
+export function endSession(): void {
+  releaseHeld?.();
+  releaseHeld = undefined;
+  current = undefined;
+  resolving = undefined;
+  try {
+    sessionStorage.removeItem(SESSION_KEY);
+  } catch {
+    // Nothing stored.
+  }
+}
+
+function readStored(): string | undefined {
+  try {
+    return sessionStorage.getItem(SESSION_KEY) ?? undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function randomId(): string {
-  return typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`.slice(2);
+  return typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`.slice(2);
 }
 
 function lockName(session: string): string {
   return `idb-memo:session:${session}`;
 }
 
-const started = new Set<Connection>();
-
-/** Forgets which databases hold this session, after clearCaches() deleted them. */
-export function forgetSessions(): void {
-  started.clear();
+/**
+ * Takes the lock of session `id` for the page's life; false when another live page holds it.
+ * Without Web Locks every id is taken (a duplicated tab then shares its opener's session).
+ */
+function hold(id: string): Promise<boolean> {
+  const locks = navigatorLocks();
+  if (!locks) return Promise.resolve(true);
+  return new Promise((acquired) => {
+    locks
+      .request(lockName(id), { ifAvailable: true }, (lock) => {
+        if (!lock) return acquired(false);
+        acquired(true);
+        return new Promise<void>((release) => (releaseHeld = release));
+      })
+      .catch(() => acquired(true));
+  });
 }
 
 /**
- * Registers this session in the database of `connection` (once per page), keeps it marked alive,
- * and purges the per-session entries of sessions whose tabs are gone.
+ * Deletes the per-session entries of sessions that ended (their tab closed: no page holds their
+ * lock) from the database of `connection`. Runs when a page opens the database, so that ended
+ * sessions never outlive the next start of a page of the origin.
  */
-export function startSession(connection: Connection): void {
-  if (started.has(connection)) return;
-  started.add(connection);
-  const session = sessionId();
-  const seen = () =>
-    connection.run(async (db) => {
-      await db.put('sessions', { id: session, seenAt: Date.now() });
-    }, undefined);
-  void seen().then(() => purgeGoneSessions(connection, session));
-  if (typeof addEventListener === 'function') {
-    // Not after clearCaches(): marking the session alive would bring the database back.
-    addEventListener('pagehide', () => void (started.has(connection) && seen()));
-  }
-  // Held while the page lives: other tabs see from the lock that this session is not gone.
-  void navigatorLocks()?.request(lockName(session), { mode: 'shared' }, () => new Promise<never>(() => {})).catch(() => {});
-}
-
-async function purgeGoneSessions(connection: Connection, current: string): Promise<void> {
+export async function purgeEndedSessions(connection: Connection): Promise<void> {
+  if (!(await connection.run(async (db) => (await db.count('sessions')) > 0, false))) return;
   const locks = navigatorLocks();
   let held: Set<string> | undefined;
   if (locks) {
@@ -67,28 +103,25 @@ async function purgeGoneSessions(connection: Connection, current: string): Promi
       held = undefined;
     }
   }
+  // This tab's own session, maybe not taken again yet after a reload, is never ended.
+  const own = current ?? readStored();
   await connection.run(async (db) => {
     const now = Date.now();
     const tx = db.transaction(['entries', 'namespaces', 'sessions'], 'readwrite');
     quiet(tx.done);
     const sessions = await tx.objectStore('sessions').getAll();
-    const gone = sessions.filter(
-      ({ id: other, seenAt }) =>
-        other !== current &&
-        (held ? !held.has(lockName(other)) && now - seenAt > GONE_GRACE_MS : now - seenAt > UNSEEN_LIMIT_MS),
-    );
-    const touched = new Map<string, number>();
-    for (const { id: other } of gone) {
-      let cursor = await tx.objectStore('entries').index('bySession').openCursor(other);
-      while (cursor) {
-        touched.set(cursor.value.ns, (touched.get(cursor.value.ns) ?? 0) + 1);
+    const ended = sessions.filter(({ id, seenAt }) => id !== own && (held ? !held.has(lockName(id)) : !(now - seenAt < UNSEEN_LIMIT_MS)));
+    const touched = new Set<string>();
+    for (const { id } of ended) {
+      let cursor = await tx.objectStore('entries').index('bySession').openCursor(id);
+      for (; cursor; cursor = await cursor.continue()) {
+        touched.add(cursor.value.ns);
         quiet(cursor.delete());
-        cursor = await cursor.continue();
       }
-      quiet(tx.objectStore('sessions').delete(other));
+      quiet(tx.objectStore('sessions').delete(id));
     }
     // A per-session namespace belongs to one session only, so its count goes with it.
-    for (const ns of touched.keys()) quiet(tx.objectStore('namespaces').delete(ns));
+    for (const ns of touched) quiet(tx.objectStore('namespaces').delete(ns));
     await tx.done;
   }, undefined);
 }

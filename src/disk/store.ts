@@ -71,6 +71,11 @@ export function warnUnstorable(label: string, reason: string): void {
   warnOnce(`clone:${label}`, `a result of ${label} cannot be stored in IndexedDB (${reason}); it is kept in memory only`);
 }
 
+/** Most expired entries and tombstones deleted from the disk by one sweep. */
+const DISK_SWEEP_BATCH = 200;
+/** Least time between two sweeps of expired entries on disk. */
+const DISK_SWEEP_EVERY_MS = 60_000;
+
 /** How often batched access times and hit counts of memory hits reach the disk when nothing else is written. */
 const TOUCH_FLUSH_MS = 2000;
 
@@ -103,6 +108,7 @@ export class Store {
   private flushing: Promise<void> | undefined;
   private readonly touchSources = new Set<TouchSource>();
   private touchTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastSweep = 0;
 
   constructor(readonly connection: Connection) {
     if (typeof addEventListener === 'function') {
@@ -134,7 +140,7 @@ export class Store {
   /** Resolves once every change and hit queued so far is committed (or given up). */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    if (this.queue.length === 0 && this.touchSources.size === 0) return;
+    if (this.queue.length === 0 && this.touchSources.size === 0 && this.lastSweep !== 0) return;
     const flushing = this.flushBatch();
     this.flushing = flushing;
     await flushing;
@@ -151,6 +157,12 @@ export class Store {
     this.touchSources.clear();
     clearTimeout(this.touchTimer);
     this.touchTimer = undefined;
+  }
+
+  /** Deletes a batch of expired entries and tombstones soon (the database was just opened). */
+  sweepSoon(): void {
+    this.lastSweep = 0;
+    this.touchTimer ??= unref(setTimeout(() => void this.flush(), 0));
   }
 
   /** Asks `source` for its recorded uses at the next flush. */
@@ -203,7 +215,9 @@ export class Store {
       else warnOnce(`write:${this.connection.name}`, `could not write to IndexedDB "${this.connection.name}" (${describeError(error)})`);
     };
     const ops = batch.map(({ op }) => op);
-    const written = await this.connection.run((db) => writeBatch(db, ops, touches, results), false, onError);
+    const sweep = Date.now() - this.lastSweep > DISK_SWEEP_EVERY_MS;
+    if (sweep) this.lastSweep = Date.now();
+    const written = await this.connection.run((db) => writeBatch(db, ops, touches, results, sweep), false, onError);
     if (!written && quotaHit) {
       // Out of quota: drop this library's least valuable entries, then retry each change once on
       // its own, so that one result too big for the quota does not keep the others off the disk.
@@ -289,19 +303,22 @@ function groupByNamespace(batch: readonly PendingRead[]): Map<string, PendingRea
   return groups;
 }
 
-/** A transaction over the entries, their tombstones and their namespace counts. */
-type WriteTx = IDBPTransaction<CacheDB, ('entries' | 'tombstones' | 'namespaces')[], 'readwrite'>;
+/** A transaction over the entries, their tombstones, their namespace counts and the sessions. */
+type WriteTx = IDBPTransaction<CacheDB, ('entries' | 'tombstones' | 'namespaces' | 'sessions')[], 'readwrite'>;
+
+const WRITE_SCOPE = ['entries', 'tombstones', 'namespaces', 'sessions'] as const;
 
 /**
  * Applies `ops` in order, then `touches`, in one transaction; `results[i]` tells whether op `i`
  * changed something. All or nothing: a half-applied batch must not commit.
  */
-async function writeBatch(db: CacheDatabase, ops: readonly DiskOp[], touches: readonly Touch[], results: boolean[]): Promise<boolean> {
-  const tx = db.transaction(['entries', 'tombstones', 'namespaces'], 'readwrite');
+async function writeBatch(db: CacheDatabase, ops: readonly DiskOp[], touches: readonly Touch[], results: boolean[], sweep = false): Promise<boolean> {
+  const tx = db.transaction([...WRITE_SCOPE], 'readwrite');
   quiet(tx.done);
   try {
     for (const [i, op] of ops.entries()) results[i] = await applyOp(tx, op);
     for (const touch of touches) await applyTouch(tx, touch);
+    if (sweep) await sweepExpired(tx);
   } catch (error) {
     try {
       tx.abort();
@@ -353,6 +370,8 @@ async function putOne(tx: WriteTx, { record, maxItems, policy, label, startedAt,
     return false;
   }
   if (!existed) await adjustCount(tx, record.ns, 1);
+  // Every write of a per-session entry registers its session, so it is purged once it ends (after a clearCaches() too).
+  if (record.session !== undefined) quiet(tx.objectStore('sessions').put({ id: record.session, seenAt: Date.now() }));
   return true;
 }
 
@@ -378,6 +397,20 @@ async function clearAll(tx: WriteTx, prefix: string, exact: boolean, at: number)
   return true;
 }
 
+/** Deletes a bounded batch of expired entries (of every namespace) and tombstones, oldest first, through their `expiresAt` indexes. */
+async function sweepExpired(tx: WriteTx): Promise<void> {
+  const expired = IDBKeyRange.upperBound(Date.now(), true);
+  const counts = new Map<string, number>();
+  let entry = await tx.objectStore('entries').index('byExpires').openCursor(expired);
+  for (let n = 0; entry && n < DISK_SWEEP_BATCH; n++, entry = await entry.continue()) {
+    counts.set(entry.value.ns, (counts.get(entry.value.ns) ?? 0) + 1);
+    quiet(entry.delete());
+  }
+  for (const [ns, removed] of counts) await adjustCount(tx, ns, -removed);
+  let tombstone = await tx.objectStore('tombstones').index('byExpires').openCursor(expired);
+  for (let n = 0; tombstone && n < DISK_SWEEP_BATCH; n++, tombstone = await tombstone.continue()) quiet(tombstone.delete());
+}
+
 async function applyTouch(tx: WriteTx, { id, hits, at }: Touch): Promise<void> {
   const entries = tx.objectStore('entries');
   const record = await entries.get(id);
@@ -401,7 +434,7 @@ async function evict(tx: WriteTx, ns: string, policy: Policy, count: number): Pr
 
 /** Frees space for `ops` after a QuotaExceededError: a tenth (at least one) of each namespace written. */
 async function makeRoom(db: CacheDatabase, ops: readonly DiskOp[]): Promise<void> {
-  const tx = db.transaction(['entries', 'tombstones', 'namespaces'], 'readwrite');
+  const tx = db.transaction([...WRITE_SCOPE], 'readwrite');
   quiet(tx.done);
   const policies = new Map<string, Policy>();
   for (const op of ops) if (op.kind === 'put') policies.set(op.record.ns, op.policy);

@@ -88,3 +88,9 @@ function plainDataBudget(value: unknown, budget: number): number {
       return -1;
   }
 }
+
+/** Forgets every remembered key (clearCaches(): no argument text may stay behind). */
+export function forgetAliases(): void {
+  aliases.clear();
+  heldChars = 0;
+}
