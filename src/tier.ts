@@ -362,7 +362,7 @@ export class Tier<V> implements TouchSource {
 
   private onSweepTimer(): void {
     this.sweepTimer = undefined;
-    this.sweep(SWEEP_BATCH * 8);
+    this.sweep(SWEEP_BATCH * 64);
     const next = this.expiring.peek();
     if (next) {
       // Re-arm for what is left.
