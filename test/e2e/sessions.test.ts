@@ -1,0 +1,129 @@
+// Issue 14 in real Chromium: per-session results stay with their tab (window.open included),
+// ended sessions are purged at the next page start, clearCaches() in one tab is not undone by
+// work in another, and memoized functions dropped by the app are collected with their results.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright';
+import { startHarness, type Harness } from './harness';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(async () => {
+  await h?.close();
+});
+
+const call = (page: Page, name: string, n: number, options: object = {}) =>
+  page.evaluate(([name, n, options]) => window.memo(name, options)(n), [name, n, options] as const);
+const computed = (page: Page, name: string) => page.evaluate((name) => window.computeCount[name] ?? 0, name);
+const flush = (page: Page) => page.evaluate(() => window.idbMemo.flushCaches());
+/** Every entry record of database `path`, read without the library. */
+const records = (page: Page, path = './cache') =>
+  page.evaluate(
+    (path) =>
+      new Promise<{ ns: string; session?: string; value: unknown }[]>((resolve, reject) => {
+        const request = indexedDB.open(path);
+        request.onerror = () => reject(request.error);
+        request.onsuccess = () => {
+          const db = request.result;
+          if (!db.objectStoreNames.contains('entries')) return (db.close(), resolve([]));
+          const all = db.transaction('entries').objectStore('entries').getAll();
+          all.onsuccess = () => (db.close(), resolve(all.result as never));
+        };
+      }),
+    path,
+  );
+
+async function withContext(run: (context: BrowserContext) => Promise<void>) {
+  const context = await h.newContext();
+  try {
+    await run(context);
+  } finally {
+    await context.close();
+  }
+}
+
+describe('per-session results', () => {
+  it('a tab opened with window.open takes a session of its own', () =>
+    withContext(async (context) => {
+      const options = { perSession: true };
+      const opener = await h.open(context);
+      await call(opener, 'mine', 4, options);
+      const [opened] = await Promise.all([
+        context.waitForEvent('page'),
+        opener.evaluate(() => void window.open('/test/e2e/pages/lib.html')),
+      ]);
+      await opened.waitForFunction(() => window.ready === true);
+      // It inherited the opener's sessionStorage...
+      const inherited = await opened.evaluate(() => sessionStorage.getItem('idb-memo:session'));
+      expect(inherited).toBe(await opener.evaluate(() => sessionStorage.getItem('idb-memo:session')));
+      // ...but not its session.
+      await call(opened, 'mine', 4, options);
+      expect(await computed(opened, 'mine')).toBe(1);
+      expect(await opened.evaluate(() => sessionStorage.getItem('idb-memo:session'))).not.toBe(inherited);
+      // And the opener still reads its own after a reload.
+      await opener.reload();
+      await opener.waitForFunction(() => window.ready === true);
+      await call(opener, 'mine', 4, options);
+      expect(await computed(opener, 'mine')).toBe(0);
+    }));
+
+  it("a closed tab's entries are purged when the next page of the origin starts", () =>
+    withContext(async (context) => {
+      const options = { perSession: true };
+      const closing = await h.open(context);
+      await call(closing, 'gone', 1, options);
+      await flush(closing);
+      const session = await closing.evaluate(() => sessionStorage.getItem('idb-memo:session'));
+      await closing.close();
+      const next = await h.open(context);
+      // Any use of the disk tier starts the purge, per-session or not.
+      await call(next, 'shared', 1);
+      await expect.poll(async () => (await records(next)).filter((record) => record.session === session).length, { timeout: 5000 }).toBe(0);
+    }));
+});
+
+describe('logout across tabs', () => {
+  it('clearCaches() in tab A while tab B computes: nothing of B comes back', () =>
+    withContext(async (context) => {
+      const [a, b] = [await h.open(context), await h.open(context)];
+      await call(a, 'logout', 1);
+      await flush(a);
+      // B starts a slow computation (window.memo's function takes 50 ms), then A logs out.
+      await b.evaluate(() => {
+        (window as unknown as { pending: Promise<unknown> }).pending = window.memo('logout')(2);
+      });
+      await a.evaluate(() => window.idbMemo.clearCaches());
+      const answer = await b.evaluate(() => (window as unknown as { pending: Promise<unknown> }).pending);
+      expect(answer).toMatchObject({ squared: 4 });
+      await flush(b);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect((await a.evaluate(() => window.databaseNames())).filter((name) => name === './cache')).toEqual([]);
+      expect(await a.evaluate(() => localStorage.getItem('idb-memo:cache-paths'))).toBeNull();
+      expect(await a.evaluate(() => sessionStorage.getItem('idb-memo:session'))).toBeNull();
+    }));
+});
+
+describe('bounds', () => {
+  it('toDisk functions made on the fly and dropped are collected with their results', () =>
+    withContext(async (context) => {
+      const page = await h.open(context);
+      const cdp = await context.newCDPSession(page);
+      const heap = async () => {
+        await cdp.send('HeapProfiler.collectGarbage');
+        return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+      };
+      const before = await heap();
+      await page.evaluate(async () => {
+        for (let i = 0; i < 40; i++) {
+          const f = window.idbMemo.cache((n: number) => new Uint8Array(1 << 20).fill(n), { toDisk: true, name: `dropped-${i}`, maxItems: 3 });
+          await f(i % 250);
+        }
+        await window.idbMemo.flushCaches();
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const after = await heap();
+      // 40 results of 1 MiB each were made; what stays is far less than one of them per function.
+      expect((after - before) / (1 << 20)).toBeLessThan(8);
+    }));
+});
