@@ -122,6 +122,8 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   let lastDb: string | undefined;
   let lastSession: string | undefined;
   let lastTier: Tier<unknown> | undefined;
+  /** Every tier this function has used (`config.cachePath` may change between calls): clear() reaches them all. */
+  const used = new Set<Tier<unknown>>();
 
   /**
    * This function's tier now: its own, or (toDisk) the shared one of its namespace in the current
@@ -134,6 +136,7 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
     const db = options.cachePath ?? config.cachePath;
     if (db !== lastDb || session !== lastSession || !lastTier) {
       lastTier = diskTierFor(fn, options, db, session);
+      used.add(lastTier);
       lastDb = db;
       lastSession = session;
     }
@@ -200,7 +203,7 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   }
 
   function lookup(tier: Tier<unknown>, key: string, self: unknown, args: unknown[]): Promise<unknown> {
-    const entry = tier.get(key);
+    const entry = tier.get(key, ttlMs);
     if (entry !== undefined) {
       if (entry.owner === stats) stats.memoryHits++;
       else {
@@ -213,6 +216,7 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
     const pending = tier.inflight.get(key);
     if (pending !== undefined) {
       stats.memoryHits++;
+      tier.useOnDisk(key);
       return pending;
     }
     const startedAt = orderedNow();
@@ -261,7 +265,8 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
 
   const memoized = Object.assign(call, {
     async clear(): Promise<void> {
-      await withTier((tier) => tier.clear());
+      const others = [...used].filter((tier) => tier !== lastTier);
+      await Promise.all([withTier((tier) => tier.clear()), ...others.map((tier) => tier.whenReady(() => tier.clear()))]);
     },
     delete(this: unknown, ...args: unknown[]): Promise<boolean> {
       try {

@@ -66,19 +66,24 @@ export function isExpired(storedAt: number, expiresAt: number, now: number): boo
   return now >= expiresAt || now < storedAt - CLOCK_TOLERANCE_MS;
 }
 
+/** The step between two stamps of one millisecond: the finest a double near today's epoch ms holds exactly. */
+const STAMP_STEP = 2 ** -11;
 let lastStamp = 0;
 /**
- * Wall-clock ms, strictly increasing within the page, so that entries stored or used within one
+ * Wall-clock ms, increasing within the page, so that entries stored or used within one
  * millisecond keep their order in the FIFO and LRU indexes instead of falling back to key order.
+ * Never more than a millisecond ahead of the clock: past a thousand stamps in one millisecond,
+ * stamps tie instead of drifting ahead (and taking fresh entries for ones from the future).
  */
 export function orderedNow(): number {
-  lastStamp = Math.max(Date.now(), lastStamp + 0.001);
+  const now = Date.now();
+  lastStamp = Math.max(now, Math.min(lastStamp + STAMP_STEP, now + 1 - STAMP_STEP));
   return lastStamp;
 }
 
 /** Keeps later stamps of this page above `stamp`, read back from the disk (a page reloaded within a millisecond). */
 function noteStamp(stamp: number): void {
-  if (stamp > lastStamp && stamp <= Date.now() + CLOCK_TOLERANCE_MS) lastStamp = stamp;
+  if (stamp > lastStamp && stamp < Date.now() + 1) lastStamp = stamp;
 }
 
 /**
@@ -101,12 +106,11 @@ export class Tier<V> implements TouchSource {
   private readonly bounded: boolean;
   private readonly tracksUse: boolean;
   private readonly touched = new Set<Entry<V>>();
-  /** Disk keys with a delete or eviction not yet committed. */
-  private readonly unsavedDeletes = new Map<string, number>();
-  private unsavedClears = 0;
   /** Disk keys removed while reads were in flight: those reads must not bring them back. */
-  private readonly removedDuringReads = new Set<string>();
-  private readsInFlight = 0;
+  private readonly removedDuringReads = new Map<string, number>();
+  /** Removals numbered while reads are in flight, and the number each read in flight started at. */
+  private removals = 0;
+  private readonly readStarts = new Map<number, number>();
   private loading: Promise<void> | undefined;
   /** Entries that expire, soonest first: swept in batches, so expired entries never pile up. */
   private readonly expiring = new ExpiryHeap<Entry<V>>();
@@ -149,16 +153,30 @@ export class Tier<V> implements TouchSource {
     return this.loading ? this.loading.then(task) as Promise<Awaited<T>> : task();
   }
 
-  /** The live entry in memory under `key`, recorded as used; an expired entry is removed and not returned. */
-  get(key: string): Entry<V> | undefined {
+  /**
+   * The live entry in memory under `key`, recorded as used; an expired entry (past its own expiry,
+   * or older than the reader's `ttlMs`) is removed and not returned.
+   */
+  get(key: string, ttlMs = Infinity): Entry<V> | undefined {
     const entry = this.byKey.get(key);
     if (entry === undefined) return undefined;
-    if (entry.expiresAt !== Infinity && isExpired(entry.storedAt, entry.expiresAt, Date.now())) {
+    const expiresAt = ttlMs === Infinity ? entry.expiresAt : Math.min(entry.expiresAt, entry.storedAt + ttlMs);
+    if (expiresAt !== Infinity && isExpired(entry.storedAt, expiresAt, Date.now())) {
       this.evict(entry);
       return undefined;
     }
     this.use(entry);
     return entry;
+  }
+
+  /**
+   * Records a hit on the disk-only entry of `key`, if there is one: a call joining another's read
+   * of it hits it too, as it would hit an entry in memory.
+   */
+  useOnDisk(key: string): void {
+    const disk = this.disk;
+    const entry = disk && this.bounded ? this.byDiskKey.get(disk.diskKeyOf(key)) : undefined;
+    if (entry && entry.promise === undefined) this.use(entry);
   }
 
   /**
@@ -178,12 +196,12 @@ export class Tier<V> implements TouchSource {
       }
       this.use(known);
     }
-    if (this.unsavedClears > 0 || this.unsavedDeletes.has(diskKey)) return undefined;
+    if (disk.store.shadowed(disk.ns, diskKey)) return undefined;
     const generation = this.generation;
-    this.readsInFlight++;
+    const started = this.startRead();
     const record = await disk.store.read([disk.ns, diskKey]);
-    const removed = this.removedDuringReads.has(diskKey) || generation !== this.generation;
-    if (--this.readsInFlight === 0) this.removedDuringReads.clear();
+    const removed = (this.removedDuringReads.get(diskKey) ?? -1) >= started || generation !== this.generation;
+    this.endRead(started);
     const current = this.byDiskKey.get(diskKey);
     if (!isValidRecord(record, disk.ns, diskKey)) {
       // The disk does not have what the index said: forget it (another tab deleted or evicted it).
@@ -262,9 +280,10 @@ export class Tier<V> implements TouchSource {
     const entry = this.byKey.get(key) ?? (diskKey === undefined ? undefined : this.byDiskKey.get(diskKey));
     if (entry) this.forget(entry);
     if (!disk || diskKey === undefined) return entry !== undefined;
-    if (this.readsInFlight > 0) this.removedDuringReads.add(diskKey);
+    this.removedWhileReading(diskKey);
+    const onDisk = await disk.store.apply({ kind: 'delete', ns: disk.ns, key: diskKey, deletedAt: orderedNow() });
+    // Told once committed: a tab told sooner could read the entry back before it is gone.
     disk.onRemoved?.(diskKey);
-    const onDisk = await this.saveRemoval(diskKey, { kind: 'delete', ns: disk.ns, key: diskKey, deletedAt: orderedNow() });
     return entry !== undefined || onDisk;
   }
 
@@ -276,13 +295,8 @@ export class Tier<V> implements TouchSource {
     this.dropAll();
     const disk = this.disk;
     if (!disk) return;
+    await disk.store.apply(op ?? { kind: 'clear', prefix: disk.ns, exact: true, at: orderedNow() });
     disk.onRemoved?.(undefined);
-    this.unsavedClears++;
-    try {
-      await disk.store.apply(op ?? { kind: 'clear', prefix: disk.ns, exact: true, at: orderedNow() });
-    } finally {
-      this.unsavedClears--;
-    }
   }
 
   /** Forgets every entry and call in progress, without touching the disk (another tab cleared it). */
@@ -300,7 +314,7 @@ export class Tier<V> implements TouchSource {
   dropDiskKey(diskKey: string): void {
     const entry = this.byDiskKey.get(diskKey);
     if (entry) this.forget(entry);
-    else if (this.readsInFlight > 0) this.removedDuringReads.add(diskKey);
+    else this.removedWhileReading(diskKey);
   }
 
   /** Hands over the uses recorded since the last flush, for the disk's LRU/LFU order. */
@@ -399,31 +413,41 @@ export class Tier<V> implements TouchSource {
     this.forget(entry);
     this.onEvict?.(entry);
     const disk = this.disk;
-    if (disk && entry.diskKey !== undefined) void this.saveRemoval(entry.diskKey, { kind: 'delete', ns: disk.ns, key: entry.diskKey });
+    if (disk && entry.diskKey !== undefined) void disk.store.apply({ kind: 'delete', ns: disk.ns, key: entry.diskKey });
   }
 
   private forget(entry: Entry<V>): void {
     if (entry.key !== undefined && this.byKey.get(entry.key) === entry) this.byKey.delete(entry.key);
     if (entry.diskKey !== undefined && this.byDiskKey.get(entry.diskKey) === entry) {
       this.byDiskKey.delete(entry.diskKey);
-      if (this.readsInFlight > 0) this.removedDuringReads.add(entry.diskKey);
+      this.removedWhileReading(entry.diskKey);
     }
     if (this.bounded) this.order.removed(entry);
     this.touched.delete(entry);
     this.expiring.remove(entry);
   }
 
-  /** Queues a removal; until it commits, reads of `diskKey` are misses. */
-  private async saveRemoval(diskKey: string, op: DiskOp): Promise<boolean> {
-    const { unsavedDeletes } = this;
-    unsavedDeletes.set(diskKey, (unsavedDeletes.get(diskKey) ?? 0) + 1);
-    try {
-      return await this.disk!.store.apply(op);
-    } finally {
-      const left = unsavedDeletes.get(diskKey)! - 1;
-      if (left > 0) unsavedDeletes.set(diskKey, left);
-      else unsavedDeletes.delete(diskKey);
+  private startRead(): number {
+    const started = this.removals;
+    this.readStarts.set(started, (this.readStarts.get(started) ?? 0) + 1);
+    return started;
+  }
+
+  private endRead(started: number): void {
+    const left = this.readStarts.get(started)! - 1;
+    if (left > 0) this.readStarts.set(started, left);
+    else this.readStarts.delete(started);
+    if (this.readStarts.size === 0) this.removedDuringReads.clear();
+    else if (this.removedDuringReads.size > 1024) {
+      // Reads keep overlapping: forget the removals that every read in flight started after.
+      const oldest = Math.min(...this.readStarts.keys());
+      for (const [key, at] of this.removedDuringReads) if (at < oldest) this.removedDuringReads.delete(key);
     }
+  }
+
+  /** Notes a removal of `diskKey` for the reads in flight, which must not bring it back. */
+  private removedWhileReading(diskKey: string): void {
+    if (this.readStarts.size > 0) this.removedDuringReads.set(diskKey, this.removals++);
   }
 
   /** Reads the namespace's entries, in eviction order, as entries on disk only. */

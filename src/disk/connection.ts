@@ -31,6 +31,11 @@ export class Connection {
     private readonly events: ConnectionEvents = {},
   ) {}
 
+  /** False once IndexedDB is known to be missing here: nothing will ever be stored. */
+  get mayRecover(): boolean {
+    return this.retryAt !== Infinity;
+  }
+
   /** The open database, or undefined while IndexedDB is unavailable. Never rejects. */
   open(): Promise<CacheDatabase | undefined> {
     if (this.opening) return this.opening;
@@ -142,6 +147,11 @@ function mutable(path: string | readonly string[]): string | string[] {
   return typeof path === 'string' ? path : [...path];
 }
 
+/** Whether `index` has key path `path` and is neither unique nor multi-entry, as the library makes them. */
+function isPlainIndex(index: { keyPath: string | string[]; unique: boolean; multiEntry: boolean }, path: string | readonly string[]): boolean {
+  return sameKeyPath(index.keyPath, path) && !index.unique && !index.multiEntry;
+}
+
 function hasShape(db: CacheDatabase): boolean {
   const names = Object.keys(SHAPE) as StoreName[];
   if (!names.every((name) => db.objectStoreNames.contains(name))) return false;
@@ -152,7 +162,7 @@ function hasShape(db: CacheDatabase): boolean {
     const { keyPath, indexes } = SHAPE[name];
     return (
       sameKeyPath(store.keyPath, keyPath) &&
-      Object.entries(indexes).every(([index, path]) => store.indexNames.contains(index as never) && sameKeyPath(store.index(index as never).keyPath, path))
+      Object.entries(indexes).every(([index, path]) => store.indexNames.contains(index as never) && isPlainIndex(store.index(index as never), path))
     );
   });
 }
@@ -171,7 +181,7 @@ function ensureShape(
     const store = db.objectStoreNames.contains(name) ? tx.objectStore(name) : db.createObjectStore(name, { keyPath: mutable(keyPath) as never });
     for (const [index, path] of Object.entries(indexes)) {
       const found = store.indexNames.contains(index as never);
-      if (found && sameKeyPath(store.index(index as never).keyPath, path)) continue;
+      if (found && isPlainIndex(store.index(index as never), path)) continue;
       if (found) store.deleteIndex(index as never);
       store.createIndex(index as never, mutable(path) as never);
     }

@@ -16,8 +16,9 @@ const tiers = new Map<string, WeakRef<Tier<unknown>>>();
 const collected =
   typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<string>((id) => tiers.get(id)?.deref() ?? tiers.delete(id)) : undefined;
 
-function tierId(db: string, ns: string): string {
-  return `${db}\u0000${ns}`;
+/** The start of the ids of every tier of namespace `ns` in database `db` (with `prefix`, of every namespace starting with `ns`). */
+function tierId(db: string, ns: string, prefix = false): string {
+  return `${db}\u0000${ns}${prefix ? '' : '\u0000'}`;
 }
 
 onClearCaches(async () => {
@@ -42,11 +43,18 @@ function forEachTier(matches: (id: string) => boolean, act: (tier: Tier<unknown>
   }
 }
 
-function receive(message: RemovalMessage): void {
+/** Applies another tab's removal (or a removal by a tier of this page, `from`) to the tiers of this page. */
+function receive(message: RemovalMessage, from?: Tier<unknown>): void {
   if (message.type === 'clearAll') return;
-  const id = tierId(message.db, message.ns);
-  if (message.type === 'delete') return tiers.get(id)?.deref()?.dropDiskKey(message.diskKey);
-  forEachTier(message.prefix ? (other) => other.startsWith(id) : (other) => other === id, (tier) => tier.dropAll());
+  const start = tierId(message.db, message.ns, message.type === 'clear' && message.prefix);
+  forEachTier(
+    (id) => id.startsWith(start),
+    (tier) => {
+      if (tier === from) return;
+      if (message.type === 'delete') tier.dropDiskKey(message.diskKey);
+      else tier.dropAll();
+    },
+  );
 }
 
 /** The shared, batched {@link Store} of the cache database named `db` (also used by cachedFetch). */
@@ -66,18 +74,29 @@ export function storeFor(db: string): Store {
 }
 
 /**
- * The tier of namespace `ns` in database `db`, shared by every function of this page that writes
- * there (two wrappers of one `name` read what each other stored), made by `make` the first time.
+ * The tier of namespace `ns` in database `db` with bounds `bounds`, shared by every function of
+ * this page that writes there with those bounds (two wrappers of one `name` read what each other
+ * stored), made by `make` the first time. Tiers of one namespace with other bounds keep their
+ * own order, and are told of each other's removals.
  */
-export function sharedTier<V>(db: string, ns: string, make: (binding: Pick<DiskBinding, 'store' | 'ns' | 'onRemoved'>) => Tier<V>): Tier<V> {
-  const id = tierId(db, ns);
+export function sharedTier<V>(
+  db: string,
+  ns: string,
+  bounds: string,
+  make: (binding: Pick<DiskBinding, 'store' | 'ns' | 'onRemoved'>) => Tier<V>,
+): Tier<V> {
+  const id = tierId(db, ns) + bounds;
   const found = tiers.get(id)?.deref();
   if (found) return found as Tier<V>;
   listenForRemovals(receive);
-  const tier = make({
+  const tier: Tier<V> = make({
     store: storeFor(db),
     ns,
-    onRemoved: (diskKey) => announceRemoval(diskKey === undefined ? { type: 'clear', db, ns } : { type: 'delete', db, ns, diskKey }),
+    onRemoved: (diskKey) => {
+      const message: RemovalMessage = diskKey === undefined ? { type: 'clear', db, ns } : { type: 'delete', db, ns, diskKey };
+      receive(message, tier as Tier<unknown>);
+      announceRemoval(message);
+    },
   });
   tiers.set(id, new WeakRef(tier as Tier<unknown>));
   collected?.register(tier, id);
@@ -92,7 +111,7 @@ export function sharedTier<V>(db: string, ns: string, make: (binding: Pick<DiskB
 export function diskTierFor(fn: (...args: never[]) => unknown, options: ResolvedOptions, db: string, session?: string): Tier<unknown> {
   const ns = namespaceOf(fn, options, session);
   const label = options.name ?? (fn.name || 'an anonymous function');
-  return sharedTier(db, ns, (binding) => {
+  return sharedTier(db, ns, `${options.maxItems}${options.policy}`, (binding) => {
     return new Tier(options.maxItems, options.policy, {
       ...binding,
       guards: [ns],

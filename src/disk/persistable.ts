@@ -14,17 +14,17 @@ export function unpersistableReason(value: unknown): string | undefined {
     if (typeof current === 'symbol') return `${path} is a symbol`;
     if (typeof current !== 'object' || current === null || seen.has(current)) continue;
     seen.add(current);
-    if (Array.isArray(current)) {
+    const proto: unknown = Object.getPrototypeOf(current);
+    if (Array.isArray(current) && proto === Array.prototype) {
       current.forEach((item, i) => pending.push([item, `${path}[${i}]`]));
       continue;
     }
-    const proto: unknown = Object.getPrototypeOf(current);
     if (proto === Object.prototype || proto === null) {
       for (const [name, item] of Object.entries(current)) pending.push([item, `${path}.${name}`]);
-    } else if (current instanceof Map) {
-      for (const [k, v] of current) pending.push([k, `${path}<Map key>`], [v, `${path}<Map value>`]);
-    } else if (current instanceof Set) {
-      for (const member of current) pending.push([member, `${path}<Set member>`]);
+    } else if (proto === Map.prototype) {
+      for (const [k, v] of current as Map<unknown, unknown>) pending.push([k, `${path}<Map key>`], [v, `${path}<Map value>`]);
+    } else if (proto === Set.prototype) {
+      for (const member of current as Set<unknown>) pending.push([member, `${path}<Set member>`]);
     } else if (!isClonedFaithfully(current)) {
       const name = (current as { constructor?: { name?: string } }).constructor?.name ?? 'object';
       return `${path} is a ${name}, which structured clone cannot store faithfully`;
@@ -33,6 +33,11 @@ export function unpersistableReason(value: unknown): string | undefined {
   return undefined;
 }
 
+/** The errors structured clone restores with their type (a subclass comes back as its base). */
+const ERROR_PROTOTYPES = new Set<object>(
+  [Error, EvalError, RangeError, ReferenceError, SyntaxError, TypeError, URIError].map((type) => type.prototype as object),
+);
+
 /** Built-in types that structured clone stores and restores with their type. */
 function isClonedFaithfully(value: object): boolean {
   return (
@@ -40,7 +45,10 @@ function isClonedFaithfully(value: object): boolean {
     value instanceof RegExp ||
     value instanceof ArrayBuffer ||
     ArrayBuffer.isView(value) ||
-    value instanceof Error ||
+    (value instanceof Error &&
+      ERROR_PROTOTYPES.has(Object.getPrototypeOf(value) as object) &&
+      // Structured clone keeps these own properties of an error, and drops any other.
+      Object.keys(value).every((name) => name === 'cause' || name === 'message' || name === 'stack')) ||
     value instanceof String ||
     value instanceof Number ||
     value instanceof Boolean ||

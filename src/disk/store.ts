@@ -61,7 +61,14 @@ interface Queued {
   readonly op: DiskOp;
   /** Told whether the op changed anything (a delete: whether there was an entry). */
   readonly done: (changed: boolean) => void;
+  /** Failed attempts so far. */
+  failures?: number;
 }
+
+/** How long before changes that could not be written are tried again. */
+const RETRY_MS = 1000;
+/** A result is given up after this many failed attempts; a removal never is. */
+const MOST_PUT_ATTEMPTS = 3;
 
 /** How long a tombstone keeps work started before a delete() from being stored. */
 export const TOMBSTONE_MS = 24 * 60 * 60 * 1000;
@@ -109,6 +116,12 @@ export class Store {
   private readonly touchSources = new Set<TouchSource>();
   private touchTimer: ReturnType<typeof setTimeout> | undefined;
   private lastSweep = 0;
+  /** Deletes and evictions not yet committed, by `ns`, NUL, key: reads of them are misses. */
+  private readonly pendingDeletes = new Map<string, number>();
+  /** Clears not yet committed. */
+  private readonly pendingClears = new Set<DiskOp & { kind: 'clear' }>();
+  /** Set while changes that failed wait to be tried again: nothing after them may be written first. */
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(readonly connection: Connection) {
     if (typeof addEventListener === 'function') {
@@ -130,16 +143,43 @@ export class Store {
     });
   }
 
-  /** Queues `op`; resolves once it is committed (true if it changed something) or skipped. Never rejects. */
+  /**
+   * Queues `op`; resolves once it is committed (true if it changed something) or given up. Never
+   * rejects. Until a delete or clear is committed, {@link shadowed} says so for what it removes,
+   * and one that fails is tried again later (the database may come back): a removal is never lost.
+   */
   apply(op: DiskOp): Promise<boolean> {
-    return new Promise((done) => {
-      if (this.queue.push({ op, done }) === 1) unref(setTimeout(() => void this.flush(), 0));
-    });
+    this.shadow(op, 1);
+    return new Promise((done) => this.enqueue({ op, done }));
+  }
+
+  /** Whether a delete or clear not yet committed removes entry `key` of namespace `ns`: a read of it would see the past. */
+  shadowed(ns: string, key: string): boolean {
+    if (this.pendingDeletes.has(`${ns}\u0000${key}`)) return true;
+    for (const clear of this.pendingClears) if (clear.exact ? ns === clear.prefix : ns.startsWith(clear.prefix)) return true;
+    return false;
+  }
+
+  private enqueue(queued: Queued): void {
+    if (this.queue.push(queued) === 1 && !this.retryTimer) unref(setTimeout(() => void this.flush(), 0));
+  }
+
+  private shadow(op: DiskOp, delta: 1 | -1): void {
+    if (op.kind === 'clear') {
+      if (delta > 0) this.pendingClears.add(op);
+      else this.pendingClears.delete(op);
+    } else if (op.kind === 'delete') {
+      const id = `${op.ns}\u0000${op.key}`;
+      const left = (this.pendingDeletes.get(id) ?? 0) + delta;
+      if (left > 0) this.pendingDeletes.set(id, left);
+      else this.pendingDeletes.delete(id);
+    }
   }
 
   /** Resolves once every change and hit queued so far is committed (or given up). */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
+    if (this.retryTimer) return; // Waiting to try failed changes again.
     if (this.queue.length === 0 && this.touchSources.size === 0 && this.lastSweep !== 0) return;
     const flushing = this.flushBatch();
     this.flushing = flushing;
@@ -153,10 +193,15 @@ export class Store {
    * flushing them would bring it back with results the user meant to wipe.
    */
   discardPending(): void {
-    for (const { done } of this.queue.splice(0)) done(false);
+    for (const { op, done } of this.queue.splice(0)) {
+      this.shadow(op, -1);
+      done(false);
+    }
     this.touchSources.clear();
     clearTimeout(this.touchTimer);
     this.touchTimer = undefined;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
   }
 
   /** Deletes a batch of expired entries and tombstones soon (the database was just opened). */
@@ -209,6 +254,7 @@ export class Store {
     const touches = [...this.touchSources].flatMap((source) => source.drainTouches());
     this.touchSources.clear();
     const results = new Array<boolean>(batch.length).fill(false);
+    const committed = new Array<boolean>(batch.length).fill(false);
     let quotaHit = false;
     const onError = (error: unknown) => {
       if (errorName(error) === 'QuotaExceededError') quotaHit = true;
@@ -218,6 +264,7 @@ export class Store {
     const sweep = Date.now() - this.lastSweep > DISK_SWEEP_EVERY_MS;
     if (sweep) this.lastSweep = Date.now();
     const written = await this.connection.run((db) => writeBatch(db, ops, touches, results, sweep), false, onError);
+    if (written) committed.fill(true);
     if (!written && quotaHit) {
       // Out of quota: drop this library's least valuable entries, then retry each change once on
       // its own, so that one result too big for the quota does not keep the others off the disk.
@@ -225,14 +272,32 @@ export class Store {
       for (const [i, op] of ops.entries()) {
         quotaHit = false;
         const one = [false];
-        await this.connection.run((db) => writeBatch(db, [op], [], one), false, onError);
+        committed[i] = await this.connection.run((db) => writeBatch(db, [op], [], one), false, onError);
         results[i] = one[0]!;
         if (quotaHit && op.kind === 'put') {
           warnOnce(`quota:${op.label}`, `storage quota exceeded in "${this.connection.name}"; a result of ${op.label} is kept in memory only`);
         }
       }
     }
-    batch.forEach(({ done }, i) => done(results[i]!));
+    // What was not written is tried again later, in order and before anything newer: a removal
+    // until it is written (reads of what it removes stay misses meanwhile), a result a few times.
+    const again: Queued[] = [];
+    batch.forEach((queued, i) => {
+      const { op } = queued;
+      const failures = (queued.failures ?? 0) + 1;
+      const keep = !committed[i] && this.connection.mayRecover && (op.kind !== 'put' || failures < MOST_PUT_ATTEMPTS);
+      queued.done(results[i]!);
+      if (keep) again.push({ op, done: () => {}, failures });
+      else this.shadow(op, -1);
+    });
+    if (again.length === 0) return;
+    this.queue.unshift(...again);
+    this.retryTimer = unref(
+      setTimeout(() => {
+        this.retryTimer = undefined;
+        void this.flush();
+      }, RETRY_MS),
+    );
   }
 }
 
@@ -356,8 +421,9 @@ async function putOne(tx: WriteTx, { record, maxItems, policy, label, startedAt,
   const existed = (await entries.count(id)) > 0;
   if (!existed && Number.isFinite(maxItems)) {
     let count = await countOf(tx, record.ns);
-    // The page evicts one entry per new one itself; more means other tabs wrote, or a damaged count.
-    if (count > maxItems) count = await recount(tx, record.ns);
+    // The page evicts for each new entry itself (its deletes come first): a full namespace here means
+    // other tabs wrote, or a damaged count. Count again before evicting anything.
+    if (count >= maxItems) count = await recount(tx, record.ns);
     if (count >= maxItems) await evict(tx, record.ns, policy, count - maxItems + 1);
   }
   try {

@@ -45,7 +45,7 @@ export function shelfFor(o: ResolvedFetchOptions): Shelf {
   let shelf = shelves.get(id);
   if (!shelf) {
     const tier = db
-      ? sharedTier(db, ns, (binding) => new Tier<StoredResponse>(o.maxItems, o.policy, { ...binding, guards: [ns, PREFIX], diskKeyOf: (key) => key, label: 'cachedFetch' }))
+      ? sharedTier(db, ns, '', (binding) => new Tier<StoredResponse>(o.maxItems, o.policy, { ...binding, guards: [ns, PREFIX], diskKeyOf: (key) => key, label: 'cachedFetch' }))
       : new Tier<StoredResponse>(o.maxItems, o.policy);
     if (!db) registerCache(tier, () => tier.dropAll());
     shelves.set(id, (shelf = { db, tier, inflight: new Map() }));
