@@ -1,4 +1,4 @@
-import { quiet, type Connection } from './connection';
+import { quiet, type CacheDatabase, type Connection } from './connection';
 
 const SESSION_KEY = 'idb-memo:session';
 /** Without Web Locks, a session unseen (nothing written) for this long is taken as ended. */
@@ -92,7 +92,13 @@ function hold(id: string): Promise<boolean> {
  * sessions never outlive the next start of a page of the origin.
  */
 export async function purgeEndedSessions(connection: Connection): Promise<void> {
-  if (!(await connection.run(async (db) => (await db.count('sessions')) > 0, false))) return;
+  const anySession = async (db: CacheDatabase) => {
+    // An explicit transaction whose outcome is handled: "Clear site data" may abort it.
+    const tx = db.transaction('sessions', 'readonly');
+    quiet(tx.done);
+    return (await tx.store.count()) > 0;
+  };
+  if (!(await connection.run(anySession, false))) return;
   const locks = navigatorLocks();
   let held: Set<string> | undefined;
   if (locks) {
