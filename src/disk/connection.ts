@@ -20,6 +20,8 @@ const PATHS_KEY = 'idb-memo:cache-paths';
 export class Connection {
   private opening: Promise<CacheDatabase | undefined> | undefined;
   private retryAt = 0;
+  /** Whether this page has had the database open: finding it gone since means it was wiped. */
+  private openedBefore = false;
 
   /**
    * @param name - the database's name
@@ -86,10 +88,18 @@ export class Connection {
     rememberPath(this.name);
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const opened = openShaped(this.name, (deleting) => {
-        if (deleting) this.events.onDeleting?.(this);
-        this.reset();
-      });
+      const opened = openShaped(
+        this.name,
+        (deleting) => {
+          if (deleting) this.events.onDeleting?.(this);
+          this.reset();
+        },
+        // Deleted while this page had no connection open (clearCaches() in another tab, "Clear
+        // site data"): what this page had pending for it was meant to be wiped too.
+        () => {
+          if (this.openedBefore) this.events.onDeleting?.(this);
+        },
+      );
       const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), OPEN_TIMEOUT_MS)));
       const db = await Promise.race([opened, timedOut]);
       if (!db) {
@@ -98,6 +108,7 @@ export class Connection {
       }
       // Closed by "Clear site data" or the browser: forget it so the next use reopens.
       db.addEventListener('close', () => this.reset());
+      this.openedBefore = true;
       this.events.onOpened?.(this);
       return db;
     } catch (error) {
@@ -116,10 +127,13 @@ export class Connection {
  * plain `indexedDB.open`, or changed by another script) is repaired by an upgrade to the next
  * version, which creates what is missing and remakes what differs.
  */
-async function openShaped(name: string, onClose: (deleting: boolean) => void): Promise<CacheDatabase> {
+async function openShaped(name: string, onClose: (deleting: boolean) => void, onCreated: () => void): Promise<CacheDatabase> {
   const openAt = (version: number | undefined) =>
     openDB<CacheDB>(name, version, {
-      upgrade: ensureShape,
+      upgrade: (db, oldVersion, newVersion, tx) => {
+        if (oldVersion === 0) onCreated();
+        ensureShape(db, oldVersion, newVersion, tx);
+      },
       // A version change to `null` is a deletion.
       blocking: (_current, next) => onClose(next === null),
       terminated: () => onClose(false),

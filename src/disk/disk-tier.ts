@@ -45,7 +45,12 @@ function forEachTier(matches: (id: string) => boolean, act: (tier: Tier<unknown>
 
 /** Applies another tab's removal (or a removal by a tier of this page, `from`) to the tiers of this page. */
 function receive(message: RemovalMessage, from?: Tier<unknown>): void {
-  if (message.type === 'clearAll') return;
+  if (message.type === 'clearAll') {
+    // Another tab's clearCaches(): what this page has not stored yet must not bring anything back,
+    // even where no connection of this page was open to hear the deletion.
+    for (const store of stores.values()) store.discardPending();
+    return;
+  }
   const start = tierId(message.db, message.ns, message.type === 'clear' && message.prefix);
   forEachTier(
     (id) => id.startsWith(start),

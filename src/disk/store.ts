@@ -122,6 +122,8 @@ export class Store {
   private readonly pendingClears = new Set<DiskOp & { kind: 'clear' }>();
   /** Set while changes that failed wait to be tried again: nothing after them may be written first. */
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** How many times pending work was discarded because the database was wiped. */
+  private wipes = 0;
 
   constructor(readonly connection: Connection) {
     if (typeof addEventListener === 'function') {
@@ -193,6 +195,7 @@ export class Store {
    * flushing them would bring it back with results the user meant to wipe.
    */
   discardPending(): void {
+    this.wipes++;
     for (const { op, done } of this.queue.splice(0)) {
       this.shadow(op, -1);
       done(false);
@@ -263,7 +266,18 @@ export class Store {
     const ops = batch.map(({ op }) => op);
     const sweep = Date.now() - this.lastSweep > DISK_SWEEP_EVERY_MS;
     if (sweep) this.lastSweep = Date.now();
-    const written = await this.connection.run((db) => writeBatch(db, ops, touches, results, sweep), false, onError);
+    // The database may turn out to have been wiped while this batch waited (found when it reopens):
+    // then the batch is dropped with the rest of what was pending.
+    const wipes = this.wipes;
+    const unlessWiped = (write: (db: CacheDatabase) => Promise<boolean>) => (db: CacheDatabase) => (this.wipes === wipes ? write(db) : Promise.resolve(false));
+    const written = await this.connection.run(unlessWiped((db) => writeBatch(db, ops, touches, results, sweep)), false, onError);
+    if (this.wipes !== wipes) {
+      for (const { op, done } of batch) {
+        this.shadow(op, -1);
+        done(false);
+      }
+      return;
+    }
     if (written) committed.fill(true);
     if (!written && quotaHit) {
       // Out of quota: drop this library's least valuable entries, then retry each change once on
@@ -272,7 +286,7 @@ export class Store {
       for (const [i, op] of ops.entries()) {
         quotaHit = false;
         const one = [false];
-        committed[i] = await this.connection.run((db) => writeBatch(db, [op], [], one), false, onError);
+        committed[i] = await this.connection.run(unlessWiped((db) => writeBatch(db, [op], [], one)), false, onError);
         results[i] = one[0]!;
         if (quotaHit && op.kind === 'put') {
           warnOnce(`quota:${op.label}`, `storage quota exceeded in "${this.connection.name}"; a result of ${op.label} is kept in memory only`);

@@ -161,6 +161,17 @@ function chaosRound(seed: number): Promise<Round & { functions: string[]; keys: 
       });
       tabs.push({ index, page, ready: Promise.resolve(), reloads: 0 });
     }
+    // One more tab, opened by tab 0 with window.open: it inherits tab 0's sessionStorage (and so
+    // its per-session id), yet must never read tab 0's per-session entries.
+    const [popup] = await Promise.all([
+      context.waitForEvent('page'),
+      tabs[0]!.page.evaluate((url) => void window.open(url), `${PAGE}?tab=${TABS}`),
+    ]);
+    await popup.waitForFunction(() => (window as unknown as { ready?: boolean }).ready === true);
+    popup.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(`tab ${TABS} (popup): ${message.text()}`);
+    });
+    tabs.push({ index: TABS, page: popup, ready: Promise.resolve(), reloads: 0 });
     const { functions, keys } = await tabs[0]!.page.evaluate(() => ({ functions: window.chaos.functions, keys: window.chaos.keys }));
     const cdp: CDPSession = await context.newCDPSession(tabs[0]!.page);
     const events: Record<EventKind, number> = { clear: 0, delete: 0, clearCaches: 0, reload: 0, clearSiteData: 0, quotaSqueeze: 0 };
@@ -271,9 +282,21 @@ function chaosRound(seed: number): Promise<Round & { functions: string[]; keys: 
     const durationMs = Date.now() - started;
     await Promise.all(tabs.map((tab) => tab.ready));
     await sleep(500); // let the last writes land
-    const audit: Audit = await tabs[0]!.page.evaluate(() => window.chaos.audit());
     const tallies: Tally[] = await Promise.all(tabs.map((tab) => tab.page.evaluate(() => window.chaos.tally())));
-    const sum = (field: keyof Omit<Tally, 'ops' | 'samples'>) => tallies.reduce((total, tally) => total + tally[field], 0);
+    const wipes = tallies.flatMap((tally) => tally.wipes);
+    const audit: Audit = await tabs[0]!.page.evaluate((wipes) => window.chaos.audit({ wipes }), wipes);
+    // The popup's session ends with it; the next page start of the origin purges its entries.
+    await popup.close({ runBeforeUnload: true });
+    tabs.pop();
+    const fresh = await openTab(context, TABS + 1);
+    await fresh.evaluate(() => window.chaos.probe(window.chaos.functions.indexOf('session'), 0));
+    const liveSessions = (await Promise.all([...tabs.map((tab) => tab.page), fresh].map((page) => page.evaluate(() => window.chaos.session())))).filter(
+      (id): id is string => id !== null,
+    );
+    const sessionsAudit = () => fresh.evaluate((liveSessions) => window.chaos.audit({ liveSessions }), liveSessions);
+    await until(async () => (await sessionsAudit()).issues.length === 0, 5_000).catch(() => {});
+    audit.issues.push(...(await sessionsAudit()).issues.filter((issue) => issue.includes('session that ended')));
+    const sum = (field: keyof Omit<Tally, 'ops' | 'wipes' | 'samples'>) => tallies.reduce((total, tally) => total + tally[field], 0);
     const workloadOps = { clear: 0, delete: 0, clearCaches: 0 };
     for (const tally of tallies) for (const op of ['clear', 'delete', 'clearCaches'] as const) workloadOps[op] += tally.ops[op];
     const figures: Record<Figure, number> = {
@@ -305,7 +328,7 @@ function chaosRound(seed: number): Promise<Round & { functions: string[]; keys: 
 function describeRound(label: string, round: Pick<Round, 'durationMs' | 'figures' | 'events' | 'workloadOps'>, functions: number, keys: number): string {
   const f = round.figures;
   return (
-    `${label}: ${TABS} tabs × ${CALLS}+ calls over ${keys} keys × ${functions} functions in ${(round.durationMs / 1000).toFixed(1)} s: ` +
+    `${label}: ${TABS} tabs (+1 opened with window.open) × ${CALLS}+ calls over ${keys} keys × ${functions} functions in ${(round.durationMs / 1000).toFixed(1)} s: ` +
     `${f.calls} calls, ${f.wrongValues} wrong values, ${f.failedCalls} failed calls, ` +
     `${f.unhandledRejections} unhandled rejections, ${f.consoleErrors} console errors; ` +
     `${f.computations} computations (${f.computationsSaved} saved, ${f.answeredByAnotherTab} answers computed by another tab); ` +
@@ -400,7 +423,7 @@ describe('chaos: tabs, clears, reloads, wiped storage and a squeezed quota', () 
         expect(round.figures.functionErrorsDelivered).toBeGreaterThan(0);
       }
     },
-    LONG ? 20 * 60_000 : 60_000,
+    LONG ? 20 * 60_000 : ROUNDS * 60_000,
   );
 });
 

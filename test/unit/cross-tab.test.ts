@@ -61,3 +61,43 @@ describe('across tabs', () => {
     expect(b.stats().diskHits).toBe(1);
   });
 });
+
+/** Runs `request` to completion. */
+function settle<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+describe('a database wiped while this page had no connection open', () => {
+  /**
+   * Regression (chaos audit, issue 14): a page whose connection was closed (another script's
+   * upgrade, "Clear site data", a write waiting to be retried) hears no `versionchange` when
+   * another tab's clearCaches() deletes the database; its pending write then reopened the
+   * database and stored a result computed before the wipe.
+   */
+  it('does not store there what it computed before the wipe', async () => {
+    const cachePath = uniquePath('wiped-unheard');
+    const tab = await freshLibrary();
+    const { fn, release, state } = gated();
+    const f = tab.cache(fn, { toDisk: true, cachePath, name: 'unheard' });
+    await f(2);
+    await tab.flushCaches();
+    expect((await storedEntries(cachePath)).map((record) => record.value)).toEqual(['2#1']);
+    // Another script's upgrade closes the page's connection; then the database is deleted unheard.
+    const foreign = await settle(indexedDB.open(cachePath, 100));
+    foreign.close();
+    const pending = f(1);
+    await waitFor(() => state.runs === 2);
+    await settle(indexedDB.deleteDatabase(cachePath));
+    release();
+    expect(await pending).toBe('1#2');
+    await tab.flushCaches();
+    expect(await storedEntries(cachePath)).toEqual([]);
+    // Work started after the wipe is stored again.
+    expect(await f(3)).toBe('3#3');
+    await tab.flushCaches();
+    expect((await storedEntries(cachePath)).map((record) => record.value)).toEqual(['3#3']);
+  });
+});

@@ -116,7 +116,23 @@ export interface Tally {
   unhandled: number;
   pageErrors: number;
   ops: { clear: number; delete: number; clearCaches: number };
+  /** When each clear()/clearCaches() of this tab started: nothing computed before it may be on disk after it. */
+  wipes: Wipe[];
   samples: string[];
+}
+
+/** A clear() of function `fn`, or a clearCaches() (no `fn`), that started at `at` (Date.now()). */
+export interface Wipe {
+  fn?: number;
+  at: number;
+}
+
+/** What the audit checks beyond each record being whole and right. */
+export interface AuditExpectations {
+  /** The session ids of the live tabs: a per-session record of any other session outlived it. */
+  liveSessions?: string[];
+  /** Every wipe of the run: a record computed before a wipe that covers it was brought back. */
+  wipes?: Wipe[];
 }
 
 /** A step of the workload, chosen by the test runner. */
@@ -140,7 +156,9 @@ const TALLY_KEY = 'chaos:tally';
 
 function loadTally(): Tally {
   const stored = sessionStorage.getItem(TALLY_KEY);
-  if (stored) return JSON.parse(stored) as Tally;
+  const tally = stored ? (JSON.parse(stored) as Tally) : undefined;
+  // A tab opened with window.open inherits its opener's sessionStorage, tally included.
+  if (tally?.tab === TAB) return tally;
   return {
     tab: TAB,
     loads: 0,
@@ -158,6 +176,7 @@ function loadTally(): Tally {
     unhandled: 0,
     pageErrors: 0,
     ops: { clear: 0, delete: 0, clearCaches: 0 },
+    wipes: [],
     samples: [],
   };
 }
@@ -295,10 +314,12 @@ async function run(op: Op): Promise<void> {
         return;
       case 'clear':
         tally.ops.clear++;
+        tally.wipes.push({ fn: op.fn, at: Date.now() });
         await memos[op.fn]!.clear();
         return;
       case 'clearCaches':
         tally.ops.clearCaches++;
+        tally.wipes.push({ at: Date.now() });
         await idbMemo.clearCaches();
         return;
     }
@@ -373,7 +394,7 @@ async function storedKeyOf(args: unknown[]): Promise<string> {
  * the true result for the key it is stored under, no namespace over its `maxItems`, and each
  * namespace's count in step with its entries.
  */
-async function audit(paths: string[], specs: readonly FunctionSpec[] = FUNCTIONS): Promise<Audit> {
+async function audit(paths: string[], specs: readonly FunctionSpec[] = FUNCTIONS, expect: AuditExpectations = {}): Promise<Audit> {
   const result: Audit = { databases: await databaseNames(), entries: 0, namespaces: {}, issues: [] };
   for (const path of paths) {
     const { entries, namespaces } = await rawStores(path);
@@ -403,6 +424,15 @@ async function audit(paths: string[], specs: readonly FunctionSpec[] = FUNCTIONS
       if (record.key !== (await storedKeyOf([argFor(spec, id, 0)]))) result.issues.push(`${path}: ${ns} holds key ${id}'s value under another key`);
       if (spec.options.perSession && !ns.endsWith(`/session:${String(record.session)}`)) {
         result.issues.push(`${path}: per-session record of ${ns} is tagged with session ${String(record.session)}`);
+      }
+      if (spec.options.perSession && expect.liveSessions && !expect.liveSessions.includes(String(record.session))) {
+        result.issues.push(`${path}: ${ns} holds key ${id} of a session that ended`);
+      }
+      const fn = specs.indexOf(spec);
+      const undone = expect.wipes?.find((wipe) => (wipe.fn === undefined || wipe.fn === fn) && value.stamp.at < wipe.at);
+      if (undone) {
+        const what = undone.fn === undefined ? 'clearCaches()' : 'clear()';
+        result.issues.push(`${path}: ${ns} holds key ${id}, computed ${undone.at - value.stamp.at} ms before a ${what} that should have removed it`);
       }
     }
     const counted = new Map(namespaces.map(({ ns, count }) => [ns, count]));
@@ -440,7 +470,7 @@ function crashMemo(onCompute: () => void, stagger: boolean) {
   return idbMemo.cache(
     async (id: number, size: number) => {
       onCompute();
-      if (stagger) await sleep(id * 4); // results arrive one after the other: many write transactions
+      if (stagger) await sleep(id * 10); // results arrive one after the other over 1.6 s: many write transactions, and time to kill the page mid-burst
       return crashValue(id, size);
     },
     { toDisk: true, name: 'crash', cachePath: CRASH_PATH },
@@ -528,7 +558,9 @@ const api = {
   keys: KEYS,
   runChunk,
   tally: () => ({ ...tally }),
-  audit: (paths: string[] = [idbMemo.config.cachePath, 'chaos-big']) => audit(paths),
+  audit: (expect: AuditExpectations = {}) => audit([idbMemo.config.cachePath, 'chaos-big'], FUNCTIONS, expect),
+  /** This tab's per-session id (kept by the library in sessionStorage), if it has one. */
+  session: () => sessionStorage.getItem('idb-memo:session'),
   stats: () => memos.map((memo) => memo.stats()),
   databaseNames,
   countEntries,
