@@ -104,6 +104,38 @@ describe('logout across tabs', () => {
     }));
 });
 
+describe('logout leaves no argument text in memory', () => {
+  /** The page's heap, as the text of a CDP heap snapshot (strings included), after a full GC. */
+  async function heapSnapshot(page: Page, context: BrowserContext): Promise<string> {
+    const cdp = await context.newCDPSession(page);
+    const chunks: string[] = [];
+    cdp.on('HeapProfiler.addHeapSnapshotChunk', ({ chunk }) => chunks.push(chunk));
+    await cdp.send('HeapProfiler.collectGarbage');
+    await cdp.send('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    await cdp.detach();
+    return chunks.join('');
+  }
+
+  // Finding 4 of issue 14: after clearCaches(), a heap snapshot held `[{"user":"alice","token":…}]`.
+  it('after clearCaches(), no string of the heap holds a token passed as an argument', () =>
+    withContext(async (context) => {
+      const page = await h.open(context);
+      const token = await page.evaluate(async () => {
+        const token = `tok-${crypto.randomUUID()}`;
+        for (const toDisk of [true, false]) {
+          const f = window.idbMemo.cache((who: { user: string; token: string }) => who.user.length, { toDisk, name: `login-${toDisk}` });
+          await f({ user: 'alice', token });
+          await f({ user: 'alice', token });
+        }
+        return token.slice(4); // the page keeps no reference to the token itself
+      });
+      // Control: while cached, the key text with the token is in the heap (so the search can find it).
+      expect(await heapSnapshot(page, context)).toContain(token);
+      await page.evaluate(() => window.idbMemo.clearCaches());
+      expect(await heapSnapshot(page, context)).not.toContain(token);
+    }));
+});
+
 describe('bounds', () => {
   it('toDisk functions made on the fly and dropped are collected with their results', () =>
     withContext(async (context) => {
