@@ -5,7 +5,7 @@ import { sessionId, sessionReady } from './disk/session';
 import { memoryKeyOf } from './key/digest';
 import { encodeKey, toStringTag, UnkeyableValueError } from './key/encode';
 import { isOptionsObject, resolveOptions, type CacheOptions, type ResolvedOptions } from './options';
-import { registerCache } from './registry';
+import { registerCache, wipeCount } from './registry';
 import { orderedNow, Tier, type Stamped } from './tier';
 
 /** Counters of one memoized function since it was made (clear() empties the cache, not the counters). */
@@ -174,8 +174,7 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   async function compute(self: unknown, args: unknown[]): Promise<Answer> {
     stats.misses++;
     const value = await fn.apply(self, args);
-    const storedAt = orderedNow();
-    return { value, storedAt, expiresAt: storedAt + ttlMs, fromDisk: false };
+    return { value, storedAt: 0, expiresAt: 0, fromDisk: false }; // stamped when stored
   }
 
   /**
@@ -222,11 +221,14 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
     const startedAt = orderedNow();
     let markSaved: (saved: Promise<unknown>) => void = () => {};
     const saved = new Promise<unknown>((resolve) => (markSaved = resolve));
-    const answer = tier.disk ? fromDiskOrCompute(tier, key, self, args, saved) : compute(self, args);
-    const result = answer.then((answered) => answered.value);
+    // In `inflight` before the function runs: a delete() or clear() it makes itself drops this call.
+    let settle!: { resolve: (value: unknown) => void; reject: (error: unknown) => void };
+    const result = new Promise<unknown>((resolve, reject) => (settle = { resolve, reject }));
     tier.inflight.set(key, result);
+    const answer = tier.disk ? fromDiskOrCompute(tier, key, self, args, saved) : compute(self, args);
     answer.then(
       (answered) => {
+        settle.resolve(answered.value);
         // A clear() or delete() while computing removed this call from `inflight`: keep nothing.
         if (tier.inflight.get(key) !== result) return markSaved(Promise.resolve());
         tier.inflight.delete(key);
@@ -234,11 +236,14 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
           stats.diskHits++;
           return markSaved(Promise.resolve());
         }
-        const stored = tier.set(key, answered, stats, startedAt);
+        // Stamped as it enters memory, so that both tiers order it among other entries alike.
+        const storedAt = orderedNow();
+        const stored = tier.set(key, { ...answered, storedAt, expiresAt: storedAt + ttlMs }, stats, startedAt);
         stats.evictions += stored.evicted;
         markSaved(stored.saved);
       },
-      () => {
+      (error: unknown) => {
+        settle.reject(error);
         if (tier.inflight.get(key) === result) tier.inflight.delete(key);
         markSaved(Promise.resolve());
       },
@@ -253,8 +258,13 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
     } catch (error) {
       return Promise.reject(error);
     }
-    if (typeof key === 'string') return withTier((tier) => lookup(tier, key, this, args));
-    return key.then((digested) => withTier((tier) => lookup(tier, digested, this, args)));
+    // A call still waiting for its tier (being loaded) or its key (being digested) when the caches
+    // are wiped belongs before the wipe: it is answered, and stores nothing.
+    const wipes = wipeCount();
+    const use = (tier: Tier<unknown>, digested: string) =>
+      wipeCount() === wipes ? lookup(tier, digested, this, args) : compute(this, args).then((answered) => answered.value);
+    if (typeof key === 'string') return withTier((tier) => use(tier, key));
+    return key.then((digested) => withTier((tier) => use(tier, digested)));
   };
 
   function remove(self: unknown, args: unknown[]): Promise<boolean> {

@@ -20,8 +20,24 @@ export function onClearCaches(hook: () => Promise<void>): void {
   clearAllHooks.add(hook);
 }
 
+let wipes = 0;
+
+/**
+ * How many times this page's caches were wiped (clearCaches() here or in another tab, a database
+ * deleted under the page): a call made before a wipe, still waiting to reach its tier, stores nothing.
+ */
+export function wipeCount(): number {
+  return wipes;
+}
+
+/** Counts a wipe that {@link clearMemories} does not make (a database deleted under the page). */
+export function noteWipe(): void {
+  wipes++;
+}
+
 /** Empties the memory tier of every live memoized function of this page. */
 export function clearMemories(): void {
+  wipes++;
   for (const ref of memories) {
     const owner = ref.deref();
     if (owner) clearers.get(owner)?.();

@@ -315,6 +315,8 @@ export class Tier<V> implements TouchSource {
     const entry = this.byDiskKey.get(diskKey);
     if (entry) this.forget(entry);
     else this.removedWhileReading(diskKey);
+    // A call of this page computing it started before the removal: its result is not kept.
+    for (const key of this.inflight.keys()) if (this.disk?.diskKeyOf(key) === diskKey) this.inflight.delete(key);
   }
 
   /** Hands over the uses recorded since the last flush, for the disk's LRU/LFU order. */

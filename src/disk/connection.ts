@@ -267,6 +267,13 @@ export class ClearBlockedError extends Error {
  */
 export async function deleteAllDatabases(): Promise<void> {
   const names = new Set([...connections.keys(), ...knownPaths()]);
+  // Forgotten before the deletions: a database opened again meanwhile is remembered anew, so the
+  // next clearCaches() finds it.
+  try {
+    localStorage.removeItem(PATHS_KEY);
+  } catch {
+    // Nothing remembered.
+  }
   const left: string[] = [];
   await Promise.all(
     [...names].map(async (name) => {
@@ -274,12 +281,10 @@ export async function deleteAllDatabases(): Promise<void> {
       if (!(await deleteOrGiveUp(name))) left.push(name);
     }),
   );
-  try {
-    localStorage.removeItem(PATHS_KEY);
-  } catch {
-    // Nothing remembered.
+  if (left.length > 0) {
+    for (const name of left) rememberPath(name);
+    throw new ClearBlockedError(left);
   }
-  if (left.length > 0) throw new ClearBlockedError(left);
 }
 
 /** Deletes database `name`; false when it is still blocked `BLOCKED_WAIT_MS` after another connection blocked it. */

@@ -45,13 +45,16 @@ const heldHere = new Map<string, number>();
 /**
  * Runs `task` while holding the Web Lock `name`, so that tabs doing the same work wait for each
  * other. `task` is told whether it had to wait for another tab (whose work it may now find
- * done); waiting for this page's own holder does not count, since within a page a call after a
- * clear() or delete() must compute anew. Without Web Locks, or after waiting too long, the task
- * runs unlocked.
+ * done). A lock this page holds already is not waited for: within a page a call after a clear()
+ * or delete() computes anew at once. Without Web Locks, or after waiting too long, the task runs
+ * unlocked.
  */
 export function withLock<T>(name: string, task: (waited: boolean) => Promise<T>): Promise<T> {
   const locks = navigatorLocks();
   if (!locks) return task(false);
+  // Held by this page already: the holder may be waiting for this very task (a function that
+  // deletes its own entry and calls itself again), so it runs at once rather than wait.
+  if (heldHere.has(name)) return task(false);
   let ran = false;
   const run = async (waited: boolean): Promise<T> => {
     ran = true;

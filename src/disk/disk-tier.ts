@@ -1,6 +1,6 @@
 import { sha256OfTextSync } from '../key/sha256';
 import type { ResolvedOptions } from '../options';
-import { onClearCaches, registerCache } from '../registry';
+import { noteWipe, onClearCaches, registerCache } from '../registry';
 import { Tier, type DiskBinding } from '../tier';
 import { forgetAliases } from '../key/alias';
 import { connection, deleteAllDatabases, type Connection } from './connection';
@@ -31,6 +31,7 @@ onClearCaches(async () => {
 
 /** Another page is deleting database `db` (its clearCaches()): drop this page's pending changes and work in progress there. */
 function onDeleting(db: string): void {
+  noteWipe();
   stores.get(db)?.discardPending();
   forEachTier((id) => id.startsWith(tierId(db, '')), (tier) => tier.dropAll());
 }

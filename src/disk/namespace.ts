@@ -1,8 +1,11 @@
 import { sha256OfTextSync } from '../key/sha256';
 import { warnOnce } from '../warn';
+import { SESSION_PART } from './session';
 import type { ResolvedOptions } from '../options';
 
 const owners = new Map<string, WeakRef<object>>();
+/** `owners` is swept of collected functions when it grows past this: bounded by the live ones. */
+let sweepAt = 64;
 
 /**
  * The namespace of a function's persisted entries: `name` if given, else the function's name and
@@ -13,13 +16,19 @@ export function namespaceOf(fn: (...args: never[]) => unknown, options: Resolved
   const base = options.name ?? `${fn.name || 'anonymous'}#${sha256OfTextSync(fn.toString()).slice(0, 16)}`;
   const shared = `${base}@${options.version}`;
   warnIfShared(shared, fn, options.name !== undefined);
-  return options.perSession ? `${shared}/session:${session}` : shared;
+  return options.perSession ? `${shared}${SESSION_PART}${session}` : shared;
 }
 
 /** Warns once when two different functions would read and write each other's entries. */
 function warnIfShared(ns: string, fn: object, named: boolean): void {
   const owner = owners.get(ns)?.deref();
-  if (owner === undefined) owners.set(ns, new WeakRef(fn));
+  if (owner === undefined) {
+    owners.set(ns, new WeakRef(fn));
+    if (owners.size > sweepAt) {
+      for (const [name, ref] of owners) if (ref.deref() === undefined) owners.delete(name);
+      sweepAt = Math.max(64, owners.size * 2);
+    }
+  }
   else if (owner !== fn) {
     warnOnce(
       `shared:${ns}`,

@@ -1,6 +1,8 @@
 import { quiet, type CacheDatabase, type Connection } from './connection';
 
 const SESSION_KEY = 'idb-memo:session';
+/** What a per-session namespace ends with, before its session id (see namespaceOf). */
+export const SESSION_PART = '/session:';
 /** Without Web Locks, a session unseen (nothing written) for this long is taken as ended. */
 const UNSEEN_LIMIT_MS = 24 * 60 * 60 * 1000;
 
@@ -51,6 +53,10 @@ export function endSession(): void {
     // Nothing stored.
   }
 }
+
+// A reloaded tab takes its session's lock at once: a tab it opens later (inheriting the id) must
+// find it held, even before this tab makes a per-session call again.
+if (readStored() !== undefined) void sessionReady();
 
 function readStored(): string | undefined {
   try {
@@ -126,8 +132,14 @@ export async function purgeEndedSessions(connection: Connection): Promise<void> 
       }
       quiet(tx.objectStore('sessions').delete(id));
     }
-    // A per-session namespace belongs to one session only, so its count goes with it.
+    // A per-session namespace belongs to one session only, so its record goes with it, also when
+    // it holds no entry (emptied by clear() or delete(), its clear marker is all that is left).
     for (const ns of touched) quiet(tx.objectStore('namespaces').delete(ns));
+    const endedIds = new Set(ended.map(({ id }) => id));
+    for (let cursor = await tx.objectStore('namespaces').openCursor(); cursor; cursor = await cursor.continue()) {
+      const at = cursor.value.ns.lastIndexOf(SESSION_PART);
+      if (at >= 0 && endedIds.has(cursor.value.ns.slice(at + SESSION_PART.length))) quiet(cursor.delete());
+    }
     await tx.done;
   }, undefined);
 }

@@ -118,6 +118,8 @@ export class Store {
   private lastSweep = 0;
   /** Deletes and evictions not yet committed, by `ns`, NUL, key: reads of them are misses. */
   private readonly pendingDeletes = new Map<string, number>();
+  /** Results not yet committed, by namespace and key: the latest of each. */
+  private readonly pendingPuts = new Map<string, EntryRecord>();
   /** Clears not yet committed. */
   private readonly pendingClears = new Set<DiskOp & { kind: 'clear' }>();
   /** Set while changes that failed wait to be tried again: nothing after them may be written first. */
@@ -140,6 +142,9 @@ export class Store {
    * one microtask share a transaction, created before any later write's.
    */
   read(id: [string, string]): Promise<unknown> {
+    // A result queued by another tier of this page (a wrapper of the same name with other bounds) is already the truth.
+    const queued = this.pendingPuts.get(`${id[0]}\u0000${id[1]}`);
+    if (queued) return Promise.resolve(queued);
     return new Promise((resolve) => {
       if (this.reads.push({ id, resolve }) === 1) queueMicrotask(() => void this.flushReads());
     });
@@ -167,7 +172,11 @@ export class Store {
   }
 
   private shadow(op: DiskOp, delta: 1 | -1): void {
-    if (op.kind === 'clear') {
+    if (op.kind === 'put') {
+      const id = `${op.record.ns}\u0000${op.record.key}`;
+      if (delta > 0) this.pendingPuts.set(id, op.record);
+      else if (this.pendingPuts.get(id) === op.record) this.pendingPuts.delete(id);
+    } else if (op.kind === 'clear') {
       if (delta > 0) this.pendingClears.add(op);
       else this.pendingClears.delete(op);
     } else if (op.kind === 'delete') {
