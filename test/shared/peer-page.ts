@@ -1,0 +1,63 @@
+// A "page" of the ported peer tests (test/shared/peers.test.ts): one instance of the library with
+// its own memory, driven by messages, so that the same ported test can run a fresh page after a
+// reload. In Chromium a fresh page is a module Worker (its own module graph on the same IndexedDB;
+// `vi.resetModules()` does not give fresh module state in Vitest's browser mode, and an iframe
+// page broke the runner's connection); under happy-dom it is a re-import after `vi.resetModules()`.
+import type * as Library from '../../src/index.ts';
+
+/** Options a page's fixture is memoized with; plain data, so that it crosses to a worker. */
+export interface PageOptions {
+  maxItems?: number;
+  policy?: 'LRU' | 'LFU' | 'FIFO';
+  ttl?: number;
+  toDisk?: boolean;
+  cachePath?: string;
+  perSession?: boolean;
+  name?: string;
+}
+
+/** One request to a page: an operation on the fixture memoized with `options`. */
+export type PageRequest =
+  | { op: 'call' | 'delete'; options: PageOptions; args: unknown[] }
+  | { op: 'clear' | 'stats'; options: PageOptions }
+  | { op: 'flush' | 'clearCaches' };
+
+/** A page's answer, with every computation the page has run so far (`add(a,b)=value`). */
+export type PageReply = { ok: true; value: unknown; computed: string[] } | { ok: false; error: string; computed: string[] };
+
+/**
+ * The request handler of one page over one library instance. Its fixture is Panel's
+ * `function_with_args` from `panel/tests/io/test_cache.py`: `a + b` plus how many times this page
+ * computed `(a, b)` before, so that a recomputation is told from a hit by its value.
+ */
+export function pageHandler(lib: typeof Library): (request: PageRequest) => Promise<PageReply> {
+  const offsets = new Map<string, number>();
+  const computed: string[] = [];
+  const add = (a: number, b: number): number => {
+    const offset = offsets.get(`${a},${b}`) ?? 0;
+    offsets.set(`${a},${b}`, offset + 1);
+    computed.push(`add(${a},${b})=${a + b + offset}`);
+    return a + b + offset;
+  };
+  const memoized = new Map<string, Library.Memoized<typeof add>>();
+  const fixture = (options: PageOptions) => {
+    const id = JSON.stringify(options);
+    let f = memoized.get(id);
+    if (!f) memoized.set(id, (f = lib.cache(add, options)));
+    return f;
+  };
+  return async (request) => {
+    try {
+      let value: unknown;
+      if (request.op === 'call') value = await fixture(request.options)(...(request.args as [number, number]));
+      else if (request.op === 'delete') value = await fixture(request.options).delete(...(request.args as [number, number]));
+      else if (request.op === 'clear') value = await fixture(request.options).clear();
+      else if (request.op === 'stats') value = fixture(request.options).stats();
+      else if (request.op === 'flush') value = await lib.flushCaches();
+      else value = await lib.clearCaches();
+      return { ok: true, value, computed: [...computed] };
+    } catch (error) {
+      return { ok: false, error: String(error), computed: [...computed] };
+    }
+  };
+}
