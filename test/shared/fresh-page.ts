@@ -39,7 +39,8 @@ export async function freshPage(): Promise<Page> {
   if (inHappyDom) {
     vi.resetModules();
     const lib = (await import('../../src/index.ts')) as typeof library;
-    return pageOf(pageHandler(lib), () => {});
+    const fresh = (await import('./peer-page.ts')) as { pageHandler: typeof pageHandler };
+    return pageOf(fresh.pageHandler(lib), () => {});
   }
   const worker = new Worker(new URL('./peer-page.worker.ts', import.meta.url), { type: 'module' });
   const waiting = new Map<number, (reply: PageReply) => void>();

@@ -22,8 +22,14 @@ export type PageRequest =
   | { op: 'clear' | 'stats'; options: PageOptions }
   | { op: 'flush' | 'clearCaches' };
 
-/** A page's answer, with every computation the page has run so far (`add(a,b)=value`). */
-export type PageReply = { ok: true; value: unknown; computed: string[] } | { ok: false; error: string; computed: string[] };
+/**
+ * A page's answer, with every computation the page has run so far (`add(a,b)=value`) and the
+ * token of the module instance that answered (a fresh page has its own).
+ */
+export type PageReply = ({ ok: true; value: unknown } | { ok: false; error: string }) & { computed: string[]; realm: string };
+
+/** This module instance's token: a fresh page that were not fresh would show this page's token. */
+const REALM = Math.random().toString(36).slice(2);
 
 /**
  * The request handler of one page over one library instance. Its fixture is Panel's
@@ -55,9 +61,9 @@ export function pageHandler(lib: typeof Library): (request: PageRequest) => Prom
       else if (request.op === 'stats') value = fixture(request.options).stats();
       else if (request.op === 'flush') value = await lib.flushCaches();
       else value = await lib.clearCaches();
-      return { ok: true, value, computed: [...computed] };
+      return { ok: true, value, computed: [...computed], realm: REALM };
     } catch (error) {
-      return { ok: false, error: String(error), computed: [...computed] };
+      return { ok: false, error: String(error), computed: [...computed], realm: REALM };
     }
   };
 }

@@ -52,6 +52,8 @@ describe.each([
     await flushCaches();
     const page = await freshPage();
     pages.push(page);
+    const [here, there] = await Promise.all([thisPage().send({ op: 'flush' }), page.send({ op: 'flush' })]);
+    expect(there.realm, 'the fresh page has its own module instances').not.toBe(here.realm);
     return page;
   }
 
@@ -949,6 +951,7 @@ describe.each([
       }
       const other = await freshPage();
       pages.push(other);
+      expect((await other.send({ op: 'flush' })).realm).not.toBe((await page.send({ op: 'flush' })).realm);
       expect(await other.call(options, 0, 0)).toBe(0);
       expect((await other.send({ op: 'flush' })).computed).toEqual(['add(0,0)=0']);
       expect(await page.call(options, 0, 0)).toBe(0);
