@@ -328,33 +328,39 @@ describe.each([
       await step(77, 11, 88, 11, 'D #5');
     }
 
-    // memoizee test/ext/max.js › Regular › Sync (memoizee's `max` evicts the least recently used; idb-memo: maxItems + 'LRU').
-    it('Regular › Sync', async () => {
-      let i = 0;
-      const mfn = cache((x: number, y: number) => (++i, x + y), opts({ maxItems: 3, policy: 'LRU' as const }));
-      await lruSequence(mfn, () => i, mfn);
-    });
+    const primitiveKey = (x: number, y: number) => `${x}\u0001${y}`;
+    const syncAdd = (count: () => void) => (x: number, y: number) => (count(), x + y);
+    const asyncAdd = (count: () => void) => async (x: number, y: number) => {
+      await nextTick();
+      count();
+      return x + y;
+    };
 
-    // memoizee test/ext/max.js › Regular › Async (Node callbacks there; an async function here).
-    it('Regular › Async', async () => {
+    // memoizee test/ext/max.js › Regular › Sync, Regular › Async, Primitive › Sync, Primitive ›
+    // Async. memoizee's `max` evicts the least recently used: idb-memo's maxItems with 'LRU'.
+    // Async: Node callbacks there, an async function here. Primitive: memoizee keys by the
+    // arguments' string forms; idb-memo keys typed values, and `key` gives the string form.
+    it.each([
+      ['Regular › Sync', syncAdd, undefined],
+      ['Regular › Async', asyncAdd, undefined],
+      ['Primitive › Sync', syncAdd, primitiveKey],
+      ['Primitive › Async', asyncAdd, primitiveKey],
+    ] as const)('%s', async (_, make, key) => {
       let i = 0;
+      const options = opts({ maxItems: 3, policy: 'LRU' as const });
       const mfn = cache(
-        async (x: number, y: number) => {
-          await nextTick();
-          ++i;
-          return x + y;
-        },
-        opts({ maxItems: 3, policy: 'LRU' as const }),
+        make(() => ++i),
+        key ? { ...options, key } : options,
       );
       await lruSequence(mfn, () => i, mfn);
-    });
-
-    // memoizee test/ext/max.js › Primitive › Sync. memoizee's `primitive` mode keys by the
-    // arguments' string forms; idb-memo keys by typed value, and `key` gives the string form.
-    it('Primitive › Sync', async () => {
-      let i = 0;
-      const mfn = cache((x: number, y: number) => (++i, x + y), opts({ maxItems: 3, policy: 'LRU' as const, key: (x: number, y: number) => `${x}\u0001${y}` }));
-      await lruSequence(mfn, () => i, mfn);
+      if (!toDisk || key) return;
+      // With toDisk, a fresh page holds what memory held after the sequence's delete() and clear():
+      // (5, 8) and (77, 11), and nothing of the entries evicted, deleted or cleared before.
+      const fresh = await reload();
+      expect([await fresh.call(options, 5, 8), await fresh.call(options, 77, 11)]).toEqual([13, 88]);
+      expect((await fresh.send({ op: 'flush' })).computed, 'read from the disk').toEqual([]);
+      expect([await fresh.call(options, 3, 7), await fresh.call(options, 12, 4)]).toEqual([10, 16]);
+      expect((await fresh.send({ op: 'flush' })).computed, 'computed again').toEqual(['add(3,7)=10', 'add(12,4)=16']);
     });
   });
 
@@ -462,31 +468,18 @@ describe.each([
       await step(9, 1, 10, 5, ': Wait C');
     }
 
-    // memoizee test/ext/max-age.js › Regular › Sync.
-    it('Regular › Sync', async () => {
+    // memoizee test/ext/max-age.js › Regular › Sync, Regular › Async, Primitive › Sync, Primitive ›
+    // Async (Async: Node callbacks there, an async function here; Primitive: `key` of strings).
+    it.each([
+      ['Regular › Sync', false, false],
+      ['Regular › Async', true, false],
+      ['Primitive › Sync', false, true],
+      ['Primitive › Async', true, true],
+    ] as const)('%s', async (_, isAsync, primitive) => {
       let i = 0;
-      const mfn = cache((x: number, y: number) => (++i, x + y), opts({ ttl: 0.1 }));
-      await maxAgeSequence(mfn, () => i);
-    });
-
-    // memoizee test/ext/max-age.js › Regular › Async (Node callbacks there; an async function here).
-    it('Regular › Async', async () => {
-      let i = 0;
-      const mfn = cache(
-        async (x: number, y: number) => {
-          await nextTick();
-          ++i;
-          return x + y;
-        },
-        opts({ ttl: 0.1 }),
-      );
-      await maxAgeSequence(mfn, () => i);
-    });
-
-    // memoizee test/ext/max-age.js › Primitive › Sync (primitive: `key` of strings).
-    it('Primitive › Sync', async () => {
-      let i = 0;
-      const mfn = cache((x: number, y: number) => (++i, x + y), opts({ ttl: 0.1, key: (x: number, y: number) => `${x}\u0001${y}` }));
+      const add = (x: number, y: number) => (++i, x + y);
+      const fn = isAsync ? async (x: number, y: number) => (await nextTick(), add(x, y)) : add;
+      const mfn = cache(fn, opts(primitive ? { ttl: 0.1, key: (x: number, y: number) => `${x}\u0001${y}` } : { ttl: 0.1 }));
       await maxAgeSequence(mfn, () => i);
     });
   });
