@@ -18,9 +18,12 @@ export interface PageOptions {
 
 /** One request to a page: an operation on the fixture memoized with `options`. */
 export type PageRequest =
-  | { op: 'call' | 'delete'; options: PageOptions; args: unknown[] }
-  | { op: 'clear' | 'stats'; options: PageOptions }
+  | { op: 'call' | 'delete'; options: PageOptions; args: unknown[]; fixture?: Fixture }
+  | { op: 'clear' | 'stats'; options: PageOptions; fixture?: Fixture }
   | { op: 'flush' | 'clearCaches' };
+
+/** Which function a page memoizes: Panel's test fixture (the default) or its guide's example. */
+export type Fixture = 'function_with_args' | 'expensive_computation';
 
 /**
  * A page's answer, with every computation the page has run so far (`add(a,b)=value`) and the
@@ -45,20 +48,25 @@ export function pageHandler(lib: typeof Library): (request: PageRequest) => Prom
     computed.push(`add(${a},${b})=${a + b + offset}`);
     return a + b + offset;
   };
+  // Panel's guide, "Disk caching": `expensive_computation(n)` returns the time it ran.
+  const expensiveComputation = (n: number, _unused?: number): Date => {
+    computed.push(`expensive_computation(${n})`);
+    return new Date();
+  };
   const memoized = new Map<string, Library.Memoized<typeof add>>();
-  const fixture = (options: PageOptions) => {
-    const id = JSON.stringify(options);
+  const fixture = (options: PageOptions, which: Fixture = 'function_with_args') => {
+    const id = `${which}:${JSON.stringify(options)}`;
     let f = memoized.get(id);
-    if (!f) memoized.set(id, (f = lib.cache(add, options)));
+    if (!f) memoized.set(id, (f = lib.cache(which === 'function_with_args' ? add : (expensiveComputation as unknown as typeof add), options)));
     return f;
   };
   return async (request) => {
     try {
       let value: unknown;
-      if (request.op === 'call') value = await fixture(request.options)(...(request.args as [number, number]));
-      else if (request.op === 'delete') value = await fixture(request.options).delete(...(request.args as [number, number]));
-      else if (request.op === 'clear') value = await fixture(request.options).clear();
-      else if (request.op === 'stats') value = fixture(request.options).stats();
+      if (request.op === 'call') value = await fixture(request.options, request.fixture)(...(request.args as [number, number]));
+      else if (request.op === 'delete') value = await fixture(request.options, request.fixture).delete(...(request.args as [number, number]));
+      else if (request.op === 'clear') value = await fixture(request.options, request.fixture).clear();
+      else if (request.op === 'stats') value = fixture(request.options, request.fixture).stats();
       else if (request.op === 'flush') value = await lib.flushCaches();
       else value = await lib.clearCaches();
       return { ok: true, value, computed: [...computed], realm: REALM };

@@ -1063,6 +1063,44 @@ describe.each([
       expect(await page.call(options, 0, 0)).toBe(1);
     });
 
+    // Panel's caching guide (how_to/caching), "Disk Caching › Basic Disk Caching": the second call
+    // answers the first call's result, "even after server restart" (here: after a reload, with
+    // toDisk); the stored datetime comes back as a Date of the same instant.
+    it('guide: Basic Disk Caching', async () => {
+      const page = thisPage();
+      const options = opts();
+      const call = async (target: Page) => {
+        const reply = await target.send({ op: 'call', fixture: 'expensive_computation', options, args: [5] });
+        if (!reply.ok) throw new Error(reply.error);
+        return reply;
+      };
+      const result1 = (await call(page)).value;
+      const result2 = (await call(page)).value;
+      expect(result1).toBeInstanceOf(Date);
+      expect(result2).toBe(result1);
+      const fresh = await reload();
+      const after = await call(fresh);
+      expect(after.value).toBeInstanceOf(Date);
+      if (toDisk) {
+        expect((after.value as Date).getTime()).toBe((result1 as Date).getTime());
+        expect(after.computed).toEqual([]);
+      } else expect(after.computed).toEqual(['expensive_computation(5)']);
+    });
+
+    // Panel's caching guide, "Clearing the Cache": `pn.state.clear_caches()` (idb-memo:
+    // `clearCaches()`) clears every cache, so neither this page nor a fresh one answers from it.
+    it('guide: Clearing the Cache', async () => {
+      const page = thisPage();
+      const [first, second] = [opts(), opts({ maxItems: 2 })];
+      expect([await page.call(first, 0, 0), await page.call(second, 0, 1)]).toEqual([0, 1]);
+      await page.send({ op: 'clearCaches' });
+      expect([await page.call(first, 0, 0), await page.call(second, 0, 1)]).toEqual([1, 2]);
+      await page.send({ op: 'clearCaches' });
+      const fresh = await reload();
+      expect([await fresh.call(first, 0, 0), await fresh.call(second, 0, 1)]).toEqual([0, 1]);
+      expect((await fresh.send({ op: 'flush' })).computed).toEqual(['add(0,0)=0', 'add(0,1)=1']);
+    });
+
     // test_cache.py › test_cache_on_undecorated_parameterized_method. Panel keys `self` of a
     // Parameterized by its parameters' identity, and counts executions on the instance. idb-memo
     // keys `this` by its own data, `executions` included, so the count would change the key:
