@@ -979,18 +979,30 @@ describe.each([
     });
 
     /**
-     * Runs Panel's sequence on this page, checking each answer; with toDisk, then checks that a
-     * fresh page answers `kept` from the disk (the values this page holds) and computes `dropped`.
+     * Runs Panel's sequence on this page, checking each answer. With toDisk, a fresh page then
+     * continues in the same state and eviction order: it computes `dropped` (not held), which
+     * evicts `evictedNext` as this page would have, answers the rest of `kept` (the values this
+     * page holds) from the disk, and computes `evictedNext` again.
      */
-    async function evictionSequence(options: PageOptions, steps: [number, number, number][], kept: [number, number, number][], dropped: [number, number]) {
+    async function evictionSequence(
+      options: PageOptions,
+      steps: [number, number, number][],
+      { kept, dropped, evictedNext }: { kept: [number, number, number][]; dropped: [number, number]; evictedNext: [number, number] },
+    ) {
       const page = thisPage();
       for (const [a, b, expected] of steps) expect(await page.call(options, a, b), `fn(${a}, ${b})`).toBe(expected);
       if (!toDisk) return;
       const fresh = await reload();
-      for (const [a, b, expected] of kept) expect(await fresh.call(options, a, b), `fresh page: fn(${a}, ${b})`).toBe(expected);
-      expect((await fresh.send({ op: 'flush' })).computed, 'fresh page computed nothing').toEqual([]);
+      const computed = async () => (await fresh.send({ op: 'flush' })).computed.length;
       await fresh.call(options, ...dropped);
-      expect((await fresh.send({ op: 'flush' })).computed, `fresh page computed fn(${dropped.join(', ')})`).toHaveLength(1);
+      expect(await computed(), `fresh page: fn(${dropped.join(', ')}) is computed`).toBe(1);
+      for (const [a, b, expected] of kept) {
+        if (a === evictedNext[0] && b === evictedNext[1]) continue;
+        expect(await fresh.call(options, a, b), `fresh page: fn(${a}, ${b}) is read from the disk`).toBe(expected);
+      }
+      expect(await computed()).toBe(1);
+      await fresh.call(options, ...evictedNext);
+      expect(await computed(), `fresh page: fn(${evictedNext.join(', ')}) was evicted by fn(${dropped.join(', ')})`).toBe(2);
     }
 
     // test_cache.py › test_cache_fifo[to_disk] (the older revision's test_cache_lifo has the same expectations).
@@ -1004,11 +1016,7 @@ describe.each([
           [0, 2, 2], // (0, 0) should be evicted
           [0, 0, 1],
         ],
-        [
-          [0, 2, 2],
-          [0, 0, 1],
-        ],
-        [0, 1],
+        { kept: [[0, 2, 2], [0, 0, 1]], dropped: [0, 1], evictedNext: [0, 2] },
       );
     });
 
@@ -1023,11 +1031,7 @@ describe.each([
           [0, 2, 2], // (0, 1) should be evicted
           [0, 1, 2],
         ],
-        [
-          [0, 0, 0],
-          [0, 1, 2],
-        ],
-        [0, 2],
+        { kept: [[0, 0, 0], [0, 1, 2]], dropped: [0, 2], evictedNext: [0, 1] },
       );
     });
 
@@ -1044,12 +1048,7 @@ describe.each([
           [0, 0, 0],
           [0, 1, 2],
         ],
-        [
-          [0, 0, 0],
-          [0, 1, 2],
-          [0, 3, 3],
-        ],
-        [0, 2],
+        { kept: [[0, 0, 0], [0, 1, 2], [0, 3, 3]], dropped: [0, 2], evictedNext: [0, 3] },
       );
     });
 
