@@ -3,15 +3,20 @@
 // under happy-dom + fake-indexeddb and in Chromium. Where a peer differs from idb-memo on purpose
 // (keys made of every argument by value, promises always returned, `this` keyed by its data…), the
 // comment says so and the test checks idb-memo's documented behaviour (README, "Keys" and "API").
-// With toDisk, Panel's eviction, clear and disk tests also check that a fresh page on the same
-// IndexedDB (after a reload or in another tab: see fresh-page.ts) continues the same state.
+// With toDisk, Panel's eviction, clear and disk tests, its guide's disk example and memoizee's
+// max sequence also check that a fresh page on the same IndexedDB (after a reload or in another
+// tab: see fresh-page.ts) continues the same state and eviction order.
+// Originals as read: sindresorhus/p-memoize test.ts @26e9dab; medikoo/memoizee test/index.js
+// @d8dadda, test/ext/max.js @146e59e, test/ext/promise.js @b4b018d, test/ext/max-age.js @fd0f39c;
+// holoviz/panel panel/tests/io/test_cache.py @0084f59 (and @b8d3263 for test_cache_lifo).
 //
 // Not ported, because idb-memo has no such feature:
 // - p-memoize test.ts › 'disables caching' (`cache: false`), 'pMemoizeClear() throws when called on
 //   an unclearable cache' (`cache: WeakMap`): idb-memo owns its storage.
 // - memoizee test/ext/promise.js › 'Cancellation' (Bluebird cancellation); test/ext/max-age.js ›
 //   'Refetch' (`preFetch`); test/index.js › 'Reference counter' (`refCounter`), 'Async' (Node
-//   callbacks: the promise tests cover the same sequences), 'Dispose' (`dispose`).
+//   callbacks: the promise tests cover the same sequences), 'Dispose' (`dispose`), and, in older
+//   revisions, 'Method' (`method`), 'Original arguments' (`mfn.args`), 'GC Mode' (`clearRef`).
 // - Panel test_cache.py (older revision) › test_cache_lifo: idb-memo has no LIFO; its expectations
 //   are FIFO's, ported below as test_cache_fifo.
 import { openDB } from 'idb';
