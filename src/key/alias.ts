@@ -76,7 +76,8 @@ function plainDataBudget(value: unknown, budget: number): number {
         for (let i = 0; i < array.length && budget >= 0; i++) budget = plainDataBudget(array[i], budget);
         return budget;
       }
-      if (proto !== objectProto && proto !== null) return -1;
+      // A tagged object (Math, JSON) would be written as {}, like an empty plain object.
+      if ((proto !== objectProto && proto !== null) || Symbol.toStringTag in value) return -1;
       // for-in allocates nothing; it also visits inherited enumerable fields, which only costs time.
       for (const name in value) {
         budget = plainDataBudget((value as Record<string, unknown>)[name], budget - name.length);

@@ -256,7 +256,11 @@ class Encoder {
       return `${out}]`;
     }
     const proto: unknown = Object.getPrototypeOf(value);
-    if (proto === objectProto || proto === null) return `o${this.encodeFields(value)}`;
+    if (proto === objectProto || proto === null) {
+      // A namespace object (Math, JSON, a module) has no enumerable data of its own: its tag tells it apart from {}.
+      const tag = (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
+      return typeof tag === 'string' ? `g${encodeString(tag)}${this.encodeFields(value)}` : `o${this.encodeFields(value)}`;
+    }
     if (ArrayBuffer.isView(value)) {
       const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
       return `V${encodeString(constructorName(value))}${this.encodeBytes(value, bytes)}`;
