@@ -33,6 +33,11 @@ export interface FetchCacheOptions {
    * Default: 2xx only. Opaque (`no-cors`) responses and responses with `Vary: *` are never stored.
    */
   cacheableStatuses?: (status: number) => boolean;
+  /**
+   * Request headers that do not split entries, e.g. `['x-request-id']` (any case). Default: none:
+   * every request header the caller sets is part of the key. A response's `Vary` still applies to them.
+   */
+  ignoreHeaders?: readonly string[];
 }
 
 /** Fetch options after validation, with defaults filled in. */
@@ -45,10 +50,14 @@ export interface ResolvedFetchOptions {
   readonly cachePath: string | undefined;
   readonly toDisk: boolean;
   readonly cacheable: (status: number) => boolean;
+  /** Lower-case names of the headers left out of keys. */
+  readonly ignoreHeaders: readonly string[];
 }
 
 const STRATEGIES: readonly string[] = ['cache-first', 'network-first', 'stale-while-revalidate'];
-const NAMES = ['strategy', 'ttl', 'maxItems', 'policy', 'cachePath', 'toDisk', 'cacheableStatuses'];
+const NAMES = ['strategy', 'ttl', 'maxItems', 'policy', 'cachePath', 'toDisk', 'cacheableStatuses', 'ignoreHeaders'];
+/** A header name (RFC 9110 token). */
+const TOKEN = /^[!#$%&'*+.^_`|~\w-]+$/;
 
 /**
  * Validates fetch `options` and fills in defaults.
@@ -59,7 +68,7 @@ export function resolveFetchOptions(options: FetchCacheOptions = {}): ResolvedFe
   for (const name of Object.keys(options)) {
     if (!NAMES.includes(name)) throw new TypeError(`idb-memo: unknown cachedFetch() option "${name}" (known: ${NAMES})`);
   }
-  const { strategy = 'cache-first', cacheableStatuses: statuses, toDisk, ...shared } = options;
+  const { strategy = 'cache-first', cacheableStatuses: statuses, toDisk, ignoreHeaders = [], ...shared } = options;
   const base = resolveOptions({ ...shared, toDisk });
   if (!STRATEGIES.includes(strategy)) {
     throw new RangeError(`idb-memo: option "strategy" must be one of '${STRATEGIES.join("', '")}' (got ${describe(strategy)})`);
@@ -67,5 +76,8 @@ export function resolveFetchOptions(options: FetchCacheOptions = {}): ResolvedFe
   if (statuses !== undefined && typeof statuses !== 'function') {
     throw new TypeError(`idb-memo: option "cacheableStatuses" must be a function (got ${describe(statuses)})`);
   }
-  return { ...base, strategy, toDisk: toDisk !== false, cacheable: statuses ?? ((status) => status >= 200 && status < 300) };
+  if (!Array.isArray(ignoreHeaders) || !ignoreHeaders.every((name) => typeof name === 'string' && TOKEN.test(name))) {
+    throw new TypeError(`idb-memo: option "ignoreHeaders" must be an array of header names (got ${describe(ignoreHeaders)})`);
+  }
+  return { ...base, strategy, ignoreHeaders: ignoreHeaders.map((name) => name.toLowerCase()), toDisk: toDisk !== false, cacheable: statuses ?? ((status) => status >= 200 && status < 300) };
 }

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cachedFetch, cacheStatus, clearCaches, clearFetchCache, createCachedFetch, type FetchCacheOptions } from '../../src/index';
+import { createHmac } from 'node:crypto';
+import { hmacHex } from '../../src/fetch/hmac';
 import { requestKeys } from '../../src/fetch/key';
 import type { StoredResponse } from '../../src/fetch/response';
 import { clearMemories } from '../../src/registry';
@@ -104,28 +106,44 @@ describe('options', () => {
 });
 
 describe('keys', () => {
-  const keysOf = (url: string, headers: Record<string, string> = {}, method = 'GET') => requestKeys(new Request(url, { method, headers }));
+  const SECRET = new Uint8Array(32).fill(9);
+  const keysOf = (url: string, init: RequestInit = {}, ignored: string[] = []) => requestKeys(new Request(url, init), SECRET, ignored);
 
-  it('are method, absolute URL, Accept, Accept-Language and Authorization, hashed', async () => {
-    const [base] = await keysOf(`${ORIGIN}/data?a=1`);
+  it('are a keyed hash of method, URL, credentials and redirect modes, integrity and every request header', () => {
+    const [base] = keysOf(`${ORIGIN}/data?a=1`);
     expect(base).toMatch(/^[0-9a-f]{64}$/);
-    expect((await keysOf(`${ORIGIN}/data?a=1`))[0]).toBe(base);
-    const differing = await Promise.all([
+    expect(keysOf(`${ORIGIN}/data?a=1`)[0]).toBe(base);
+    expect(keysOf(`${ORIGIN}/data?a=1#fragment`)[0]).toBe(base);
+    const differing = [
       keysOf(`${ORIGIN}/data?a=2`),
-      keysOf(`${ORIGIN}/data?a=1`, {}, 'HEAD'),
-      keysOf(`${ORIGIN}/data?a=1`, { accept: 'text/csv' }),
-      keysOf(`${ORIGIN}/data?a=1`, { 'accept-language': 'fr' }),
-      keysOf(`${ORIGIN}/data?a=1`, { authorization: ALICE }),
-      keysOf(`${ORIGIN}/data?a=1`, { authorization: BOB }),
-    ]);
-    expect(new Set([base, ...differing.map(([key]) => key)]).size).toBe(7);
+      keysOf(`${ORIGIN}/data?a=1`, { method: 'HEAD' }),
+      keysOf(`${ORIGIN}/data?a=1`, { headers: { accept: 'text/csv' } }),
+      keysOf(`${ORIGIN}/data?a=1`, { headers: { 'accept-language': 'fr' } }),
+      keysOf(`${ORIGIN}/data?a=1`, { headers: { authorization: ALICE } }),
+      keysOf(`${ORIGIN}/data?a=1`, { headers: { authorization: BOB } }),
+      keysOf(`${ORIGIN}/data?a=1`, { headers: { 'x-api-key': 'bob' } }),
+      keysOf(`${ORIGIN}/data?a=1`, { credentials: 'omit' }),
+      keysOf(`${ORIGIN}/data?a=1`, { credentials: 'include' }),
+      keysOf(`${ORIGIN}/data?a=1`, { redirect: 'error' }),
+    ];
+    expect(new Set([base, ...differing.map(([key]) => key)]).size).toBe(differing.length + 1);
+    // Another secret, other keys: a copy of the database cannot be searched with precomputed hashes.
+    expect(requestKeys(new Request(`${ORIGIN}/data?a=1`), new Uint8Array(32), [])[0]).not.toBe(base);
   });
 
-  it('leave other headers to the flight key, which alone keeps requests apart', async () => {
-    const [key1, flight1] = await keysOf(`${ORIGIN}/data`, { 'x-trace': '1' });
-    const [key2, flight2] = await keysOf(`${ORIGIN}/data`, { 'x-trace': '2' });
+  it('leave ignored headers to the flight key, which alone keeps requests apart', () => {
+    const [key1, flight1] = keysOf(`${ORIGIN}/data`, { headers: { 'x-trace': '1' } }, ['x-trace']);
+    const [key2, flight2] = keysOf(`${ORIGIN}/data`, { headers: { 'x-trace': '2' } }, ['x-trace']);
     expect(key1).toBe(key2);
+    expect(key1).toBe(keysOf(`${ORIGIN}/data`)[0]);
     expect(flight1).not.toBe(flight2);
+  });
+
+  it('hash with HMAC-SHA-256 (RFC 2104), on the UTF-16 code units of the text', () => {
+    for (const text of ['', 'abc', 'é\ud800 lone surrogate', 'x'.repeat(200)]) {
+      const expected = createHmac('sha256', Buffer.from(SECRET)).update(Buffer.from(text, 'utf16le')).digest('hex');
+      expect(hmacHex(SECRET, text)).toBe(expected);
+    }
   });
 });
 
