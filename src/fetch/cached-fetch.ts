@@ -54,10 +54,11 @@ export function createCachedFetch(options?: FetchCacheOptions): CachedFetch {
 
 async function call(o: ResolvedFetchOptions, input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
   const like = input as Partial<Request>;
+  const mode = init.cache ?? like.cache ?? 'default';
   // Checked before making a Request, which would use up the body of a Request `input`.
-  if (!/^(GET|HEAD)$/i.test(init.method ?? like.method ?? 'GET') || (init.cache ?? like.cache) === 'no-store') return fetch(input, init);
+  if (!/^(GET|HEAD)$/i.test(init.method ?? like.method ?? 'GET') || mode === 'no-store') return fetch(input, init);
   const request = new Request(input, init);
-  const rules = requestRules(request);
+  const rules = requestRules(request, mode);
   // Never stored, and never answered from the store: `no-store` asked for, or a part of the resource.
   if (rules.noStore) return fetch(request);
   const { signal } = request;
@@ -75,14 +76,14 @@ async function answer(o: ResolvedFetchOptions, request: Request, rules: RequestR
   const shelf = shelfFor(o);
   const secret = await secretOf(shelf.db);
   const [key, flight] = requestKeys(request, secret, o.ignoreHeaders);
-  const found = request.cache === 'reload' ? undefined : await lookup(shelf, key, request, o, secret);
+  const found = rules.mode === 'reload' ? undefined : await lookup(shelf, key, request, o, secret);
   const { url } = request;
   if (rules.onlyIfCached) {
     return found ? toResponse(found.stored, isFresh(found.stored, o, rules) ? found.from : 'stale', url) : new Response(null, { status: 504, statusText: 'Gateway Timeout' });
   }
   const revalidating = o.strategy === 'stale-while-revalidate';
   if (found && o.strategy !== 'network-first' && !rules.revalidate) {
-    const fresh = request.cache === 'force-cache' || isFresh(found.stored, o, rules);
+    const fresh = rules.mode === 'force-cache' || isFresh(found.stored, o, rules);
     if (revalidating) revalidate(shelf, key, flight, request, o, found.stored, secret);
     if (fresh || revalidating) return toResponse(found.stored, fresh ? found.from : 'stale', url);
   }

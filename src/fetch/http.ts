@@ -33,21 +33,24 @@ export function lifetimeOf(headers: Headers): number {
 
 /** What the request's own caching headers ask: never store, revalidate, or a freshness limit (ms). */
 export interface RequestRules {
+  /** The request's `cache` mode. */
+  readonly mode: RequestCache;
   readonly noStore: boolean;
   readonly revalidate: boolean;
   readonly onlyIfCached: boolean;
   readonly maxAge: number;
 }
 
-/** The caching rules of `request` (its `cache` mode, `Cache-Control` and `Pragma`). */
-export function requestRules(request: Request): RequestRules {
-  const { headers, cache } = request;
+/** The caching rules of `request` (its `cache` mode `mode`, `Cache-Control` and `Pragma`). */
+export function requestRules(request: Request, mode: RequestCache): RequestRules {
+  const { headers } = request;
   const cc = directives(headers);
   const maxAge = cc.has('max-age') ? ms(cc.get('max-age')) : Infinity;
   return {
-    noStore: cache === 'no-store' || cc.has('no-store') || headers.has('range'),
-    revalidate: cache === 'no-cache' || cc.has('no-cache') || maxAge === 0 || (!headers.has('cache-control') && /no-cache/i.test(headers.get('pragma') ?? '')),
-    onlyIfCached: cache === 'only-if-cached' || cc.has('only-if-cached'),
+    mode,
+    noStore: mode === 'no-store' || cc.has('no-store') || headers.has('range'),
+    revalidate: mode === 'no-cache' || cc.has('no-cache') || maxAge === 0 || (!headers.has('cache-control') && /no-cache/i.test(headers.get('pragma') ?? '')),
+    onlyIfCached: mode === 'only-if-cached' || cc.has('only-if-cached'),
     maxAge,
   };
 }

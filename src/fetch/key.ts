@@ -1,16 +1,19 @@
 import { hmacHex } from './hmac';
 
+/** Request headers that are directives to caches (see requestRules), not part of what is asked. */
+const DIRECTIVES = ['cache-control', 'pragma'];
+
 /**
  * The keys of a GET or HEAD `request`: `[key, flight]`. `key` names the stored entry: the keyed
  * hash (HMAC-SHA-256 under the database's `secret`) of the method, the URL without its fragment,
  * the credentials and redirect modes, the integrity and every request header but the `ignored`
- * ones. Requests that differ in any of them never share an entry, and what they hold (credentials
+ * ones and the caching directives (`Cache-Control`, `Pragma`). Requests that differ in any of them never share an entry, and what they hold (credentials
  * included) cannot be recovered from the key, nor looked up without the secret. `flight` adds the
  * ignored headers: only requests equal in all of them share a network request.
  */
 export function requestKeys(request: Request, secret: Uint8Array, ignored: readonly string[]): [string, string] {
   const headers = [...request.headers];
-  const keyed = headers.filter(([name]) => !ignored.includes(name));
+  const keyed = headers.filter(([name]) => !ignored.includes(name) && !DIRECTIVES.includes(name));
   const parts = [request.method, request.url.replace(/#.*/s, ''), request.credentials, request.redirect, request.integrity];
   const key = hmacHex(secret, JSON.stringify([...parts, keyed]));
   return [key, keyed.length === headers.length ? key : hmacHex(secret, JSON.stringify([...parts, headers]))];

@@ -53,6 +53,9 @@ export function shelfFor(o: ResolvedFetchOptions): Shelf {
   return shelf;
 }
 
+/** A header name (RFC 9110 token). */
+const TOKEN = /^[!#$%&'*+.^_`|~\w-]+$/;
+
 /** Whether a stored value has the shape of a {@link StoredResponse}; anything else is a miss. */
 function isStoredResponse(value: unknown): value is StoredResponse {
   if (typeof value !== 'object' || value === null) return false;
@@ -63,8 +66,9 @@ function isStoredResponse(value: unknown): value is StoredResponse {
     v.status <= 599 &&
     v.status !== 206 &&
     typeof v.statusText === 'string' &&
+    !/[\0\r\n]/.test(v.statusText) &&
     Array.isArray(v.headers) &&
-    v.headers.every((pair) => Array.isArray(pair) && pair.length === 2 && pair.every((part) => typeof part === 'string')) &&
+    v.headers.every((pair) => Array.isArray(pair) && pair.length === 2 && TOKEN.test(pair[0]) && typeof pair[1] === 'string' && !/[\0\r\n]/.test(pair[1])) &&
     v.body instanceof ArrayBuffer &&
     typeof v.url === 'string' &&
     Number.isFinite(v.time) &&
