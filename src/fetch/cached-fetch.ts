@@ -145,7 +145,9 @@ async function network(shelf: Shelf, key: string, request: Request, o: ResolvedF
   }
   const vary = varyNames(response);
   // Status 0: an opaque response, whose body and status cannot be read. 206: a part, never the whole.
-  if (noStore || !response.status || response.status === 206 || !o.cacheable(response.status) || vary.includes('*')) return response;
+  // A Vary on Cookie cannot be checked (the page cannot read cookies) unless none were sent.
+  const unknowable = vary.includes('*') || (vary.includes('cookie') && request.credentials !== 'omit');
+  if (noStore || unknowable || !response.status || response.status === 206 || !o.cacheable(response.status)) return response;
   return keep({
     status: response.status,
     statusText: response.statusText,

@@ -173,6 +173,16 @@ describe('keys: every request header, the credentials mode, keyed hashes', () =>
     expect(() => createCachedFetch({ ignoreHeaders: 'x-trace' as never })).toThrow(TypeError);
   });
 
+  it('a response that varies on Cookie is not stored, unless no cookies were sent', async () => {
+    const { get } = instance();
+    const url = api('data', 'k=vary-cookie&vary=Cookie');
+    await get(url);
+    expect(cacheStatus(await get(url))).toBe('network');
+    await get(url, { credentials: 'omit' });
+    expect(cacheStatus(await get(url, { credentials: 'omit' }))).toBe('memory');
+    expect(await count(url)).toBe(3);
+  });
+
   it('the same request has other keys in another database (a per-database secret)', async () => {
     const one = instance();
     const two = instance();

@@ -15,7 +15,7 @@ export interface FetchAnswer {
   contentType: string | null;
 }
 
-/** A stored entry as a test sees it: namespace, URL, body size and text (if small), and the record but its body as JSON. */
+/** A stored entry as a test sees it: namespace, final URL (after a redirect only), body size and text (if small), and the record but its body as JSON. */
 export interface FetchEntry {
   ns: string;
   url: string;
