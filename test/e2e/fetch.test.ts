@@ -16,6 +16,8 @@ const counts = new Map<string, number>();
 /** Requests whose connection closed before the answer was sent. */
 const cutOff = new Set<string>();
 const api = { failing: false };
+/** Requests that came with a matching If-None-Match, by path and query. */
+const conditional: string[] = [];
 const count = (id: string) => counts.get(id) ?? 0;
 
 /**
@@ -23,7 +25,9 @@ const count = (id: string) => counts.get(id) ?? 0;
  * and how often, `penguins.csv` is a fixture, `vary` varies on X-Variant, `missing` is a 404,
  * `big.bin?bytes=<n>` is n bytes of 7.
  * `?delay=<ms>` answers late; `api.failing` drops every connection, like a network failure.
- * Every answer says `Cache-Control: no-store`, so that Chromium's HTTP cache never hides a request.
+ * `login?user=` sets an HttpOnly `sid` cookie (a user for data.json, like Authorization and X-API-Key);
+ * `range` answers `Range: bytes=a-b` with a 206; `etag` revalidates with a 304; `nostore` says no-store.
+ * No answer has freshness headers or validators (but etag's), so Chromium's HTTP cache never hides a request.
  */
 function serveApi(req: IncomingMessage, res: ServerResponse, next: () => void): void {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -36,12 +40,30 @@ function serveApi(req: IncomingMessage, res: ServerResponse, next: () => void): 
     if (!res.writableFinished) cutOff.add(id);
   });
   const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body), ...headers });
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
   setTimeout(() => {
-    const user = /token-(\w+)-/.exec(req.headers.authorization ?? '')?.[1] ?? 'anonymous';
+    const cookie = /(?:^|;\s*)sid=(\w+)/.exec(req.headers.cookie ?? '')?.[1];
+    const apiKey = req.headers['x-api-key'];
+    const user = /token-(\w+)-/.exec(req.headers.authorization ?? '')?.[1] ?? (typeof apiKey === 'string' ? apiKey.split('-')[0] : undefined) ?? cookie ?? 'anonymous';
     switch (url.pathname) {
+      case '/api/login':
+        return send(200, 'text/plain', 'ok', { 'set-cookie': `sid=${url.searchParams.get('user')}; Path=/; HttpOnly; SameSite=Strict` });
+      case '/api/range': {
+        const range = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '');
+        if (!range) return send(200, 'text/plain', 'ABCDEFGHIJ');
+        return send(206, 'text/plain', 'ABCDEFGHIJ'.slice(Number(range[1]), Number(range[2]) + 1), { 'content-range': `bytes ${range[1]}-${range[2]}/10` });
+      }
+      case '/api/etag':
+        if (req.headers['if-none-match'] === '"v1"') {
+          conditional.push(id);
+          res.writeHead(304, { etag: '"v1"', 'cache-control': 'max-age=3600' });
+          return void res.end();
+        }
+        return send(200, 'application/json', JSON.stringify({ id, n }), { etag: '"v1"', 'cache-control': 'max-age=0' });
+      case '/api/nostore':
+        return send(200, 'text/plain', `NOSTORE-BODY-MARKER ${n}`, { 'cache-control': 'no-store' });
       case '/api/data.json':
         return send(200, 'application/json', JSON.stringify({ id, n, user }));
       case '/api/penguins.csv':
@@ -52,7 +74,7 @@ function serveApi(req: IncomingMessage, res: ServerResponse, next: () => void): 
         return send(404, 'application/json', '{"error":"missing"}');
       case '/api/big.bin': {
         const body = Buffer.alloc(Number(url.searchParams.get('bytes')), 7);
-        res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store', 'content-length': body.length });
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
         return void res.end(body);
       }
       default:
@@ -303,5 +325,76 @@ describe('cachedFetch in Chromium', () => {
     expect(count(path)).toBe(1);
     expect(cutOff.has(path)).toBe(false);
     expect((await get(page, path)).how).toBe('memory');
+  });
+  it('keys on every request header and the credentials mode: X-API-Key, HttpOnly cookies (issue 13, findings 1 and 2)', async () => {
+    const path = '/api/data.json?keys13';
+    expect(bodyOf(await get(page, path, { headers: { 'x-api-key': 'alice-key-1' } })).user).toBe('alice');
+    expect(bodyOf(await get(page, path, { headers: { 'x-api-key': 'bob-key-2' } })).user).toBe('bob');
+    expect(bodyOf(await get(page, path)).user).toBe('anonymous');
+    expect(count(path)).toBe(3);
+    const cookiePath = '/api/data.json?cookie13';
+    const p = await h.open(await h.newContext(), PAGE);
+    try {
+      await p.evaluate(() => fetch('/api/login?user=carol'));
+      expect(bodyOf(await get(p, cookiePath)).user).toBe('carol');
+      const omitted = await get(p, cookiePath, { credentials: 'omit' });
+      expect([omitted.how, bodyOf(omitted).user]).toEqual(['network', 'anonymous']);
+      expect(count(cookiePath)).toBe(2);
+    } finally {
+      await p.context().close();
+    }
+  });
+
+  it('never answers a whole-resource request with a Range answer (finding 3)', async () => {
+    const part = await get(page, '/api/range', { headers: { range: 'bytes=0-4' } });
+    expect([part.status, part.body]).toEqual([206, 'ABCDE']);
+    const whole = await get(page, '/api/range');
+    expect([whole.status, whole.how, whole.body]).toEqual([200, 'network', 'ABCDEFGHIJ']);
+    expect(count('/api/range')).toBe(2);
+  });
+
+  it("cache: 'no-cache' sends a conditional request; the 304 refreshes the entry (finding 4)", async () => {
+    const path = '/api/etag?e13';
+    const first = await get(page, path);
+    const revalidated = await get(page, path, { cache: 'no-cache' });
+    expect([revalidated.status, revalidated.how, revalidated.body]).toEqual([200, 'network', first.body]);
+    expect([count(path), conditional.filter((id) => id === path).length]).toEqual([2, 1]);
+    expect((await get(page, path)).how).toBe('memory'); // the 304 said max-age=3600
+  });
+
+  it('never stores a no-store answer, in memory or on disk (finding 5)', async () => {
+    await get(page, '/api/nostore?n13');
+    expect((await get(page, '/api/nostore?n13')).how).toBe('network');
+    expect(count('/api/nostore?n13')).toBe(2);
+  });
+
+  it('a damaged record is a miss after a reload; the next answer overwrites it (finding 6)', async () => {
+    const p = await h.open(await h.newContext(), PAGE);
+    try {
+      const path = '/api/data.json?damaged13';
+      await get(p, path);
+      await waitForStored(p, path);
+      for (const value of [{ status: 200 }, { status: 200, headers: 'x', body: 1 }, 'forged']) {
+        expect(await p.evaluate((value) => window.fetchPage.damage(value), value as unknown)).toBe(1);
+        await reload(p);
+        const answer = await get(p, path);
+        expect([answer.status, answer.how]).toEqual([200, 'network']);
+        await waitForStored(p, path);
+      }
+      await reload(p);
+      expect((await get(p, path)).how).toBe('disk');
+    } finally {
+      await p.context().close();
+    }
+  });
+
+  it('a dump of every IndexedDB store after the run holds no credential in clear and no no-store body (finding 7)', async () => {
+    await get(page, '/api/data.json?basic13', { headers: { authorization: `Basic ${Buffer.from('alice:correct-horse').toString('base64')}` } });
+    await waitForStored(page, '/api/data.json?basic13');
+    const everything = await page.evaluate(() => window.fetchPage.dump());
+    expect(everything).toContain('/secrets');
+    for (const secret of ['secret42', 'alice-key-1', 'bob-key-2', Buffer.from('alice:correct-horse').toString('base64'), 'correct-horse', 'NOSTORE-BODY-MARKER']) {
+      expect(everything).not.toContain(secret);
+    }
   });
 });

@@ -44,6 +44,10 @@ declare global {
       measure(path: string): Promise<Measured>;
       /** Every record of cache database `path` (none when it does not exist). */
       entries(path?: string): Promise<FetchEntry[]>;
+      /** Every record of every object store of every IndexedDB database of the origin, as text (bytes decoded). */
+      dump(): Promise<string>;
+      /** Overwrites the value of every cachedFetch entry of database `path` with `value`. */
+      damage(value: unknown, path?: string): Promise<number>;
       /** The library's console warnings so far. */
       warnings: string[];
     };
@@ -96,6 +100,55 @@ async function entries(path = './cache'): Promise<FetchEntry[]> {
   }
 }
 
+function openRaw(path: string): Promise<IDBDatabase> {
+  return new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open(path);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function done<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function dump(): Promise<string> {
+  const parts: string[] = [];
+  for (const { name } of await indexedDB.databases()) {
+    if (!name) continue;
+    const db = await openRaw(name);
+    try {
+      for (const store of db.objectStoreNames) {
+        const records = await done(db.transaction(store).objectStore(store).getAll());
+        const text = (value: ArrayBuffer | ArrayBufferView) =>
+          new TextDecoder().decode(value instanceof ArrayBuffer ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+        parts.push(`${name}/${store}: ${JSON.stringify(records, (_key, value: unknown) => (value instanceof ArrayBuffer || ArrayBuffer.isView(value) ? `<bytes:${text(value)}>` : value))}`);
+      }
+    } finally {
+      db.close();
+    }
+  }
+  return parts.join('\n');
+}
+
+async function damage(value: unknown, path = './cache'): Promise<number> {
+  const db = await openRaw(path);
+  try {
+    const tx = db.transaction('entries', 'readwrite');
+    const store = tx.objectStore('entries');
+    const records = (await done(store.getAll())) as { ns: string }[];
+    const fetched = records.filter((record) => record.ns.startsWith('idb-memo:fetch'));
+    for (const record of fetched) store.put({ ...record, value });
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    return fetched.length;
+  } finally {
+    db.close();
+  }
+}
+
 const warnings: string[] = [];
 const warn = console.warn.bind(console);
 console.warn = (...args: unknown[]) => {
@@ -107,6 +160,8 @@ window.fetchPage = {
   get,
   tryGet,
   entries,
+  dump,
+  damage,
   warnings,
   async measure(path) {
     const response = await cachedFetch(path);
