@@ -6,7 +6,8 @@ import { requestKeys } from '../../src/fetch/key';
 import type { StoredResponse } from '../../src/fetch/response';
 import { clearMemories } from '../../src/registry';
 import { storeFor } from '../../src/disk/disk-tier';
-import { RECORD_FORMAT } from '../../src/disk/schema';
+import { RECORD_FORMAT, SHAPE } from '../../src/disk/schema';
+import { openDB } from 'idb';
 import { freshLibrary, storedEntries, uniquePath, waitFor, waitForEntries } from './helpers';
 
 const ORIGIN = 'https://api.test';
@@ -554,5 +555,82 @@ describe('clearing and bounds', () => {
     await get(`${ORIGIN}/data?l=3`);
     await waitFor(async () => (await storedUrls()).includes(`${ORIGIN}/data?l=3`));
     expect(await storedUrls()).toEqual([`${ORIGIN}/data?l=1`, `${ORIGIN}/data?l=3`]);
+  });
+});
+
+describe('the per-database secret and the schema (issue 13)', () => {
+  /** Makes database `path` at version 2, as the library made it before the secrets store. */
+  async function version2(path: string): Promise<void> {
+    const db = await openDB(path, 2, {
+      upgrade(d) {
+        for (const [name, { keyPath, indexes }] of Object.entries(SHAPE)) {
+          if (name === 'secrets') continue;
+          const store = d.createObjectStore(name, { keyPath: keyPath as string | string[] });
+          for (const [index, path] of Object.entries(indexes)) store.createIndex(index, path as string | string[]);
+        }
+      },
+    });
+    const entry = { key: 'a'.repeat(64), value: { status: 200 }, storedAt: 1, expiresAt: Infinity, accessedAt: 1, hits: 1, format: RECORD_FORMAT };
+    await db.put('entries', { ...entry, ns: 'idb-memo:fetch@1' });
+    await db.put('entries', { ...entry, ns: 'idb-memo:fetch@1/5LRU' });
+    await db.put('entries', { ...entry, ns: 'some-function' });
+    db.close();
+  }
+
+  it('upgrading a version-2 database removes the old unsalted fetch entries, keeps the rest, and makes a secret', async () => {
+    server();
+    const cachePath = uniquePath('v2');
+    await version2(cachePath);
+    const get = createCachedFetch({ cachePath });
+    await get(`${ORIGIN}/data?v2`);
+    await waitFor(async () => (await storedEntries(cachePath)).some((r) => r.ns.startsWith('idb-memo:fetch@2')));
+    expect((await storedEntries(cachePath)).map((r) => r.ns).sort()).toEqual(['idb-memo:fetch@2', 'some-function']);
+    const db = await openDB(cachePath);
+    const secrets = (await db.getAll('secrets')) as { id: string; secret: unknown }[];
+    db.close();
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0]!.secret).toBeInstanceOf(Uint8Array);
+    expect((secrets[0]!.secret as Uint8Array).length).toBe(32);
+  });
+
+  it('a damaged secret is replaced; what was keyed with it is a miss, never an error', async () => {
+    const api = server();
+    const cachePath = uniquePath('bad-secret');
+    await createCachedFetch({ cachePath })(`${ORIGIN}/data?s`);
+    await waitForEntries(cachePath, 1);
+    const db = await openDB(cachePath);
+    await db.put('secrets', { id: 'cachedFetch', secret: 'not bytes' });
+    db.close();
+    const fresh = await freshLibrary();
+    const answer = await fresh.createCachedFetch({ cachePath })(`${ORIGIN}/data?s`);
+    expect([fresh.cacheStatus(answer), (await json(answer)).n]).toEqual(['network', 2]);
+    expect(api.count('/data?s')).toBe(2);
+  });
+
+  it('a secrets store of the wrong shape is repaired', async () => {
+    server();
+    const cachePath = uniquePath('secrets-shape');
+    const db = await openDB(cachePath, 3, { upgrade: (d) => void d.createObjectStore('secrets', { keyPath: 'name' }) });
+    db.close();
+    const get = createCachedFetch({ cachePath });
+    await get(`${ORIGIN}/data?shape`);
+    clearMemories();
+    await storeFor(cachePath).flush();
+    await waitForEntries(cachePath, 1);
+    expect(cacheStatus(await get(`${ORIGIN}/data?shape`))).toBe('disk');
+  });
+
+  it('the same request gets the same key after a reload (the secret is kept), and other keys in another database', async () => {
+    const api = server();
+    const cachePath = uniquePath('same-secret');
+    await createCachedFetch({ cachePath })(`${ORIGIN}/data?k`, { headers: { authorization: ALICE } });
+    const [record] = await waitForEntries(cachePath, 1);
+    const fresh = await freshLibrary();
+    expect(fresh.cacheStatus(await fresh.createCachedFetch({ cachePath })(`${ORIGIN}/data?k`, { headers: { authorization: ALICE } }))).toBe('disk');
+    const other = uniquePath('other-secret');
+    await createCachedFetch({ cachePath: other })(`${ORIGIN}/data?k`, { headers: { authorization: ALICE } });
+    const [elsewhere] = await waitForEntries(other, 1);
+    expect(elsewhere!.key).not.toBe(record!.key);
+    expect(api.count('/data?k')).toBe(2);
   });
 });
