@@ -1,5 +1,8 @@
 /** HTTP caching rules of a private cache (RFC 9111), as far as cachedFetch applies them. */
 
+/** A header name (RFC 9110 token). */
+export const TOKEN = /^[!#$%&'*+.^_`|~\w-]+$/;
+
 /** The directives of a `Cache-Control` header, by lower-case name (value '' when there is none). */
 export function directives(headers: Headers): Map<string, string> {
   const found = new Map<string, string>();
@@ -41,7 +44,7 @@ export interface RequestRules {
   readonly maxAge: number;
 }
 
-/** The caching rules of `request` (its `cache` mode `mode`, `Cache-Control` and `Pragma`). */
+/** The caching rules of `request`: its `cache` mode `mode`, its `Cache-Control` (and a `Range` header). */
 export function requestRules(request: Request, mode: RequestCache): RequestRules {
   const { headers } = request;
   const cc = directives(headers);
@@ -49,7 +52,7 @@ export function requestRules(request: Request, mode: RequestCache): RequestRules
   return {
     mode,
     noStore: mode === 'no-store' || cc.has('no-store') || headers.has('range'),
-    revalidate: mode === 'no-cache' || cc.has('no-cache') || maxAge === 0 || (!headers.has('cache-control') && /no-cache/i.test(headers.get('pragma') ?? '')),
+    revalidate: mode === 'no-cache' || cc.has('no-cache') || maxAge === 0,
     onlyIfCached: mode === 'only-if-cached' || cc.has('only-if-cached'),
     maxAge,
   };

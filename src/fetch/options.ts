@@ -1,4 +1,5 @@
 import { describe, isOptionsObject, resolveOptions } from '../options';
+import { TOKEN } from './http';
 import type { Policy } from '../policies';
 
 /**
@@ -56,8 +57,6 @@ export interface ResolvedFetchOptions {
 
 const STRATEGIES: readonly string[] = ['cache-first', 'network-first', 'stale-while-revalidate'];
 const NAMES = ['strategy', 'ttl', 'maxItems', 'policy', 'cachePath', 'toDisk', 'cacheableStatuses', 'ignoreHeaders'];
-/** A header name (RFC 9110 token). */
-const TOKEN = /^[!#$%&'*+.^_`|~\w-]+$/;
 
 /**
  * Validates fetch `options` and fills in defaults.

@@ -4,6 +4,7 @@ import { sharedTier, storeFor } from '../disk/disk-tier';
 import type { DiskOp } from '../disk/store';
 import { registerCache } from '../registry';
 import { orderedNow, Tier } from '../tier';
+import { TOKEN } from './http';
 import { varyDigest } from './key';
 import type { ResolvedFetchOptions } from './options';
 import type { CacheStatus, StoredResponse } from './response';
@@ -53,8 +54,6 @@ export function shelfFor(o: ResolvedFetchOptions): Shelf {
   return shelf;
 }
 
-/** A header name (RFC 9110 token). */
-const TOKEN = /^[!#$%&'*+.^_`|~\w-]+$/;
 
 /** Whether a stored value has the shape of a {@link StoredResponse}; anything else is a miss. */
 function isStoredResponse(value: unknown): value is StoredResponse {
