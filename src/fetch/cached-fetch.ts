@@ -27,12 +27,22 @@ export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit, 
 /**
  * Makes a configured {@link cachedFetch}.
  *
- * - Only GET and HEAD requests are cached; other methods, and requests with
- *   `cache: 'no-store'`, pass straight to `fetch`. `cache: 'reload'` skips the store but stores the answer.
- * - Key: method, absolute URL, and the Accept, Accept-Language and Authorization headers
- *   (hashed, never stored in clear), then the request headers the response's `Vary` names.
- * - Stored: status, statusText, headers, body bytes, final URL and time. HTTP caching headers
- *   (`Cache-Control`, `Expires`) are not consulted: `ttl` and the strategy decide.
+ * - Only GET and HEAD requests are cached; other methods, requests with `cache: 'no-store'` or
+ *   `Cache-Control: no-store`, and `Range` requests pass straight to `fetch`. `cache: 'reload'` skips
+ *   the store but stores the answer; `'no-cache'` (or `Cache-Control: no-cache` / `max-age=0`)
+ *   revalidates; `'force-cache'` takes a stored answer however old; `'only-if-cached'` never asks
+ *   the network (a 504 when nothing is stored).
+ * - Key: a keyed hash (HMAC-SHA-256 with a random secret per database) of the method, the URL, the
+ *   credentials and redirect modes, the integrity and every request header but `ignoreHeaders` and
+ *   `Cache-Control`; then the request headers the response's `Vary` names. No request header and no
+ *   request URL is stored in clear (only the final URL of a redirected answer).
+ * - Stored: status, statusText, headers (but `Set-Cookie`), body bytes, time and freshness.
+ *   Never stored: answers with `Cache-Control: no-store` (which also remove what was stored),
+ *   206 answers, opaque ones, `Vary: *`, `Vary: Cookie` unless `credentials: 'omit'`.
+ * - Freshness: `ttl` when given; else the answer's `Cache-Control: max-age` / `no-cache`, or
+ *   `Expires`, less its `Age`; without them, forever. A stale answer with an `ETag` or
+ *   `Last-Modified` is revalidated with a conditional request; a 304 refreshes it.
+ * - A damaged or foreign record is a miss: the network answers, and its answer overwrites it.
  * - Every answer is a fresh `Response` with its own body; {@link cacheStatus} tells how it was
  *   produced, for it and for its `clone()`s. A response made from the store has `type` `'default'`.
  * - A network failure falls back to the stored response (`'stale'`), expired or not.

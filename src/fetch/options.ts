@@ -17,8 +17,10 @@ export interface FetchCacheOptions {
   /** Default: `'cache-first'`. */
   strategy?: FetchStrategy;
   /**
-   * Seconds a stored response stays fresh; a positive number. Default: forever. An expired response
-   * is kept: it still answers when the network fails (as `'stale'`).
+   * Seconds a stored response stays fresh; a positive number. Given, it overrides the response's
+   * own `Cache-Control: max-age` / `no-cache` and `Expires`; by default they decide, and a response
+   * without them stays fresh forever. An expired response is kept: it still answers when the
+   * network fails (as `'stale'`). `Cache-Control: no-store` is never overridden.
    */
   ttl?: number;
   /** Most responses kept (in memory, and on disk with `toDisk`); a positive integer. Default: unbounded. */
@@ -31,7 +33,8 @@ export interface FetchCacheOptions {
   toDisk?: boolean;
   /**
    * Which response statuses are stored, e.g. `(status) => status === 200 || status === 404`.
-   * Default: 2xx only. Opaque (`no-cors`) responses and responses with `Vary: *` are never stored.
+   * Default: 2xx only. Opaque (`no-cors`) responses, 206 (partial) answers, answers marked
+   * `Cache-Control: no-store` and responses with `Vary: *` are never stored.
    */
   cacheableStatuses?: (status: number) => boolean;
   /**
