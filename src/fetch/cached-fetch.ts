@@ -85,7 +85,7 @@ async function call(o: ResolvedFetchOptions, input: RequestInfo | URL, init: Req
 async function answer(o: ResolvedFetchOptions, request: Request, rules: RequestRules): Promise<Response> {
   const shelf = shelfFor(o);
   const secret = await secretOf(shelf.db);
-  const [key, flight] = requestKeys(request, secret, o.ignoreHeaders);
+  const [key, flight] = requestKeys(request, secret, o.ignoreHeaders, rules.mode);
   const found = rules.mode === 'reload' ? undefined : await lookup(shelf, key, request, o, secret);
   const { url } = request;
   if (rules.onlyIfCached) {

@@ -9,14 +9,15 @@ const DIRECTIVES = ['cache-control', 'pragma'];
  * the credentials and redirect modes, the integrity and every request header but the `ignored`
  * ones and the caching directives (`Cache-Control`, `Pragma`). Requests that differ in any of them never share an entry, and what they hold (credentials
  * included) cannot be recovered from the key, nor looked up without the secret. `flight` adds the
- * ignored headers: only requests equal in all of them share a network request.
+ * ignored headers, the caching directives and the `cache` mode `mode`: only requests equal in all
+ * of them share a network request.
  */
-export function requestKeys(request: Request, secret: Uint8Array, ignored: readonly string[]): [string, string] {
+export function requestKeys(request: Request, secret: Uint8Array, ignored: readonly string[], mode: RequestCache): [string, string] {
   const headers = [...request.headers];
   const keyed = headers.filter(([name]) => !ignored.includes(name) && !DIRECTIVES.includes(name));
   const parts = [request.method, request.url.replace(/#.*/s, ''), request.credentials, request.redirect, request.integrity];
   const key = hmacHex(secret, JSON.stringify([...parts, keyed]));
-  return [key, keyed.length === headers.length ? key : hmacHex(secret, JSON.stringify([...parts, headers]))];
+  return [key, keyed.length === headers.length ? `${key} ${mode}` : hmacHex(secret, JSON.stringify([...parts, headers, mode]))];
 }
 
 /** The header names a response's `Vary` lists, in lower case (`['*']` for `Vary: *`). */

@@ -108,7 +108,7 @@ describe('options', () => {
 
 describe('keys', () => {
   const SECRET = new Uint8Array(32).fill(9);
-  const keysOf = (url: string, init: RequestInit = {}, ignored: string[] = []) => requestKeys(new Request(url, init), SECRET, ignored);
+  const keysOf = (url: string, init: RequestInit = {}, ignored: string[] = []) => requestKeys(new Request(url, init), SECRET, ignored, 'default');
 
   it('are a keyed hash of method, URL, credentials and redirect modes, integrity and every request header', () => {
     const [base] = keysOf(`${ORIGIN}/data?a=1`);
@@ -129,7 +129,7 @@ describe('keys', () => {
     ];
     expect(new Set([base, ...differing.map(([key]) => key)]).size).toBe(differing.length + 1);
     // Another secret, other keys: a copy of the database cannot be searched with precomputed hashes.
-    expect(requestKeys(new Request(`${ORIGIN}/data?a=1`), new Uint8Array(32), [])[0]).not.toBe(base);
+    expect(requestKeys(new Request(`${ORIGIN}/data?a=1`), new Uint8Array(32), [], 'default')[0]).not.toBe(base);
   });
 
   it('leave ignored headers to the flight key, which alone keeps requests apart', () => {
@@ -419,6 +419,17 @@ describe('sharing and aborting', () => {
     open();
     await Promise.all(calls);
     expect(api.count('/data?t')).toBe(2);
+  });
+
+  it("does not share between requests whose cache mode or Cache-Control differ (a no-cache call never joins a plain one)", async () => {
+    const api = server();
+    const { get } = instance();
+    const open = api.hold();
+    const calls = [get(`${ORIGIN}/data?mode`), get(`${ORIGIN}/data?mode`, { cache: 'no-cache' }), get(`${ORIGIN}/data?mode`, { headers: { 'cache-control': 'max-age=0' } })];
+    await joined(api);
+    open();
+    await Promise.all(calls);
+    expect(api.count('/data?mode')).toBe(3);
   });
 
   it('shares non-storable answers too, as clones', async () => {
