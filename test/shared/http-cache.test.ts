@@ -283,6 +283,24 @@ describe('HTTP semantics of a private cache', () => {
     expect(await count(url)).toBe(1);
   });
 
+  it("the only-if-cached directive, force-cache, and a caller's own If-None-Match", async () => {
+    const { get } = instance();
+    const url = api('data', 'k=directives&cc=max-age%3D0&etag=%22d1%22');
+    const miss = await get(url, { headers: { 'cache-control': 'only-if-cached' } });
+    expect(miss.status).toBe(504);
+    expect(await count(url)).toBe(0);
+    await get(url);
+    // Stale (max-age=0), but force-cache and only-if-cached take it without asking.
+    expect(cacheStatus(await get(url, { cache: 'force-cache' }))).toBe('memory');
+    const onlyIfCached = await get(url, { headers: { 'cache-control': 'only-if-cached' } });
+    expect([onlyIfCached.status, cacheStatus(onlyIfCached)]).toEqual([200, 'stale']);
+    expect(await count(url)).toBe(1);
+    // A caller's own conditional request is keyed apart, and gets the 304 itself.
+    const own = await get(url, { headers: { 'if-none-match': '"d1"' } });
+    expect([own.status, cacheStatus(own)]).toEqual([304, 'network']);
+    expect((await body(await get(url))).n).toBe(1); // the stored answer, revalidated
+  });
+
   it('without a ttl, max-age and Expires set freshness; a ttl overrides them', async () => {
     const { get } = instance();
     const expired = api('data', 'k=maxage0&cc=max-age%3D0');
