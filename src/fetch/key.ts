@@ -7,8 +7,9 @@ const DIRECTIVES = ['cache-control', 'pragma'];
  * The keys of a GET or HEAD `request`: `[key, flight]`. `key` names the stored entry: the keyed
  * hash (HMAC-SHA-256 under the database's `secret`) of the method, the URL without its fragment,
  * the credentials and redirect modes, the integrity and every request header but the `ignored`
- * ones and the caching directives (`Cache-Control`, `Pragma`). Requests that differ in any of them never share an entry, and what they hold (credentials
- * included) cannot be recovered from the key, nor looked up without the secret. `flight` adds the
+ * ones and the caching directives (`Cache-Control`, `Pragma`). Requests that differ in any of them
+ * never share an entry, and what they hold (credentials included) cannot be recovered from the
+ * key, nor looked up without the secret. `flight` adds the
  * ignored headers, the caching directives and the `cache` mode `mode`: only requests equal in all
  * of them share a network request.
  */

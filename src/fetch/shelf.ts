@@ -54,7 +54,6 @@ export function shelfFor(o: ResolvedFetchOptions): Shelf {
   return shelf;
 }
 
-
 /** Whether a stored value has the shape of a {@link StoredResponse}; anything else is a miss. */
 function isStoredResponse(value: unknown): value is StoredResponse {
   if (typeof value !== 'object' || value === null) return false;
@@ -67,7 +66,7 @@ function isStoredResponse(value: unknown): value is StoredResponse {
     typeof v.statusText === 'string' &&
     !/[\0\r\n]/.test(v.statusText) &&
     Array.isArray(v.headers) &&
-    v.headers.every((pair) => Array.isArray(pair) && pair.length === 2 && TOKEN.test(pair[0]) && typeof pair[1] === 'string' && !/[\0\r\n]/.test(pair[1])) &&
+    v.headers.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && TOKEN.test(pair[0]) && typeof pair[1] === 'string' && !/[\0\r\n]/.test(pair[1])) &&
     v.body instanceof ArrayBuffer &&
     typeof v.url === 'string' &&
     Number.isFinite(v.time) &&
