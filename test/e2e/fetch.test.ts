@@ -388,12 +388,27 @@ describe('cachedFetch in Chromium', () => {
     }
   });
 
+  it('works in a worker with the same keys and rules: a worker and the page share entries, and no-store stays unstored', async () => {
+    const inWorker = (path: string, init: RequestInit = {}) => page.evaluate(([path, init]) => window.fetchPage.inWorker(path, init), [path, init] as const);
+    const path = '/api/data.json?worker13';
+    const headers = { 'x-api-key': 'erin-key-5' };
+    const fromWorker = await inWorker(path, { headers });
+    expect([fromWorker.how, JSON.parse(fromWorker.body).user]).toEqual(['network', 'erin']);
+    await waitForStored(page, path);
+    const inPage = await get(page, path, { headers });
+    expect([['disk', 'memory'].includes(inPage.how ?? ''), bodyOf(inPage).user]).toEqual([true, 'erin']);
+    expect((await inWorker(path)).how).toBe('network'); // without the key: another entry
+    await inWorker('/api/nostore?worker13');
+    expect((await inWorker('/api/nostore?worker13')).how).toBe('network');
+    expect(count(path)).toBe(2);
+  });
+
   it('a dump of every IndexedDB store after the run holds no credential in clear and no no-store body (finding 7)', async () => {
     await get(page, '/api/data.json?basic13', { headers: { authorization: `Basic ${Buffer.from('alice:correct-horse').toString('base64')}` } });
     await waitForStored(page, '/api/data.json?basic13');
     const everything = await page.evaluate(() => window.fetchPage.dump());
     expect(everything).toContain('/secrets');
-    for (const secret of ['secret42', 'alice-key-1', 'bob-key-2', Buffer.from('alice:correct-horse').toString('base64'), 'correct-horse', 'NOSTORE-BODY-MARKER']) {
+    for (const secret of ['secret42', 'alice-key-1', 'bob-key-2', 'erin-key-5', Buffer.from('alice:correct-horse').toString('base64'), 'correct-horse', 'NOSTORE-BODY-MARKER']) {
       expect(everything).not.toContain(secret);
     }
   });

@@ -48,6 +48,8 @@ declare global {
       dump(): Promise<string>;
       /** Overwrites the value of every cachedFetch entry of database `path` with `value`. */
       damage(value: unknown, path?: string): Promise<number>;
+      /** cachedFetch(path, init) in a new module worker of the page. */
+      inWorker(path: string, init?: RequestInit): Promise<{ status: number; how: CacheStatus | undefined; body: string }>;
       /** The library's console warnings so far. */
       warnings: string[];
     };
@@ -162,6 +164,16 @@ window.fetchPage = {
   entries,
   dump,
   damage,
+  inWorker: (path, init = {}) =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(new URL('./fetch-worker.ts', import.meta.url), { type: 'module' });
+      worker.onmessage = ({ data }) => {
+        resolve(data as { status: number; how: CacheStatus | undefined; body: string });
+        worker.terminate();
+      };
+      worker.onerror = (event) => reject(new Error(event.message));
+      worker.postMessage({ path, init });
+    }),
   warnings,
   async measure(path) {
     const response = await cachedFetch(path);
