@@ -1,9 +1,10 @@
 /// <reference types="vitest/config" />
 import { playwright } from '@vitest/browser-playwright';
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
 import { CHROMIUM_ARGS, findChromium } from './scripts/chromium.mjs';
 import { standardDecorators } from './scripts/decorators-plugin.ts';
+import { API_PATH, handle } from './test/fixtures/http-api.ts';
 
 const libraryBuild = {
   lib: { entry: 'src/index.ts', formats: ['es' as const], fileName: 'index' },
@@ -37,9 +38,24 @@ const demoPwa = () =>
     },
   });
 
+/** Serves the counting API of cachedFetch's shared tests (test/fixtures/http-api.ts) on the test server. */
+const httpCacheApi = (): Plugin => ({
+  name: 'idb-memo:http-cache-api',
+  configureServer(server) {
+    server.middlewares.use((req, res, next) => {
+      if (!req.url?.startsWith(API_PATH)) return next();
+      const headers = Object.entries(req.headers).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value] as [string, string]] : []));
+      const response = handle(new Request(`http://127.0.0.1${req.url}`, { method: req.method, headers }));
+      res.statusCode = response.status;
+      response.headers.forEach((value, name) => res.setHeader(name, value));
+      void response.arrayBuffer().then((body) => res.end(Buffer.from(body)));
+    });
+  },
+});
+
 export default defineConfig(({ mode }) => ({
   // The library build gets neither the demo's service worker nor its static files.
-  plugins: [standardDecorators(), ...(mode === 'lib' || mode === 'test' ? [] : [demoPwa()])],
+  plugins: [standardDecorators(), ...(mode === 'lib' || mode === 'test' ? [] : [demoPwa()]), ...(mode === 'test' ? [httpCacheApi()] : [])],
   publicDir: mode === 'lib' ? false : 'demo/public',
   server: { host: '127.0.0.1' },
   preview: { host: '127.0.0.1' },

@@ -18,8 +18,13 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const INDEX = path.join(ROOT, 'src', 'index.ts');
 const BUDGET_CACHE = 4096;
 const BUDGET_FETCH_EXTRA = 1536;
-/** cachedFetch on the shared tier (issue 11) measured 1,547 B: checked against this until issue 15 meets the budget. */
-const GROWTH_CEILING_FETCH_EXTRA = 1600;
+/**
+ * cachedFetch on the shared tier (issue 11) measured 1,547 B: checked against this until issue 15 meets the budget.
+ * Raised on 2026-12-02 to 2,900 B for issue 13 (2,835 B measured, +1,288 B): a private HTTP cache's
+ * rules (no-store, Range, no-cache revalidation with 304s, only-if-cached, max-age/Expires), keys
+ * over every request header through HMAC-SHA-256 with a per-database secret, and damaged records as misses.
+ */
+const GROWTH_CEILING_FETCH_EXTRA = 2900;
 /**
  * (a) measured 11,362 B on 2026-11-26, against its 4,096 B budget. Until the budget is met or
  * changed, `npm test` keeps (a) from growing further: lower this as (a) shrinks, never raise it

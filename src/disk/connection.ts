@@ -184,11 +184,16 @@ function hasShape(db: CacheDatabase): boolean {
 /** Creates the stores and indexes that are missing, and remakes those whose key path differs. */
 function ensureShape(
   db: CacheDatabase,
-  _old: number,
+  old: number,
   _new: number | null,
   tx: IDBPTransaction<CacheDB, StoreNames<CacheDB>[], 'versionchange'>,
 ): void {
   quiet(tx.done);
+  // Version 2 held cachedFetch entries under unsalted digests of their request headers: remove them.
+  if (old === 2 && db.objectStoreNames.contains('entries') && sameKeyPath(tx.objectStore('entries').keyPath, SHAPE.entries.keyPath)) {
+    const legacy = 'idb-memo:fetch@1';
+    quiet(tx.objectStore('entries').delete(IDBKeyRange.bound([legacy, ''], [`${legacy}\uffff`, ''])));
+  }
   for (const name of Object.keys(SHAPE) as StoreName[]) {
     const { keyPath, indexes } = SHAPE[name];
     if (db.objectStoreNames.contains(name) && !sameKeyPath(tx.objectStore(name).keyPath, keyPath)) db.deleteObjectStore(name);

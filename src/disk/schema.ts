@@ -3,7 +3,7 @@ import type { DBSchema } from 'idb';
 /** Bumped when the stored record shape changes; records of another format are ignored as misses. */
 export const RECORD_FORMAT = 1;
 /** IndexedDB schema version of every cache database (the lowest one: a database found above it is used as it is, or repaired). */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /** One persisted result. Value and metadata live in one record, so a write is whole or absent. */
 export interface EntryRecord {
@@ -52,6 +52,12 @@ export interface SessionRecord {
   seenAt: number;
 }
 
+/** A random secret of the database (cachedFetch keys its request hashes with it); never leaves the database. */
+export interface SecretRecord {
+  id: string;
+  secret: Uint8Array;
+}
+
 /** The typed schema of a cache database. */
 export interface CacheDB extends DBSchema {
   entries: {
@@ -76,6 +82,7 @@ export interface CacheDB extends DBSchema {
   };
   namespaces: { key: string; value: NamespaceRecord };
   sessions: { key: string; value: SessionRecord };
+  secrets: { key: string; value: SecretRecord };
 }
 
 /** Index of the entries store that orders a namespace for eviction under each policy. */
@@ -96,6 +103,7 @@ export const SHAPE = {
   tombstones: { keyPath: ['ns', 'key'], indexes: { byExpires: 'expiresAt' } },
   namespaces: { keyPath: 'ns', indexes: {} },
   sessions: { keyPath: 'id', indexes: {} },
+  secrets: { keyPath: 'id', indexes: {} },
 } as const satisfies Record<string, { keyPath: string | readonly string[]; indexes: Record<string, string | readonly string[]> }>;
 
 /** Whether `record` is a whole entry of the current format for `ns`/`key`, safe to return. */

@@ -1,8 +1,10 @@
 import { navigatorLocks } from '../disk/session';
 import { isExpired, orderedNow } from '../tier';
+import { directives, lifetimeOf, requestRules, type RequestRules } from './http';
 import { requestKeys, varyDigest, varyNames } from './key';
 import { resolveFetchOptions, type FetchCacheOptions, type ResolvedFetchOptions } from './options';
 import { mark, toResponse, type StoredResponse } from './response';
+import { secretOf } from './secret';
 import { clearShelf, lookup, save, shelfFor, type Shelf, type Source } from './shelf';
 
 /** A configured {@link cachedFetch}, made by {@link createCachedFetch}. */
@@ -25,12 +27,22 @@ export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit, 
 /**
  * Makes a configured {@link cachedFetch}.
  *
- * - Only GET and HEAD requests are cached; other methods, and requests with
- *   `cache: 'no-store'`, pass straight to `fetch`. `cache: 'reload'` skips the store but stores the answer.
- * - Key: method, absolute URL, and the Accept, Accept-Language and Authorization headers
- *   (hashed, never stored in clear), then the request headers the response's `Vary` names.
- * - Stored: status, statusText, headers, body bytes, final URL and time. HTTP caching headers
- *   (`Cache-Control`, `Expires`) are not consulted: `ttl` and the strategy decide.
+ * - Only GET and HEAD requests are cached; other methods, requests with `cache: 'no-store'` or
+ *   `Cache-Control: no-store`, and `Range` requests pass straight to `fetch`. `cache: 'reload'` skips
+ *   the store but stores the answer; `'no-cache'` (or `Cache-Control: no-cache` / `max-age=0`)
+ *   revalidates; `'force-cache'` takes a stored answer however old; `'only-if-cached'` never asks
+ *   the network (a 504 when nothing is stored).
+ * - Key: a keyed hash (HMAC-SHA-256 with a random secret per database) of the method, the URL, the
+ *   credentials and redirect modes, the integrity and every request header but `ignoreHeaders` and
+ *   `Cache-Control`; then the request headers the response's `Vary` names. No request header and no
+ *   request URL is stored in clear (only the final URL of a redirected answer).
+ * - Stored: status, statusText, headers (but `Set-Cookie`), body bytes, time and freshness.
+ *   Never stored: answers with `Cache-Control: no-store` (which also remove what was stored),
+ *   206 answers, opaque ones, `Vary: *`, `Vary: Cookie` unless `credentials: 'omit'`.
+ * - Freshness: `ttl` when given; else the answer's `Cache-Control: max-age` / `no-cache`, or
+ *   `Expires`, less its `Age`; without them, forever. A stale answer with an `ETag` or
+ *   `Last-Modified` is revalidated with a conditional request; a 304 refreshes it.
+ * - A damaged or foreign record is a miss: the network answers, and its answer overwrites it.
  * - Every answer is a fresh `Response` with its own body; {@link cacheStatus} tells how it was
  *   produced, for it and for its `clone()`s. A response made from the store has `type` `'default'`.
  * - A network failure falls back to the stored response (`'stale'`), expired or not.
@@ -52,39 +64,53 @@ export function createCachedFetch(options?: FetchCacheOptions): CachedFetch {
 
 async function call(o: ResolvedFetchOptions, input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
   const like = input as Partial<Request>;
-  const mode = init.cache ?? like.cache;
+  const mode = init.cache ?? like.cache ?? 'default';
   // Checked before making a Request, which would use up the body of a Request `input`.
   if (!/^(GET|HEAD)$/i.test(init.method ?? like.method ?? 'GET') || mode === 'no-store') return fetch(input, init);
   const request = new Request(input, init);
+  const rules = requestRules(request, mode);
+  // Never stored, and never answered from the store: `no-store` asked for, or a part of the resource.
+  if (rules.noStore) return fetch(request);
   const { signal } = request;
   signal.throwIfAborted();
   return new Promise((resolve, reject) => {
     const abort = () => reject(signal.reason);
     signal.addEventListener('abort', abort);
-    void answer(o, request, mode === 'reload')
+    void answer(o, request, rules)
       .then(resolve, reject)
       .finally(() => signal.removeEventListener('abort', abort));
   });
 }
 
-async function answer(o: ResolvedFetchOptions, request: Request, reload: boolean): Promise<Response> {
+async function answer(o: ResolvedFetchOptions, request: Request, rules: RequestRules): Promise<Response> {
   const shelf = shelfFor(o);
-  const [key, flight] = await requestKeys(request);
-  const found = reload ? undefined : await lookup(shelf, key, request, o);
+  const secret = await secretOf(shelf.db);
+  const [key, flight] = requestKeys(request, secret, o.ignoreHeaders, rules.mode);
+  const found = rules.mode === 'reload' ? undefined : await lookup(shelf, key, request, o, secret);
+  const { url } = request;
+  if (rules.onlyIfCached) {
+    return found ? toResponse(found.stored, isFresh(found.stored, o, rules) ? found.from : 'stale', url) : new Response(null, { status: 504, statusText: 'Gateway Timeout' });
+  }
   const revalidating = o.strategy === 'stale-while-revalidate';
-  if (found && o.strategy !== 'network-first') {
-    const fresh = !isExpired(found.stored.time, found.stored.time + o.ttlMs, Date.now());
-    if (revalidating) revalidate(shelf, key, flight, request, o);
-    if (fresh || revalidating) return toResponse(found.stored, fresh ? found.from : 'stale');
+  if (found && o.strategy !== 'network-first' && !rules.revalidate) {
+    const fresh = rules.mode === 'force-cache' || isFresh(found.stored, o, rules);
+    if (revalidating) revalidate(shelf, key, flight, request, o, found.stored, secret);
+    if (fresh || revalidating) return toResponse(found.stored, fresh ? found.from : 'stale', url);
   }
   let source: Source;
   try {
-    source = await share(shelf, flight, () => network(shelf, key, request, o));
+    source = await share(shelf, flight, () => network(shelf, key, request, o, found?.stored, secret));
   } catch (error) {
-    if (found) return toResponse(found.stored, 'stale');
+    if (found) return toResponse(found.stored, 'stale', url);
     throw error;
   }
-  return source instanceof Response ? mark(source.clone(), 'network') : toResponse(source, 'network');
+  return source instanceof Response ? mark(source.clone(), 'network') : toResponse(source, 'network', url);
+}
+
+/** Whether `stored` is fresh: within `ttl` when there is one, else within its own lifetime, and the request's `max-age`. */
+function isFresh(stored: StoredResponse, o: ResolvedFetchOptions, rules: RequestRules): boolean {
+  const lifetime = Math.min(o.ttlMs < Infinity ? o.ttlMs : stored.lifetime, rules.maxAge);
+  return lifetime > 0 && !isExpired(stored.time, stored.time + lifetime, Date.now());
 }
 
 /** Joins the network request in progress for `flight`, or starts one. */
@@ -95,32 +121,60 @@ function share(shelf: Shelf, flight: string, start: () => Promise<Source>): Prom
   return pending;
 }
 
-/** Asks the network (with a signal of its own: no caller can abort it) and stores a storable answer. */
-async function network(shelf: Shelf, key: string, request: Request, o: ResolvedFetchOptions): Promise<Source> {
+/** Response headers never stored: they set cookies, and the page cannot read them anyway. */
+const UNSTORED = /^set-cookie2?$/;
+
+/**
+ * Asks the network (with a signal of its own: no caller can abort it) and stores a storable answer.
+ * With a `stored` response that has an `ETag` or `Last-Modified`, the request is conditional, and a
+ * 304 refreshes `stored`. An answer marked `no-store` is not stored, and removes what was.
+ */
+async function network(shelf: Shelf, key: string, request: Request, o: ResolvedFetchOptions, stored: StoredResponse | undefined, secret: Uint8Array): Promise<Source> {
   const { generation } = shelf.tier;
   const startedAt = orderedNow();
-  const response = await fetch(new Request(request, { signal: new AbortController().signal }));
+  const headers = new Headers(request.headers);
+  const validators = stored && new Headers(stored.headers);
+  const etag = validators?.get('etag');
+  const modified = validators?.get('last-modified');
+  const conditional = !headers.has('if-none-match') && !headers.has('if-modified-since') && (etag ?? modified ?? null) !== null;
+  if (conditional && etag) headers.set('if-none-match', etag);
+  else if (conditional && modified) headers.set('if-modified-since', modified);
+  const response = await fetch(new Request(request, { signal: new AbortController().signal, headers }));
+  const keep = (fresh: StoredResponse) => {
+    if (generation === shelf.tier.generation) save(shelf, key, fresh, startedAt);
+    return fresh;
+  };
+  const noStore = directives(response.headers).has('no-store');
+  if (noStore && stored && generation === shelf.tier.generation) void shelf.tier.delete(key);
+  if (response.status === 304 && conditional && stored) {
+    // The stored response is still good: take the 304's headers (Date, Cache-Control, ETag…) but its length.
+    const merged = new Headers(stored.headers);
+    for (const [name, value] of response.headers) if (name !== 'content-length' && !UNSTORED.test(name)) merged.set(name, value);
+    const refreshed = { ...stored, headers: [...merged], time: orderedNow(), lifetime: lifetimeOf(merged) };
+    return noStore ? refreshed : keep(refreshed);
+  }
   const vary = varyNames(response);
-  // Status 0: an opaque response, whose body and status cannot be read.
-  if (!response.status || !o.cacheable(response.status) || vary.includes('*')) return response;
-  const stored: StoredResponse = {
+  // Status 0: an opaque response, whose body and status cannot be read. 206: a part, never the whole.
+  // A Vary on Cookie cannot be checked (the page cannot read cookies) unless none were sent.
+  const unknowable = vary.includes('*') || (vary.includes('cookie') && request.credentials !== 'omit');
+  if (noStore || unknowable || !response.status || response.status === 206 || !o.cacheable(response.status)) return response;
+  return keep({
     status: response.status,
     statusText: response.statusText,
-    headers: [...response.headers],
+    headers: [...response.headers].filter(([name]) => !UNSTORED.test(name)),
     body: await response.arrayBuffer(),
-    url: response.url || request.url,
+    url: response.url && response.url !== request.url.replace(/#.*/s, '') ? response.url : '',
     time: orderedNow(),
+    lifetime: lifetimeOf(response.headers),
     vary,
-    varyDigest: await varyDigest(vary, request.headers),
-  };
-  if (generation === shelf.tier.generation) save(shelf, key, stored, startedAt);
-  return stored;
+    varyDigest: varyDigest(vary, request.headers, secret),
+  });
 }
 
 /** Refreshes `key` in the background, unless this tab or another is refreshing it already. */
-function revalidate(shelf: Shelf, key: string, flight: string, request: Request, o: ResolvedFetchOptions): void {
+function revalidate(shelf: Shelf, key: string, flight: string, request: Request, o: ResolvedFetchOptions, stored: StoredResponse, secret: Uint8Array): void {
   if (shelf.inflight.has(flight)) return;
-  const refresh = () => share(shelf, flight, () => network(shelf, key, request, o)).catch(() => {});
+  const refresh = () => share(shelf, flight, () => network(shelf, key, request, o, stored, secret)).catch(() => {});
   const disk = shelf.tier.disk;
   const locks = disk && navigatorLocks();
   if (!disk || !locks) return void refresh();

@@ -1,27 +1,32 @@
-import { sha256OfText } from '../key/digest';
+import { hmacHex } from './hmac';
 
-/** Request headers that always change the answer, so they are part of every key. */
-const KEY_HEADERS = ['accept', 'accept-language', 'authorization'];
+/** Request headers that are directives to caches (see requestRules), not part of what is asked. */
+const DIRECTIVES = ['cache-control', 'pragma'];
 
 /**
- * The keys of a GET or HEAD `request`: `[key, flight]`. `key`, the hex SHA-256 of method, absolute
- * URL and the Accept, Accept-Language and Authorization headers, names the stored entry: entries fetched
- * with different credentials never answer each other, and credentials are never stored in clear.
- * `flight`, kept in memory only while a request is in progress, adds every other header: only
- * requests equal in all of them share a network request.
+ * The keys of a GET or HEAD `request`: `[key, flight]`. `key` names the stored entry: the keyed
+ * hash (HMAC-SHA-256 under the database's `secret`) of the method, the URL without its fragment,
+ * the credentials and redirect modes, the integrity and every request header but the `ignored`
+ * ones and the caching directives (`Cache-Control`, `Pragma`). Requests that differ in any of them
+ * never share an entry, and what they hold (credentials included) cannot be recovered from the
+ * key, nor looked up without the secret. `flight` adds the
+ * ignored headers, the caching directives and the `cache` mode `mode`: only requests equal in all
+ * of them share a network request.
  */
-export async function requestKeys(request: Request): Promise<[string, string]> {
-  const { headers } = request;
-  const key = await sha256OfText(JSON.stringify([request.method, request.url, ...KEY_HEADERS.map((name) => headers.get(name))]));
-  return [key, key + JSON.stringify([...headers])];
+export function requestKeys(request: Request, secret: Uint8Array, ignored: readonly string[], mode: RequestCache): [string, string] {
+  const headers = [...request.headers];
+  const keyed = headers.filter(([name]) => !ignored.includes(name) && !DIRECTIVES.includes(name));
+  const parts = [request.method, request.url.replace(/#.*/s, ''), request.credentials, request.redirect, request.integrity];
+  const key = hmacHex(secret, JSON.stringify([...parts, keyed]));
+  return [key, keyed.length === headers.length ? `${key} ${mode}` : hmacHex(secret, JSON.stringify([...parts, headers, mode]))];
 }
 
-/** The header names a response's `Vary` lists (`['*']` for `Vary: *`). */
+/** The header names a response's `Vary` lists, in lower case (`['*']` for `Vary: *`). */
 export function varyNames(response: Response): string[] {
-  return response.headers.get('vary')?.match(/[^\s,]+/g) ?? [];
+  return response.headers.get('vary')?.toLowerCase().match(/[^\s,]+/g) ?? [];
 }
 
-/** Digest of the values `headers` has for the `names` a response varies on ('' when there are none). */
-export function varyDigest(names: readonly string[], headers: Headers): Promise<string> | string {
-  return names.length ? sha256OfText(JSON.stringify(names.map((name) => headers.get(name)))) : '';
+/** Keyed hash of the values `headers` has for the `names` a response varies on ('' when there are none). */
+export function varyDigest(names: readonly string[], headers: Headers, secret: Uint8Array): string {
+  return names.length ? hmacHex(secret, JSON.stringify(names.map((name) => headers.get(name)))) : '';
 }

@@ -1,4 +1,5 @@
 import { describe, isOptionsObject, resolveOptions } from '../options';
+import { TOKEN } from './http';
 import type { Policy } from '../policies';
 
 /**
@@ -16,8 +17,10 @@ export interface FetchCacheOptions {
   /** Default: `'cache-first'`. */
   strategy?: FetchStrategy;
   /**
-   * Seconds a stored response stays fresh; a positive number. Default: forever. An expired response
-   * is kept: it still answers when the network fails (as `'stale'`).
+   * Seconds a stored response stays fresh; a positive number. Given, it overrides the response's
+   * own `Cache-Control: max-age` / `no-cache` and `Expires`; by default they decide, and a response
+   * without them stays fresh forever. An expired response is kept: it still answers when the
+   * network fails (as `'stale'`). `Cache-Control: no-store` is never overridden.
    */
   ttl?: number;
   /** Most responses kept (in memory, and on disk with `toDisk`); a positive integer. Default: unbounded. */
@@ -30,9 +33,15 @@ export interface FetchCacheOptions {
   toDisk?: boolean;
   /**
    * Which response statuses are stored, e.g. `(status) => status === 200 || status === 404`.
-   * Default: 2xx only. Opaque (`no-cors`) responses and responses with `Vary: *` are never stored.
+   * Default: 2xx only. Opaque (`no-cors`) responses, 206 (partial) answers, answers marked
+   * `Cache-Control: no-store` and responses with `Vary: *` are never stored.
    */
   cacheableStatuses?: (status: number) => boolean;
+  /**
+   * Request headers that do not split entries, e.g. `['x-request-id']` (any case). Default: none:
+   * every request header the caller sets is part of the key. A response's `Vary` still applies to them.
+   */
+  ignoreHeaders?: readonly string[];
 }
 
 /** Fetch options after validation, with defaults filled in. */
@@ -45,10 +54,12 @@ export interface ResolvedFetchOptions {
   readonly cachePath: string | undefined;
   readonly toDisk: boolean;
   readonly cacheable: (status: number) => boolean;
+  /** Lower-case names of the headers left out of keys. */
+  readonly ignoreHeaders: readonly string[];
 }
 
 const STRATEGIES: readonly string[] = ['cache-first', 'network-first', 'stale-while-revalidate'];
-const NAMES = ['strategy', 'ttl', 'maxItems', 'policy', 'cachePath', 'toDisk', 'cacheableStatuses'];
+const NAMES = ['strategy', 'ttl', 'maxItems', 'policy', 'cachePath', 'toDisk', 'cacheableStatuses', 'ignoreHeaders'];
 
 /**
  * Validates fetch `options` and fills in defaults.
@@ -59,7 +70,7 @@ export function resolveFetchOptions(options: FetchCacheOptions = {}): ResolvedFe
   for (const name of Object.keys(options)) {
     if (!NAMES.includes(name)) throw new TypeError(`idb-memo: unknown cachedFetch() option "${name}" (known: ${NAMES})`);
   }
-  const { strategy = 'cache-first', cacheableStatuses: statuses, toDisk, ...shared } = options;
+  const { strategy = 'cache-first', cacheableStatuses: statuses, toDisk, ignoreHeaders = [], ...shared } = options;
   const base = resolveOptions({ ...shared, toDisk });
   if (!STRATEGIES.includes(strategy)) {
     throw new RangeError(`idb-memo: option "strategy" must be one of '${STRATEGIES.join("', '")}' (got ${describe(strategy)})`);
@@ -67,5 +78,8 @@ export function resolveFetchOptions(options: FetchCacheOptions = {}): ResolvedFe
   if (statuses !== undefined && typeof statuses !== 'function') {
     throw new TypeError(`idb-memo: option "cacheableStatuses" must be a function (got ${describe(statuses)})`);
   }
-  return { ...base, strategy, toDisk: toDisk !== false, cacheable: statuses ?? ((status) => status >= 200 && status < 300) };
+  if (!Array.isArray(ignoreHeaders) || !ignoreHeaders.every((name) => typeof name === 'string' && TOKEN.test(name))) {
+    throw new TypeError(`idb-memo: option "ignoreHeaders" must be an array of header names (got ${describe(ignoreHeaders)})`);
+  }
+  return { ...base, strategy, ignoreHeaders: ignoreHeaders.map((name) => name.toLowerCase()), toDisk: toDisk !== false, cacheable: statuses ?? ((status) => status >= 200 && status < 300) };
 }

@@ -10,10 +10,12 @@ export interface StoredResponse {
   readonly statusText: string;
   readonly headers: [string, string][];
   readonly body: ArrayBuffer;
-  /** The final URL, after redirects. */
+  /** The final URL when a redirect led elsewhere; else '' (the request's URL, kept only in the keyed hash). */
   readonly url: string;
-  /** Wall-clock ms when the response arrived (strictly increasing within the page, see orderedNow). */
+  /** Wall-clock ms when the response arrived, or was last revalidated (see orderedNow). */
   readonly time: number;
+  /** Ms after `time` that the response is fresh by its own headers (see lifetimeOf); Infinity: no limit. */
+  readonly lifetime: number;
   /** The request header names the response varies on (its `Vary`). */
   readonly vary: string[];
   /** Digest of the request's values of the `vary` headers (see varyDigest); '' without `vary`. */
@@ -40,8 +42,8 @@ export function mark(response: Response, status: CacheStatus, url = response.url
   });
 }
 
-/** A fresh response, with its own readable body, made from `stored`. */
-export function toResponse(stored: StoredResponse, status: CacheStatus): Response {
-  const { body, url } = stored;
-  return mark(new Response(body.byteLength ? body : null, stored), status, url);
+/** A fresh response, with its own readable body, made from `stored`, the answer to a request for `url`. */
+export function toResponse(stored: StoredResponse, status: CacheStatus, url: string): Response {
+  const { body } = stored;
+  return mark(new Response(body.byteLength ? body : null, stored), status, stored.url || url.replace(/#.*/s, ''));
 }

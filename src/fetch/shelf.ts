@@ -4,6 +4,7 @@ import { sharedTier, storeFor } from '../disk/disk-tier';
 import type { DiskOp } from '../disk/store';
 import { registerCache } from '../registry';
 import { orderedNow, Tier } from '../tier';
+import { TOKEN } from './http';
 import { varyDigest } from './key';
 import type { ResolvedFetchOptions } from './options';
 import type { CacheStatus, StoredResponse } from './response';
@@ -32,7 +33,7 @@ export interface Found {
 }
 
 /** Namespace prefix of every fetch entry (the format of the stored form included). */
-const PREFIX = 'idb-memo:fetch@1';
+const PREFIX = 'idb-memo:fetch@2';
 const shelves = new Map<string, Shelf>();
 
 /** The shelf of options `o` (its database is `o.cachePath` or, at the time of the call, `config.cachePath`). */
@@ -61,32 +62,58 @@ function isStoredResponse(value: unknown): value is StoredResponse {
     typeof v.status === 'number' &&
     v.status >= 200 &&
     v.status <= 599 &&
+    v.status !== 206 &&
     typeof v.statusText === 'string' &&
+    !/[\0\r\n]/.test(v.statusText) &&
     Array.isArray(v.headers) &&
-    v.headers.every((pair) => Array.isArray(pair) && pair.length === 2 && pair.every((part) => typeof part === 'string')) &&
+    v.headers.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && TOKEN.test(pair[0]) && typeof pair[1] === 'string' && !/[\0\r\n]/.test(pair[1])) &&
     v.body instanceof ArrayBuffer &&
     typeof v.url === 'string' &&
-    typeof v.time === 'number' &&
+    Number.isFinite(v.time) &&
+    typeof v.lifetime === 'number' &&
+    !Number.isNaN(v.lifetime) &&
     Array.isArray(v.vary) &&
     v.vary.every((name) => typeof name === 'string') &&
     typeof v.varyDigest === 'string'
   );
 }
 
-/** The stored response for `key`, from memory or disk, if its `Vary` headers match `request`'s. */
-export async function lookup(shelf: Shelf, key: string, request: Request, o: ResolvedFetchOptions): Promise<Found | undefined> {
-  const { tier } = shelf;
-  if (!tier.ready) await tier.whenReady(() => undefined);
-  let stored: unknown = tier.get(key)?.value;
-  let from: CacheStatus = 'memory';
-  if (stored === undefined && tier.disk) {
-    // Freshness is decided on each read, from `time` and the reader's ttl: expired entries still answer when offline.
-    stored = (await tier.load(key, Infinity, shelf))?.value;
-    from = 'disk';
+/** Whether `value` is a stored response that makes a valid Response (header names, no body on a 204…). */
+function isUsable(value: unknown): value is StoredResponse {
+  try {
+    // The Response constructor refuses bad header names and values, status texts, and bodies on null-body statuses.
+    return isStoredResponse(value) && !!new Response(null, value) && (value.body.byteLength === 0 || ![204, 205, 304].includes(value.status));
+  } catch {
+    return false;
   }
-  if (!isStoredResponse(stored)) return undefined;
-  if (!o.cacheable(stored.status) || stored.varyDigest !== (await varyDigest(stored.vary, request.headers))) return undefined;
-  return { stored, from };
+}
+
+/**
+ * The stored response for `key`, from memory or disk, if its `Vary` headers match `request`'s.
+ * A damaged or foreign record, or one that no longer makes a valid Response, is a miss.
+ */
+export async function lookup(shelf: Shelf, key: string, request: Request, o: ResolvedFetchOptions, secret: Uint8Array): Promise<Found | undefined> {
+  try {
+    const { tier } = shelf;
+    if (!tier.ready) await tier.whenReady(() => undefined);
+    let stored: unknown = tier.get(key)?.value;
+    let from: CacheStatus = 'memory';
+    if (stored === undefined && tier.disk) {
+      // Freshness is decided on each read, from `time` and the reader's ttl: expired entries still answer when offline.
+      stored = (await tier.load(key, Infinity, shelf))?.value;
+      from = 'disk';
+      if (stored !== undefined && !isUsable(stored)) {
+        // Not kept in memory either: the record stays a miss until a good answer overwrites it.
+        tier.dropDiskKey(key);
+        return undefined;
+      }
+    }
+    if (!isStoredResponse(stored)) return undefined;
+    if (!o.cacheable(stored.status) || stored.varyDigest !== varyDigest(stored.vary, request.headers, secret)) return undefined;
+    return { stored, from };
+  } catch {
+    return undefined;
+  }
 }
 
 /** Keeps `stored` under `key`: in memory at once, on disk behind (a too-big body only warns). */

@@ -6,7 +6,7 @@ import type { BrowserContext, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FetchCacheOptions } from '../../src/index';
 import { startHarness, type Harness } from './harness';
-import type { FetchAnswer } from './pages/fetch';
+import type { FetchAnswer, FetchEntry } from './pages/fetch';
 
 const PAGE = '/test/e2e/pages/fetch.html';
 const PENGUINS = readFileSync(new URL('../fixtures/penguins.csv', import.meta.url), 'utf8');
@@ -16,6 +16,8 @@ const counts = new Map<string, number>();
 /** Requests whose connection closed before the answer was sent. */
 const cutOff = new Set<string>();
 const api = { failing: false };
+/** Requests that came with a matching If-None-Match, by path and query. */
+const conditional: string[] = [];
 const count = (id: string) => counts.get(id) ?? 0;
 
 /**
@@ -23,7 +25,9 @@ const count = (id: string) => counts.get(id) ?? 0;
  * and how often, `penguins.csv` is a fixture, `vary` varies on X-Variant, `missing` is a 404,
  * `big.bin?bytes=<n>` is n bytes of 7.
  * `?delay=<ms>` answers late; `api.failing` drops every connection, like a network failure.
- * Every answer says `Cache-Control: no-store`, so that Chromium's HTTP cache never hides a request.
+ * `login?user=` sets an HttpOnly `sid` cookie (a user for data.json, like Authorization and X-API-Key);
+ * `range` answers `Range: bytes=a-b` with a 206; `etag` revalidates with a 304; `nostore` says no-store.
+ * No answer has freshness headers or validators (but etag's), so Chromium's HTTP cache never hides a request.
  */
 function serveApi(req: IncomingMessage, res: ServerResponse, next: () => void): void {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -36,12 +40,30 @@ function serveApi(req: IncomingMessage, res: ServerResponse, next: () => void): 
     if (!res.writableFinished) cutOff.add(id);
   });
   const send = (status: number, type: string, body: string, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', 'content-length': Buffer.byteLength(body), ...headers });
+    res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
   setTimeout(() => {
-    const user = /token-(\w+)-/.exec(req.headers.authorization ?? '')?.[1] ?? 'anonymous';
+    const cookie = /(?:^|;\s*)sid=(\w+)/.exec(req.headers.cookie ?? '')?.[1];
+    const apiKey = req.headers['x-api-key'];
+    const user = /token-(\w+)-/.exec(req.headers.authorization ?? '')?.[1] ?? (typeof apiKey === 'string' ? apiKey.split('-')[0] : undefined) ?? cookie ?? 'anonymous';
     switch (url.pathname) {
+      case '/api/login':
+        return send(200, 'text/plain', 'ok', { 'set-cookie': `sid=${url.searchParams.get('user')}; Path=/; HttpOnly; SameSite=Strict` });
+      case '/api/range': {
+        const range = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '');
+        if (!range) return send(200, 'text/plain', 'ABCDEFGHIJ');
+        return send(206, 'text/plain', 'ABCDEFGHIJ'.slice(Number(range[1]), Number(range[2]) + 1), { 'content-range': `bytes ${range[1]}-${range[2]}/10` });
+      }
+      case '/api/etag':
+        if (req.headers['if-none-match'] === '"v1"') {
+          conditional.push(id);
+          res.writeHead(304, { etag: '"v1"', 'cache-control': 'max-age=3600' });
+          return void res.end();
+        }
+        return send(200, 'application/json', JSON.stringify({ id, n }), { etag: '"v1"', 'cache-control': 'max-age=0' });
+      case '/api/nostore':
+        return send(200, 'text/plain', `NOSTORE-BODY-MARKER ${n}`, { 'cache-control': 'no-store' });
       case '/api/data.json':
         return send(200, 'application/json', JSON.stringify({ id, n, user }));
       case '/api/penguins.csv':
@@ -52,7 +74,7 @@ function serveApi(req: IncomingMessage, res: ServerResponse, next: () => void): 
         return send(404, 'application/json', '{"error":"missing"}');
       case '/api/big.bin': {
         const body = Buffer.alloc(Number(url.searchParams.get('bytes')), 7);
-        res.writeHead(200, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store', 'content-length': body.length });
+        res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
         return void res.end(body);
       }
       default:
@@ -79,7 +101,8 @@ const get = (p: Page, path: string, init: RequestInit = {}, options: FetchCacheO
 const tryGet = (p: Page, path: string, init: RequestInit = {}, options: FetchCacheOptions = {}) =>
   p.evaluate(([path, init, options]) => window.fetchPage.tryGet(path, init, options), [path, init, options] as const);
 const bodyOf = (answer: FetchAnswer) => JSON.parse(answer.body) as { id: string; n: number; user: string; variant?: string };
-const storedUrls = async (p: Page) => (await entries(p)).map((e) => new URL(e.url).pathname + new URL(e.url).search);
+/** Whether stored entry `e` is the answer for `path` (URLs are not stored: the body says). */
+const isFor = (e: FetchEntry, path: string) => (path === '/api/penguins.csv' ? e.text === PENGUINS : e.text.includes(`"id":${JSON.stringify(path)}`));
 /**
  * Polls `check` until it holds. (Not page.waitForFunction: it takes the promise an async predicate
  * returns for a truthy answer, and resolves at once.)
@@ -94,7 +117,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise
 /** The entries stored in the page's default cache database. */
 const entries = (p: Page) => p.evaluate(() => window.fetchPage.entries());
 /** Waits until the answer for `path` is on disk. */
-const waitForStored = (p: Page, path: string) => until(async () => (await entries(p)).some((e) => e.url.endsWith(path)));
+const waitForStored = (p: Page, path: string) => until(async () => (await entries(p)).some((e) => isFor(e, path)));
 const reload = async (p: Page) => {
   await p.reload();
   await p.waitForFunction(() => window.ready === true);
@@ -204,7 +227,7 @@ describe('cachedFetch in Chromium', () => {
       expect(Date.now() - started).toBeLessThan(400); // the API answers after 400 ms
       expect([hit.how, bodyOf(hit).n, otherHit.how, bodyOf(otherHit).n]).toEqual(['memory', 1, 'disk', 1]);
       // The refresh lands on disk (and in the refreshing tab's memory); the other tab reads it there.
-      await until(async () => (await entries(page)).some((e) => e.url.endsWith(path) && e.text.includes('"n":2')));
+      await until(async () => (await entries(page)).some((e) => isFor(e, path) && e.text.includes('"n":2')));
       expect(count(path)).toBe(2);
       expect(bodyOf(await get(page, path)).n).toBe(2);
       // From memory if this tab won the lock and refreshed, else from the disk the other tab wrote.
@@ -223,7 +246,7 @@ describe('cachedFetch in Chromium', () => {
     const again = await get(page, '/api/data.json?me', as('alice'));
     expect([again.how, bodyOf(again).user]).toEqual(['memory', 'alice']);
     expect(count('/api/data.json?me')).toBe(3);
-    await until(async () => (await entries(page)).filter((e) => e.url.endsWith('?me')).length === 3);
+    await until(async () => (await entries(page)).filter((e) => isFor(e, '/api/data.json?me')).length === 3);
     const stored = JSON.stringify(await entries(page));
     expect(stored).not.toContain('secret42');
   });
@@ -242,7 +265,7 @@ describe('cachedFetch in Chromium', () => {
     expect(missing).toMatchObject({ status: 404, how: 'network', body: '{"error":"missing"}' });
     expect((await get(page, '/api/missing')).how).toBe('network');
     expect(count('/api/missing')).toBe(2);
-    expect(await storedUrls(page)).not.toContain('/api/missing');
+    expect((await entries(page)).some((e) => e.text.includes('missing'))).toBe(false);
   });
 
   it('caches HEAD apart from GET', async () => {
@@ -285,7 +308,7 @@ describe('cachedFetch in Chromium', () => {
       expect(await p.evaluate((path) => window.fetchPage.measure(path), path)).toEqual({ status: 200, how: 'network', bytes: 3_000_000, sample: [7, 7, 7] });
       await p.waitForFunction(() => window.fetchPage.warnings.some((w) => w.includes('quota')), undefined, { polling: 50 });
       // (The Store's quota path also evicts a tenth, at least one, of the namespace's other entries first.)
-      expect(await storedUrls(p)).toEqual([]);
+      expect(await entries(p)).toEqual([]);
       await reload(p);
       expect((await p.evaluate((path) => window.fetchPage.measure(path), path)).how).toBe('network');
       expect(count(path)).toBe(2);
@@ -302,5 +325,91 @@ describe('cachedFetch in Chromium', () => {
     expect(count(path)).toBe(1);
     expect(cutOff.has(path)).toBe(false);
     expect((await get(page, path)).how).toBe('memory');
+  });
+  it('keys on every request header and the credentials mode: X-API-Key, HttpOnly cookies (issue 13, findings 1 and 2)', async () => {
+    const path = '/api/data.json?keys13';
+    expect(bodyOf(await get(page, path, { headers: { 'x-api-key': 'alice-key-1' } })).user).toBe('alice');
+    expect(bodyOf(await get(page, path, { headers: { 'x-api-key': 'bob-key-2' } })).user).toBe('bob');
+    expect(bodyOf(await get(page, path)).user).toBe('anonymous');
+    expect(count(path)).toBe(3);
+    const cookiePath = '/api/data.json?cookie13';
+    const p = await h.open(await h.newContext(), PAGE);
+    try {
+      await p.evaluate(() => fetch('/api/login?user=carol'));
+      expect(bodyOf(await get(p, cookiePath)).user).toBe('carol');
+      const omitted = await get(p, cookiePath, { credentials: 'omit' });
+      expect([omitted.how, bodyOf(omitted).user]).toEqual(['network', 'anonymous']);
+      expect(count(cookiePath)).toBe(2);
+    } finally {
+      await p.context().close();
+    }
+  });
+
+  it('never answers a whole-resource request with a Range answer (finding 3)', async () => {
+    const part = await get(page, '/api/range', { headers: { range: 'bytes=0-4' } });
+    expect([part.status, part.body]).toEqual([206, 'ABCDE']);
+    const whole = await get(page, '/api/range');
+    expect([whole.status, whole.how, whole.body]).toEqual([200, 'network', 'ABCDEFGHIJ']);
+    expect(count('/api/range')).toBe(2);
+  });
+
+  it("cache: 'no-cache' sends a conditional request; the 304 refreshes the entry (finding 4)", async () => {
+    const path = '/api/etag?e13';
+    const first = await get(page, path);
+    const revalidated = await get(page, path, { cache: 'no-cache' });
+    expect([revalidated.status, revalidated.how, revalidated.body]).toEqual([200, 'network', first.body]);
+    expect([count(path), conditional.filter((id) => id === path).length]).toEqual([2, 1]);
+    expect((await get(page, path)).how).toBe('memory'); // the 304 said max-age=3600
+  });
+
+  it('never stores a no-store answer, in memory or on disk (finding 5)', async () => {
+    await get(page, '/api/nostore?n13');
+    expect((await get(page, '/api/nostore?n13')).how).toBe('network');
+    expect(count('/api/nostore?n13')).toBe(2);
+  });
+
+  it('a damaged record is a miss after a reload; the next answer overwrites it (finding 6)', async () => {
+    const p = await h.open(await h.newContext(), PAGE);
+    try {
+      const path = '/api/data.json?damaged13';
+      await get(p, path);
+      await waitForStored(p, path);
+      for (const value of [{ status: 200 }, { status: 200, headers: 'x', body: 1 }, 'forged']) {
+        expect(await p.evaluate((value) => window.fetchPage.damage(value), value as unknown)).toBe(1);
+        await reload(p);
+        const answer = await get(p, path);
+        expect([answer.status, answer.how]).toEqual([200, 'network']);
+        await waitForStored(p, path);
+      }
+      await reload(p);
+      expect((await get(p, path)).how).toBe('disk');
+    } finally {
+      await p.context().close();
+    }
+  });
+
+  it('works in a worker with the same keys and rules: a worker and the page share entries, and no-store stays unstored', async () => {
+    const inWorker = (path: string, init: RequestInit = {}) => page.evaluate(([path, init]) => window.fetchPage.inWorker(path, init), [path, init] as const);
+    const path = '/api/data.json?worker13';
+    const headers = { 'x-api-key': 'erin-key-5' };
+    const fromWorker = await inWorker(path, { headers });
+    expect([fromWorker.how, JSON.parse(fromWorker.body).user]).toEqual(['network', 'erin']);
+    await waitForStored(page, path);
+    const inPage = await get(page, path, { headers });
+    expect([['disk', 'memory'].includes(inPage.how ?? ''), bodyOf(inPage).user]).toEqual([true, 'erin']);
+    expect((await inWorker(path)).how).toBe('network'); // without the key: another entry
+    await inWorker('/api/nostore?worker13');
+    expect((await inWorker('/api/nostore?worker13')).how).toBe('network');
+    expect(count(path)).toBe(2);
+  });
+
+  it('a dump of every IndexedDB store after the run holds no credential in clear and no no-store body (finding 7)', async () => {
+    await get(page, '/api/data.json?basic13', { headers: { authorization: `Basic ${Buffer.from('alice:correct-horse').toString('base64')}` } });
+    await waitForStored(page, '/api/data.json?basic13');
+    const everything = await page.evaluate(() => window.fetchPage.dump());
+    expect(everything).toContain('/secrets');
+    for (const secret of ['secret42', 'alice-key-1', 'bob-key-2', 'erin-key-5', Buffer.from('alice:correct-horse').toString('base64'), 'correct-horse', 'NOSTORE-BODY-MARKER']) {
+      expect(everything).not.toContain(secret);
+    }
   });
 });

@@ -1,10 +1,13 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cachedFetch, cacheStatus, clearCaches, clearFetchCache, createCachedFetch, type FetchCacheOptions } from '../../src/index';
+import { createHmac } from 'node:crypto';
+import { hmacHex } from '../../src/fetch/hmac';
 import { requestKeys } from '../../src/fetch/key';
 import type { StoredResponse } from '../../src/fetch/response';
 import { clearMemories } from '../../src/registry';
 import { storeFor } from '../../src/disk/disk-tier';
-import { RECORD_FORMAT } from '../../src/disk/schema';
+import { RECORD_FORMAT, SHAPE } from '../../src/disk/schema';
+import { openDB } from 'idb';
 import { freshLibrary, storedEntries, uniquePath, waitFor, waitForEntries } from './helpers';
 
 const ORIGIN = 'https://api.test';
@@ -104,28 +107,44 @@ describe('options', () => {
 });
 
 describe('keys', () => {
-  const keysOf = (url: string, headers: Record<string, string> = {}, method = 'GET') => requestKeys(new Request(url, { method, headers }));
+  const SECRET = new Uint8Array(32).fill(9);
+  const keysOf = (url: string, init: RequestInit = {}, ignored: string[] = []) => requestKeys(new Request(url, init), SECRET, ignored, 'default');
 
-  it('are method, absolute URL, Accept, Accept-Language and Authorization, hashed', async () => {
-    const [base] = await keysOf(`${ORIGIN}/data?a=1`);
+  it('are a keyed hash of method, URL, credentials and redirect modes, integrity and every request header', () => {
+    const [base] = keysOf(`${ORIGIN}/data?a=1`);
     expect(base).toMatch(/^[0-9a-f]{64}$/);
-    expect((await keysOf(`${ORIGIN}/data?a=1`))[0]).toBe(base);
-    const differing = await Promise.all([
+    expect(keysOf(`${ORIGIN}/data?a=1`)[0]).toBe(base);
+    expect(keysOf(`${ORIGIN}/data?a=1#fragment`)[0]).toBe(base);
+    const differing = [
       keysOf(`${ORIGIN}/data?a=2`),
-      keysOf(`${ORIGIN}/data?a=1`, {}, 'HEAD'),
-      keysOf(`${ORIGIN}/data?a=1`, { accept: 'text/csv' }),
-      keysOf(`${ORIGIN}/data?a=1`, { 'accept-language': 'fr' }),
-      keysOf(`${ORIGIN}/data?a=1`, { authorization: ALICE }),
-      keysOf(`${ORIGIN}/data?a=1`, { authorization: BOB }),
-    ]);
-    expect(new Set([base, ...differing.map(([key]) => key)]).size).toBe(7);
+      keysOf(`${ORIGIN}/data?a=1`, { method: 'HEAD' }),
+      keysOf(`${ORIGIN}/data?a=1`, { headers: { accept: 'text/csv' } }),
+      keysOf(`${ORIGIN}/data?a=1`, { headers: { 'accept-language': 'fr' } }),
+      keysOf(`${ORIGIN}/data?a=1`, { headers: { authorization: ALICE } }),
+      keysOf(`${ORIGIN}/data?a=1`, { headers: { authorization: BOB } }),
+      keysOf(`${ORIGIN}/data?a=1`, { headers: { 'x-api-key': 'bob' } }),
+      keysOf(`${ORIGIN}/data?a=1`, { credentials: 'omit' }),
+      keysOf(`${ORIGIN}/data?a=1`, { credentials: 'include' }),
+      keysOf(`${ORIGIN}/data?a=1`, { redirect: 'error' }),
+    ];
+    expect(new Set([base, ...differing.map(([key]) => key)]).size).toBe(differing.length + 1);
+    // Another secret, other keys: a copy of the database cannot be searched with precomputed hashes.
+    expect(requestKeys(new Request(`${ORIGIN}/data?a=1`), new Uint8Array(32), [], 'default')[0]).not.toBe(base);
   });
 
-  it('leave other headers to the flight key, which alone keeps requests apart', async () => {
-    const [key1, flight1] = await keysOf(`${ORIGIN}/data`, { 'x-trace': '1' });
-    const [key2, flight2] = await keysOf(`${ORIGIN}/data`, { 'x-trace': '2' });
+  it('leave ignored headers to the flight key, which alone keeps requests apart', () => {
+    const [key1, flight1] = keysOf(`${ORIGIN}/data`, { headers: { 'x-trace': '1' } }, ['x-trace']);
+    const [key2, flight2] = keysOf(`${ORIGIN}/data`, { headers: { 'x-trace': '2' } }, ['x-trace']);
     expect(key1).toBe(key2);
+    expect(key1).toBe(keysOf(`${ORIGIN}/data`)[0]);
     expect(flight1).not.toBe(flight2);
+  });
+
+  it('hash with HMAC-SHA-256 (RFC 2104), on the UTF-16 code units of the text', () => {
+    for (const text of ['', 'abc', 'é\ud800 lone surrogate', 'x'.repeat(200)]) {
+      const expected = createHmac('sha256', Buffer.from(SECRET)).update(Buffer.from(text, 'utf16le')).digest('hex');
+      expect(hmacHex(SECRET, text)).toBe(expected);
+    }
   });
 });
 
@@ -142,11 +161,12 @@ describe('cachedFetch', () => {
     expect((await json(second)).n).toBe(1);
 
     const [record] = await waitForEntries(cachePath, 1);
-    expect(record!.ns).toMatch(/^idb-memo:fetch@1/);
+    expect(record!.ns).toMatch(/^idb-memo:fetch@2/);
     expect(record!.key).toMatch(/^[0-9a-f]{64}$/);
     expect(record!.format).toBe(RECORD_FORMAT);
     const value = record!.value as StoredResponse;
-    expect(value).toMatchObject({ status: 200, statusText: 'OK', url: `${ORIGIN}/data?x=1`, vary: [], varyDigest: '' });
+    // The URL is not stored unless a redirect led elsewhere: only the keyed hash stands for it.
+    expect(value).toMatchObject({ status: 200, statusText: 'OK', url: '', vary: [], varyDigest: '', lifetime: Infinity });
     expect(value.body).toBeInstanceOf(ArrayBuffer);
     expect(new TextDecoder().decode(value.body)).toContain('"n":1');
     expect(value.headers).toContainEqual(['x-served-by', 'stub']);
@@ -212,8 +232,9 @@ describe('cachedFetch', () => {
     const bAgain = await variant('b');
     expect(cacheStatus(bAgain)).toBe('memory');
     expect(await json(bAgain)).toEqual({ variant: 'b', n: 2 });
-    expect(cacheStatus(await variant('a'))).toBe('network'); // one variant per key is kept
-    expect(api.count('/vary')).toBe(3);
+    // X-Variant, set by the caller, is part of the key anyway: each variant has its own entry.
+    expect(cacheStatus(await variant('a'))).toBe('memory');
+    expect(api.count('/vary')).toBe(2);
 
     await get(`${ORIGIN}/vary-star`);
     expect(cacheStatus(await get(`${ORIGIN}/vary-star`))).toBe('network');
@@ -359,7 +380,7 @@ describe('strategies', () => {
     const hit = await get(`${ORIGIN}/data?lock`);
     expect(cacheStatus(hit)).toBe('memory');
     expect(api.count('/data?lock')).toBe(1);
-    expect(requested).toEqual([expect.stringMatching(new RegExp(`^idb-memo:fetch@1 ${cachePath} [0-9a-f]{64} \\{"ifAvailable":true\\}$`))]);
+    expect(requested).toEqual([expect.stringMatching(new RegExp(`^idb-memo:fetch@2 ${cachePath} [0-9a-f]{64} \\{"ifAvailable":true\\}$`))]);
     // The memory copy was dropped: the next answer comes from the disk, where the other tab writes.
     await waitForEntries(cachePath, 1);
     expect(cacheStatus(await get(`${ORIGIN}/data?lock`))).toBe('disk');
@@ -398,6 +419,17 @@ describe('sharing and aborting', () => {
     open();
     await Promise.all(calls);
     expect(api.count('/data?t')).toBe(2);
+  });
+
+  it("does not share between requests whose cache mode or Cache-Control differ (a no-cache call never joins a plain one)", async () => {
+    const api = server();
+    const { get } = instance();
+    const open = api.hold();
+    const calls = [get(`${ORIGIN}/data?mode`), get(`${ORIGIN}/data?mode`, { cache: 'no-cache' }), get(`${ORIGIN}/data?mode`, { headers: { 'cache-control': 'max-age=0' } })];
+    await joined(api);
+    open();
+    await Promise.all(calls);
+    expect(api.count('/data?mode')).toBe(3);
   });
 
   it('shares non-storable answers too, as clones', async () => {
@@ -513,7 +545,7 @@ describe('clearing and bounds', () => {
   it('keeps at most maxItems responses, in memory and on disk', async () => {
     server();
     const { cachePath, get } = instance({ maxItems: 2 });
-    const storedUrls = async () => (await storedEntries(cachePath)).map((r) => (r.value as StoredResponse).url).sort();
+    const storedUrls = async () => (await storedEntries(cachePath)).map((r) => `${ORIGIN}${(JSON.parse(new TextDecoder().decode((r.value as StoredResponse).body)) as { path: string }).path}`).sort();
     for (const n of [1, 2, 3]) {
       await get(`${ORIGIN}/data?m=${n}`);
       await waitFor(async () => (await storedUrls()).includes(`${ORIGIN}/data?m=${n}`));
@@ -525,7 +557,7 @@ describe('clearing and bounds', () => {
   it('evicts the least recently used response from the disk, hits included', async () => {
     server();
     const { cachePath, get } = instance({ maxItems: 2 });
-    const storedUrls = async () => (await storedEntries(cachePath)).map((r) => (r.value as StoredResponse).url).sort();
+    const storedUrls = async () => (await storedEntries(cachePath)).map((r) => `${ORIGIN}${(JSON.parse(new TextDecoder().decode((r.value as StoredResponse).body)) as { path: string }).path}`).sort();
     await get(`${ORIGIN}/data?l=1`);
     await get(`${ORIGIN}/data?l=2`);
     await waitForEntries(cachePath, 2);
@@ -534,5 +566,82 @@ describe('clearing and bounds', () => {
     await get(`${ORIGIN}/data?l=3`);
     await waitFor(async () => (await storedUrls()).includes(`${ORIGIN}/data?l=3`));
     expect(await storedUrls()).toEqual([`${ORIGIN}/data?l=1`, `${ORIGIN}/data?l=3`]);
+  });
+});
+
+describe('the per-database secret and the schema (issue 13)', () => {
+  /** Makes database `path` at version 2, as the library made it before the secrets store. */
+  async function version2(path: string): Promise<void> {
+    const db = await openDB(path, 2, {
+      upgrade(d) {
+        for (const [name, { keyPath, indexes }] of Object.entries(SHAPE)) {
+          if (name === 'secrets') continue;
+          const store = d.createObjectStore(name, { keyPath: keyPath as string | string[] });
+          for (const [index, path] of Object.entries(indexes)) store.createIndex(index, path as string | string[]);
+        }
+      },
+    });
+    const entry = { key: 'a'.repeat(64), value: { status: 200 }, storedAt: 1, expiresAt: Infinity, accessedAt: 1, hits: 1, format: RECORD_FORMAT };
+    await db.put('entries', { ...entry, ns: 'idb-memo:fetch@1' });
+    await db.put('entries', { ...entry, ns: 'idb-memo:fetch@1/5LRU' });
+    await db.put('entries', { ...entry, ns: 'some-function' });
+    db.close();
+  }
+
+  it('upgrading a version-2 database removes the old unsalted fetch entries, keeps the rest, and makes a secret', async () => {
+    server();
+    const cachePath = uniquePath('v2');
+    await version2(cachePath);
+    const get = createCachedFetch({ cachePath });
+    await get(`${ORIGIN}/data?v2`);
+    await waitFor(async () => (await storedEntries(cachePath)).some((r) => r.ns.startsWith('idb-memo:fetch@2')));
+    expect((await storedEntries(cachePath)).map((r) => r.ns).sort()).toEqual(['idb-memo:fetch@2', 'some-function']);
+    const db = await openDB(cachePath);
+    const secrets = (await db.getAll('secrets')) as { id: string; secret: unknown }[];
+    db.close();
+    expect(secrets).toHaveLength(1);
+    expect(secrets[0]!.secret).toBeInstanceOf(Uint8Array);
+    expect((secrets[0]!.secret as Uint8Array).length).toBe(32);
+  });
+
+  it('a damaged secret is replaced; what was keyed with it is a miss, never an error', async () => {
+    const api = server();
+    const cachePath = uniquePath('bad-secret');
+    await createCachedFetch({ cachePath })(`${ORIGIN}/data?s`);
+    await waitForEntries(cachePath, 1);
+    const db = await openDB(cachePath);
+    await db.put('secrets', { id: 'cachedFetch', secret: 'not bytes' });
+    db.close();
+    const fresh = await freshLibrary();
+    const answer = await fresh.createCachedFetch({ cachePath })(`${ORIGIN}/data?s`);
+    expect([fresh.cacheStatus(answer), (await json(answer)).n]).toEqual(['network', 2]);
+    expect(api.count('/data?s')).toBe(2);
+  });
+
+  it('a secrets store of the wrong shape is repaired', async () => {
+    server();
+    const cachePath = uniquePath('secrets-shape');
+    const db = await openDB(cachePath, 3, { upgrade: (d) => void d.createObjectStore('secrets', { keyPath: 'name' }) });
+    db.close();
+    const get = createCachedFetch({ cachePath });
+    await get(`${ORIGIN}/data?shape`);
+    clearMemories();
+    await storeFor(cachePath).flush();
+    await waitForEntries(cachePath, 1);
+    expect(cacheStatus(await get(`${ORIGIN}/data?shape`))).toBe('disk');
+  });
+
+  it('the same request gets the same key after a reload (the secret is kept), and other keys in another database', async () => {
+    const api = server();
+    const cachePath = uniquePath('same-secret');
+    await createCachedFetch({ cachePath })(`${ORIGIN}/data?k`, { headers: { authorization: ALICE } });
+    const [record] = await waitForEntries(cachePath, 1);
+    const fresh = await freshLibrary();
+    expect(fresh.cacheStatus(await fresh.createCachedFetch({ cachePath })(`${ORIGIN}/data?k`, { headers: { authorization: ALICE } }))).toBe('disk');
+    const other = uniquePath('other-secret');
+    await createCachedFetch({ cachePath: other })(`${ORIGIN}/data?k`, { headers: { authorization: ALICE } });
+    const [elsewhere] = await waitForEntries(other, 1);
+    expect(elsewhere!.key).not.toBe(record!.key);
+    expect(api.count('/data?k')).toBe(2);
   });
 });

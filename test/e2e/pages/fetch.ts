@@ -15,7 +15,7 @@ export interface FetchAnswer {
   contentType: string | null;
 }
 
-/** A stored entry as a test sees it: namespace, URL, body size and text (if small), and the record but its body as JSON. */
+/** A stored entry as a test sees it: namespace, final URL (after a redirect only), body size and text (if small), and the record but its body as JSON. */
 export interface FetchEntry {
   ns: string;
   url: string;
@@ -44,6 +44,12 @@ declare global {
       measure(path: string): Promise<Measured>;
       /** Every record of cache database `path` (none when it does not exist). */
       entries(path?: string): Promise<FetchEntry[]>;
+      /** Every record of every object store of every IndexedDB database of the origin, as text (bytes decoded). */
+      dump(): Promise<string>;
+      /** Overwrites the value of every cachedFetch entry of database `path` with `value`. */
+      damage(value: unknown, path?: string): Promise<number>;
+      /** cachedFetch(path, init) in a new module worker of the page. */
+      inWorker(path: string, init?: RequestInit): Promise<{ status: number; how: CacheStatus | undefined; body: string }>;
       /** The library's console warnings so far. */
       warnings: string[];
     };
@@ -96,6 +102,55 @@ async function entries(path = './cache'): Promise<FetchEntry[]> {
   }
 }
 
+function openRaw(path: string): Promise<IDBDatabase> {
+  return new Promise<IDBDatabase>((resolve, reject) => {
+    const request = indexedDB.open(path);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function done<T>(request: IDBRequest<T>): Promise<T> {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function dump(): Promise<string> {
+  const parts: string[] = [];
+  for (const { name } of await indexedDB.databases()) {
+    if (!name) continue;
+    const db = await openRaw(name);
+    try {
+      for (const store of db.objectStoreNames) {
+        const records = await done(db.transaction(store).objectStore(store).getAll());
+        const text = (value: ArrayBuffer | ArrayBufferView) =>
+          new TextDecoder().decode(value instanceof ArrayBuffer ? value : new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
+        parts.push(`${name}/${store}: ${JSON.stringify(records, (_key, value: unknown) => (value instanceof ArrayBuffer || ArrayBuffer.isView(value) ? `<bytes:${text(value)}>` : value))}`);
+      }
+    } finally {
+      db.close();
+    }
+  }
+  return parts.join('\n');
+}
+
+async function damage(value: unknown, path = './cache'): Promise<number> {
+  const db = await openRaw(path);
+  try {
+    const tx = db.transaction('entries', 'readwrite');
+    const store = tx.objectStore('entries');
+    const records = (await done(store.getAll())) as { ns: string }[];
+    const fetched = records.filter((record) => record.ns.startsWith('idb-memo:fetch'));
+    for (const record of fetched) store.put({ ...record, value });
+    await new Promise((resolve) => (tx.oncomplete = resolve));
+    return fetched.length;
+  } finally {
+    db.close();
+  }
+}
+
 const warnings: string[] = [];
 const warn = console.warn.bind(console);
 console.warn = (...args: unknown[]) => {
@@ -107,6 +162,18 @@ window.fetchPage = {
   get,
   tryGet,
   entries,
+  dump,
+  damage,
+  inWorker: (path, init = {}) =>
+    new Promise((resolve, reject) => {
+      const worker = new Worker(new URL('./fetch-worker.ts', import.meta.url), { type: 'module' });
+      worker.onmessage = ({ data }) => {
+        resolve(data as { status: number; how: CacheStatus | undefined; body: string });
+        worker.terminate();
+      };
+      worker.onerror = (event) => reject(new Error(event.message));
+      worker.postMessage({ path, init });
+    }),
   warnings,
   async measure(path) {
     const response = await cachedFetch(path);
