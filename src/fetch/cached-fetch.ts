@@ -73,16 +73,19 @@ async function call(o: ResolvedFetchOptions, input: RequestInfo | URL, init: Req
   if (rules.noStore) return fetch(request);
   const { signal } = request;
   signal.throwIfAborted();
+  // Taken now: a clear() or clearCaches() made after this call began, even before its first
+  // await, keeps its answer from being stored.
+  const generation = shelfFor(o).tier.generation;
   return new Promise((resolve, reject) => {
     const abort = () => reject(signal.reason);
     signal.addEventListener('abort', abort);
-    void answer(o, request, rules)
+    void answer(o, request, rules, generation)
       .then(resolve, reject)
       .finally(() => signal.removeEventListener('abort', abort));
   });
 }
 
-async function answer(o: ResolvedFetchOptions, request: Request, rules: RequestRules): Promise<Response> {
+async function answer(o: ResolvedFetchOptions, request: Request, rules: RequestRules, generation: number): Promise<Response> {
   const shelf = shelfFor(o);
   const secret = await secretOf(shelf.db);
   const [key, flight] = requestKeys(request, secret, o.ignoreHeaders, rules.mode);
@@ -94,12 +97,12 @@ async function answer(o: ResolvedFetchOptions, request: Request, rules: RequestR
   const revalidating = o.strategy === 'stale-while-revalidate';
   if (found && o.strategy !== 'network-first' && !rules.revalidate) {
     const fresh = rules.mode === 'force-cache' || isFresh(found.stored, o, rules);
-    if (revalidating) revalidate(shelf, key, flight, request, o, found.stored, secret);
+    if (revalidating) revalidate(shelf, key, flight, request, o, found.stored, secret, generation);
     if (fresh || revalidating) return toResponse(found.stored, fresh ? found.from : 'stale', url);
   }
   let source: Source;
   try {
-    source = await share(shelf, flight, () => network(shelf, key, request, o, found?.stored, secret));
+    source = await share(shelf, flight, () => network(shelf, key, request, o, found?.stored, secret, generation));
   } catch (error) {
     if (found) return toResponse(found.stored, 'stale', url);
     throw error;
@@ -129,8 +132,15 @@ const UNSTORED = /^set-cookie2?$/;
  * With a `stored` response that has an `ETag` or `Last-Modified`, the request is conditional, and a
  * 304 refreshes `stored`. An answer marked `no-store` is not stored, and removes what was.
  */
-async function network(shelf: Shelf, key: string, request: Request, o: ResolvedFetchOptions, stored: StoredResponse | undefined, secret: Uint8Array): Promise<Source> {
-  const { generation } = shelf.tier;
+async function network(
+  shelf: Shelf,
+  key: string,
+  request: Request,
+  o: ResolvedFetchOptions,
+  stored: StoredResponse | undefined,
+  secret: Uint8Array,
+  generation: number,
+): Promise<Source> {
   const startedAt = orderedNow();
   const headers = new Headers(request.headers);
   const validators = stored && new Headers(stored.headers);
@@ -172,9 +182,18 @@ async function network(shelf: Shelf, key: string, request: Request, o: ResolvedF
 }
 
 /** Refreshes `key` in the background, unless this tab or another is refreshing it already. */
-function revalidate(shelf: Shelf, key: string, flight: string, request: Request, o: ResolvedFetchOptions, stored: StoredResponse, secret: Uint8Array): void {
+function revalidate(
+  shelf: Shelf,
+  key: string,
+  flight: string,
+  request: Request,
+  o: ResolvedFetchOptions,
+  stored: StoredResponse,
+  secret: Uint8Array,
+  generation: number,
+): void {
   if (shelf.inflight.has(flight)) return;
-  const refresh = () => share(shelf, flight, () => network(shelf, key, request, o, stored, secret)).catch(() => {});
+  const refresh = () => share(shelf, flight, () => network(shelf, key, request, o, stored, secret, generation)).catch(() => {});
   const disk = shelf.tier.disk;
   const locks = disk && navigatorLocks();
   if (!disk || !locks) return void refresh();
