@@ -9,7 +9,7 @@ const libraryBuild = {
   lib: { entry: 'src/index.ts', formats: ['es' as const], fileName: 'index' },
   rollupOptions: { external: ['idb'] },
   outDir: 'dist',
-  emptyOutDir: false,
+  emptyOutDir: true,
   sourcemap: true,
 };
 
