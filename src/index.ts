@@ -1,8 +1,12 @@
-export { cache } from './cache';
-export type { AnyFunction, CacheDecorator, CacheStats, Memoized } from './cache';
+export { cache, cacheOf } from './cache';
+export type { AnyFunction, AsyncMethodsOnly, CacheControls, CacheDecorator, CacheStats, KeyDoesNotFit, Memoized, MethodContext } from './cache';
 export { config, configure } from './config';
 export type { Config } from './config';
-export type { CacheOptions, HashFuncs, ValueMatcher } from './options';
+export { IdbMemoError, IdbMemoRangeError, IdbMemoTypeError, isIdbMemoError } from './errors';
+export type { ErrorCode, IdbMemoFailure, WarningCode } from './errors';
+export { UnkeyableValueError } from './key/encode';
+export { ClearBlockedError } from './disk/connection';
+export type { CacheOptions, CacheOptionsWithList, Constructor, HashFuncEntry, HashFuncList, HashFuncs, Hasher, ValueMatcher } from './options';
 export type { Policy } from './policies';
 export { clearCaches } from './registry';
 export { flushStores as flushCaches } from './disk/disk-tier';

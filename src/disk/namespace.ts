@@ -22,6 +22,7 @@ function warnIfShared(ns: string, fn: object, named: boolean): void {
   if (owner === undefined) owners.set(ns, new WeakRef(fn));
   else if (owner !== fn) {
     warnOnce(
+      'SHARED_NAME',
       `shared:${ns}`,
       named
         ? `two different functions were given name "${ns.replace(/@[^@]*$/, '')}" and would share persisted results; give each its own \`name\``

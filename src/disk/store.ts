@@ -75,7 +75,7 @@ export const TOMBSTONE_MS = 24 * 60 * 60 * 1000;
 
 /** Warns once per function that one of its results is kept in memory only, and why. */
 export function warnUnstorable(label: string, reason: string): void {
-  warnOnce(`clone:${label}`, `a result of ${label} cannot be stored in IndexedDB (${reason}); it is kept in memory only`);
+  warnOnce('UNSTORABLE_RESULT', `clone:${label}`, `a result of ${label} cannot be stored in IndexedDB (${reason}); it is kept in memory only`);
 }
 
 /** Most expired entries and tombstones deleted from the disk by one sweep. */
@@ -258,7 +258,7 @@ export class Store {
     let quotaHit = false;
     const onError = (error: unknown) => {
       if (errorName(error) === 'QuotaExceededError') quotaHit = true;
-      else warnOnce(`write:${this.connection.name}`, `could not write to IndexedDB "${this.connection.name}" (${describeError(error)})`);
+      else warnOnce('WRITE_FAILED', `write:${this.connection.name}`, `could not write to IndexedDB "${this.connection.name}" (${describeError(error)})`);
     };
     const ops = batch.map(({ op }) => op);
     const sweep = Date.now() - this.lastSweep > DISK_SWEEP_EVERY_MS;
@@ -275,7 +275,7 @@ export class Store {
         committed[i] = await this.connection.run((db) => writeBatch(db, [op], [], one), false, onError);
         results[i] = one[0]!;
         if (quotaHit && op.kind === 'put') {
-          warnOnce(`quota:${op.label}`, `storage quota exceeded in "${this.connection.name}"; a result of ${op.label} is kept in memory only`);
+          warnOnce('QUOTA_EXCEEDED', `quota:${op.label}`, `storage quota exceeded in "${this.connection.name}"; a result of ${op.label} is kept in memory only`);
         }
       }
     }
