@@ -119,6 +119,6 @@ describe('messages in production builds (issue 15)', () => {
     process.env.NODE_ENV = 'production';
     warnOnce('QUOTA_EXCEEDED', 'test-prod', 'storage quota exceeded');
     expect(warn.mock.calls[0]?.[0]).toBe('idb-memo: storage quota exceeded [QUOTA_EXCEEDED]');
-    expect(warn.mock.calls[1]?.[0]).toMatch(/^idb-memo: idb-memo QUOTA_EXCEEDED: see .* \[QUOTA_EXCEEDED\]$/);
+    expect(warn.mock.calls[1]?.[0]).toMatch(/^idb-memo QUOTA_EXCEEDED: see .*#error-and-warning-codes$/);
   });
 });
