@@ -1,7 +1,5 @@
 import { config } from './config';
-import { withLock } from './disk/cross-tab';
-import { diskTierFor } from './disk/disk-tier';
-import { sessionId, sessionReady } from './disk/session';
+import { diskModule, loadDisk } from './disk/lazy';
 import { memoryKeyOf } from './key/digest';
 import { encodeKey, toStringTag, UnkeyableValueError } from './key/encode';
 import { IdbMemoTypeError } from './errors';
@@ -178,6 +176,7 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   const { ttlMs, hashFuncs, key: customKey } = options;
   const own = options.toDisk ? undefined : new Tier<unknown>(options.maxItems, options.policy);
   const perSession = options.toDisk && options.perSession;
+  if (options.toDisk) void loadDisk();
   let lastDb: string | undefined;
   let lastSession: string | undefined;
   let lastTier: Tier<unknown> | undefined;
@@ -190,11 +189,13 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
    */
   function tierNow(): Tier<unknown> | undefined {
     if (own) return own;
-    const session = perSession ? sessionId() : undefined;
+    const disk = diskModule();
+    if (!disk) return undefined;
+    const session = perSession ? disk.sessionId() : undefined;
     if (perSession && session === undefined) return undefined;
     const db = options.cachePath ?? config.cachePath;
     if (db !== lastDb || session !== lastSession || !lastTier) {
-      lastTier = diskTierFor(fn, options, db, session);
+      lastTier = disk.diskTierFor(fn, options, db, session);
       used.add(lastTier);
       lastDb = db;
       lastSession = session;
@@ -202,10 +203,16 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
     return lastTier;
   }
 
-  /** Runs `use` on the tier once it is ready; uses asked for before that run in the order they came. */
+  /**
+   * Runs `use` on the tier once it is ready (the disk tier loaded, the session known); uses asked
+   * for before that run in the order they came.
+   */
   function withTier<T>(use: (tier: Tier<unknown>) => T): T | Promise<Awaited<T>> {
     const tier = tierNow();
-    if (tier === undefined) return sessionReady().then(() => withTier(use)) as Promise<Awaited<T>>;
+    if (tier === undefined) {
+      const disk = diskModule();
+      return (disk ? disk.sessionReady() : loadDisk()).then(() => withTier(use)) as Promise<Awaited<T>>;
+    }
     return tier.whenReady(() => use(tier));
   }
 
@@ -257,7 +264,7 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
         }
         await saved;
       };
-      withLock(`idb-memo:${disk.store.connection.name}:${disk.ns}:${disk.diskKeyOf(key)}`, task).catch(reject);
+      diskModule()!.withLock(`idb-memo:${disk.store.connection.name}:${disk.ns}:${disk.diskKeyOf(key)}`, task).catch(reject);
     });
   }
 

@@ -9,7 +9,7 @@ export { ClearBlockedError } from './disk/connection';
 export type { CacheOptions, CacheOptionsWithList, Constructor, HashFuncEntry, HashFuncList, HashFuncs, Hasher, ValueMatcher } from './options';
 export type { Policy } from './policies';
 export { clearCaches } from './registry';
-export { flushStores as flushCaches } from './disk/disk-tier';
+export { flushCaches } from './disk/lazy';
 export { cachedFetch, createCachedFetch } from './fetch/cached-fetch';
 export type { CachedFetch } from './fetch/cached-fetch';
 export type { FetchCacheOptions, FetchStrategy } from './fetch/options';

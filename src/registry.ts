@@ -1,3 +1,5 @@
+import { loadDisk } from './disk/lazy';
+
 const memories = new Set<WeakRef<object>>();
 const clearers = new WeakMap<object, () => void>();
 const clearAllHooks = new Set<() => Promise<void>>();
@@ -40,6 +42,9 @@ export function clearMemories(): void {
  */
 export async function clearCaches(): Promise<void> {
   clearMemories();
+  // The disk tier registers its hooks when it is evaluated (toDisk or cachedFetch used): if it was
+  // not, load it, since databases of earlier visits must go too.
+  if (clearAllHooks.size === 0) await loadDisk();
   const outcomes = await Promise.allSettled([...clearAllHooks].map((hook) => hook()));
   for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
 }
