@@ -72,11 +72,16 @@ export type MethodContext<This, Args extends unknown[], R, KeyThis = unknown, Ke
  * the function or method must be callable with them.
  */
 export interface CacheDecorator<KeyThis = unknown, KeyArgs extends unknown[] = unknown[]> {
-  <F extends AnyFunction>(fn: F & (KeyFits<KeyThis, KeyArgs, F> extends true ? unknown : KeyDoesNotFit)): Memoized<F>;
+  <F extends AnyFunction>(fn: F & (KeyFits<KeyThis, KeyArgs, F> extends true ? unknown : KeyDoesNotFit), context?: undefined): Memoized<F>;
   <This, Args extends unknown[], R>(
     method: (this: This, ...args: Args) => R,
     context: MethodContext<This, Args, R, KeyThis, KeyArgs>,
   ): (this: This, ...args: Args) => R;
+}
+
+/** Keeps a decorator's context from passing for options (its `name` alone would), so that `@cache` on a sync method gets the decorator's message. */
+interface NotAContext {
+  readonly kind?: never;
 }
 
 /**
@@ -92,17 +97,18 @@ export interface CacheDecorator<KeyThis = unknown, KeyArgs extends unknown[] = u
  */
 export function cache<F extends AnyFunction, const H extends readonly unknown[] = []>(
   fn: F,
-  options?: CacheOptionsWithList<ThisParameterType<F>, Parameters<F>, H>,
+  options?: CacheOptionsWithList<ThisParameterType<F>, Parameters<F>, H> & NotAContext,
 ): Memoized<F>;
-export function cache<F extends AnyFunction>(fn: F, options?: CacheOptions<ThisParameterType<F>, Parameters<F>>): Memoized<F>;
-export function cache<This, Args extends unknown[], R>(
-  method: (this: This, ...args: Args) => R,
-  context: MethodContext<This, Args, R>,
-): (this: This, ...args: Args) => R;
+export function cache<F extends AnyFunction>(fn: F, options?: CacheOptions<ThisParameterType<F>, Parameters<F>> & NotAContext): Memoized<F>;
 export function cache<KeyThis = unknown, KeyArgs extends unknown[] = unknown[], const H extends readonly unknown[] = []>(
   options?: CacheOptionsWithList<KeyThis, KeyArgs, H>,
 ): CacheDecorator<KeyThis, KeyArgs>;
 export function cache<KeyThis = unknown, KeyArgs extends unknown[] = unknown[]>(options?: CacheOptions<KeyThis, KeyArgs>): CacheDecorator<KeyThis, KeyArgs>;
+// Last, so that a refused @cache reports this overload's message.
+export function cache<This, Args extends unknown[], R>(
+  method: (this: This, ...args: Args) => R,
+  context: MethodContext<This, Args, R>,
+): (this: This, ...args: Args) => R;
 export function cache(fnOrOptions?: unknown, optionsOrContext?: unknown): unknown {
   if (typeof fnOrOptions !== 'function') {
     if (fnOrOptions !== undefined && !isOptionsObject(fnOrOptions)) {
