@@ -1,4 +1,3 @@
-import { IdbMemoTypeError, messageOf } from '../errors';
 /**
  * Canonical, type-tagged encoding of a call's arguments.
  *
@@ -8,6 +7,7 @@ import { IdbMemoTypeError, messageOf } from '../errors';
  * order of Sets and Maps do not matter; equal cyclic structures encode alike.
  */
 
+import { IdbMemoTypeError, messageOf } from '../errors';
 import { aliasedKey } from './alias';
 
 /** A custom hasher: values it matches are keyed by what `hash` returns instead of by their content. */
