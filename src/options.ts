@@ -10,7 +10,7 @@ export type Constructor<T> = abstract new (...args: never[]) => T;
  * (`(v: unknown): v is T`) or a plain predicate, whose parameter type is then the value type.
  * Only arrow functions (no `prototype`) are taken as predicates.
  */
-export type ValueMatcher<T = never> = Constructor<T> | ((value: unknown) => value is T) | ((value: T) => boolean);
+export type ValueMatcher<T = never> = Constructor<T> | ((value: unknown) => value is T) | ((value: unknown) => boolean);
 
 /**
  * Maps a matched value to its keyable stand-in. Its parameter is checked both ways (like a method's),
@@ -22,7 +22,7 @@ export type Hasher<T> = { hash(value: T): unknown }['hash'];
 export type HashFuncEntry<T> =
   | readonly [ValueMatcher<T>, Hasher<T>]
   | { readonly type: Constructor<T>; readonly hash: Hasher<T> }
-  | { readonly test: ((value: unknown) => value is T) | ((value: T) => boolean); readonly hash: Hasher<T> };
+  | { readonly test: ((value: unknown) => value is T) | ((value: unknown) => boolean); readonly hash: Hasher<T> };
 
 /**
  * A list of `hashFuncs` entries, the `I`-th for values of type `H[I]`: each entry's value type is

@@ -59,6 +59,7 @@ describe('memoized functions', () => {
     class Point {
       constructor(readonly x: number) {}
     }
+    const isPoint = (value: unknown): value is Point => value instanceof Point;
     cache((d: Date, p: Point) => p.x + d.getTime(), {
       hashFuncs: [
         [Date, (d) => expectTypeOf(d).toEqualTypeOf<Date>()],
@@ -66,6 +67,7 @@ describe('memoized functions', () => {
         { type: Map, hash: (m) => m.size },
         [(v: unknown): v is string => typeof v === 'string', (s) => expectTypeOf(s).toEqualTypeOf<string>()],
         { test: (v: unknown): v is bigint => typeof v === 'bigint', hash: (b) => expectTypeOf(b).toEqualTypeOf<bigint>() },
+        [isPoint, (p) => expectTypeOf(p).toEqualTypeOf<Point>()],
         // A plain predicate: the hasher says what it takes.
         [(v: unknown) => typeof v === 'function', (fn: () => void) => fn.name],
       ],
