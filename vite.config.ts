@@ -8,9 +8,11 @@ import { API_PATH, handle } from './test/fixtures/http-api.ts';
 
 const libraryBuild = {
   lib: { entry: 'src/index.ts', formats: ['es' as const], fileName: 'index' },
-  rollupOptions: { external: ['idb'] },
+  // One file per module, as in src/: an app's bundler then splits and tree-shakes the library as
+  // it does the sources (the disk tier stays a chunk of its own, cachedFetch is dropped if unused).
+  rollupOptions: { external: ['idb'], output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' } },
   outDir: 'dist',
-  emptyOutDir: false,
+  emptyOutDir: true,
   sourcemap: true,
 };
 

@@ -1,11 +1,10 @@
 import { config } from './config';
-import { withLock } from './disk/cross-tab';
-import { diskTierFor } from './disk/disk-tier';
-import { sessionId, sessionReady } from './disk/session';
+import { diskModule, loadDisk } from './disk/lazy';
 import { memoryKeyOf } from './key/digest';
 import { encodeKey, toStringTag, UnkeyableValueError } from './key/encode';
-import { isOptionsObject, resolveOptions, type CacheOptions, type ResolvedOptions } from './options';
-import { registerCache, wipeCount } from './registry';
+import { IdbMemoTypeError } from './errors';
+import { describe, isOptionsObject, resolveOptions, type CacheOptions, type CacheOptionsWithList, type ResolvedOptions } from './options';
+import { registerCache, wipeCount, wipedSince } from './registry';
 import { orderedNow, Tier, type Stamped } from './tier';
 
 /** Counters of one memoized function since it was made (clear() empties the cache, not the counters). */
@@ -27,58 +26,120 @@ export interface CacheStats {
 /** A function of any arguments; the constraint of {@link cache}. */
 export type AnyFunction = (...args: never) => unknown;
 
-/** The memoized counterpart of `F`: always returns a promise of `F`'s awaited result. */
-export interface Memoized<F extends AnyFunction> {
-  (this: ThisParameterType<F>, ...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
+/** The cache controls of a memoized function: on a {@link Memoized} function, or from {@link cacheOf}. */
+export interface CacheControls<Args extends readonly unknown[]> {
   /** Removes this function's results (memory and disk). */
   clear(): Promise<void>;
   /** Removes the result for these arguments; resolves true if one was removed. */
-  delete(this: unknown, ...args: Parameters<F>): Promise<boolean>;
+  delete(this: unknown, ...args: Args): Promise<boolean>;
   /** Hit, miss and eviction counters. */
   stats(): CacheStats;
 }
 
-/** Turns a function into its {@link Memoized} form; what `cache(options)` returns. */
-export interface CacheDecorator {
-  <F extends AnyFunction>(fn: F): Memoized<F>;
+/** The memoized counterpart of `F`: always returns a promise of `F`'s awaited result. */
+export interface Memoized<F extends AnyFunction> extends CacheControls<Parameters<F>> {
+  (this: ThisParameterType<F>, ...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
+}
+
+/**
+ * The compile-time refusal of `@cache` on a method that does not return a Promise: a memoized
+ * method always returns one, and a decorator cannot change the method's declared type.
+ */
+export type AsyncMethodsOnly = 'idb-memo: @cache needs a method that returns a Promise (declare it async), since a memoized method always returns one';
+
+/** The compile-time refusal of a function whose arguments the `key` option does not take. */
+export type KeyDoesNotFit = "idb-memo: the `key` option does not take this function's arguments (or its `this`)";
+
+/** Whether a `key` of `this` type `KeyThis` and arguments `KeyArgs` can be called with `F`'s. */
+type KeyFits<KeyThis, KeyArgs extends unknown[], F extends AnyFunction> = [
+  (this: KeyThis, ...args: KeyArgs) => unknown,
+] extends [(this: ThisParameterType<F>, ...args: Parameters<F>) => unknown]
+  ? true
+  : false;
+
+/** What a method decorator's context must be: the context of an async method whose arguments `key` takes. */
+export type MethodContext<This, Args extends unknown[], R, KeyThis = unknown, KeyArgs extends unknown[] = unknown[]> = [R] extends [
+  PromiseLike<unknown>,
+]
+  ? KeyFits<KeyThis, KeyArgs, (this: This, ...args: Args) => R> extends true
+    ? ClassMethodDecoratorContext<This, (this: This, ...args: Args) => R>
+    : KeyDoesNotFit
+  : AsyncMethodsOnly;
+
+/**
+ * Turns a function into its {@link Memoized} form, or decorates an async method; what
+ * `cache(options)` returns. `KeyThis` and `KeyArgs` are those the `key` option was declared with:
+ * the function or method must be callable with them.
+ */
+export interface CacheDecorator<KeyThis = unknown, KeyArgs extends unknown[] = unknown[]> {
+  <F extends AnyFunction>(fn: F & (KeyFits<KeyThis, KeyArgs, F> extends true ? unknown : KeyDoesNotFit), context?: undefined): Memoized<F>;
   <This, Args extends unknown[], R>(
     method: (this: This, ...args: Args) => R,
-    context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => R>,
+    context: MethodContext<This, Args, R, KeyThis, KeyArgs>,
   ): (this: This, ...args: Args) => R;
+}
+
+/** Keeps a decorator's context from passing for options (its `name` alone would), so that `@cache` on a sync method gets the decorator's message. */
+interface NotAContext {
+  readonly kind?: never;
 }
 
 /**
  * Memoizes `fn`: repeated calls with equal arguments are answered from the cache.
  *
  * - `cache(fn, options?)` returns the memoized function.
- * - `cache(options)` returns a decorator-like function taking `fn`.
- * - `@cache` / `@cache(options)` decorate a class method (TC39 standard decorators); `this` is
- *   part of the key (its own enumerable data, unless `key` says otherwise).
+ * - `cache(options)` returns a decorator-like function taking `fn` (a {@link CacheDecorator}).
+ * - `@cache` / `@cache(options)` decorate an async class method (TC39 standard decorators); `this`
+ *   is part of the key (its own enumerable data, unless `key` says otherwise). A method that does
+ *   not return a Promise is refused at compile time; {@link cacheOf} reaches its cache controls.
  *
- * @throws TypeError or RangeError naming an invalid option
+ * @throws IdbMemoTypeError (`INVALID_OPTION`, `INVALID_ARGUMENT`) or IdbMemoRangeError (`OPTION_OUT_OF_RANGE`) naming the problem
  */
-export function cache<F extends AnyFunction>(fn: F, options?: CacheOptions<ThisParameterType<F>, Parameters<F>>): Memoized<F>;
-export function cache(options: CacheOptions<never, never[]>): CacheDecorator;
+export function cache<F extends AnyFunction, const H extends readonly unknown[] = []>(
+  fn: F,
+  options?: CacheOptionsWithList<ThisParameterType<F>, Parameters<F>, H> & NotAContext,
+): Memoized<F>;
+export function cache<F extends AnyFunction>(fn: F, options?: CacheOptions<ThisParameterType<F>, Parameters<F>> & NotAContext): Memoized<F>;
+export function cache<KeyThis = unknown, KeyArgs extends unknown[] = unknown[], const H extends readonly unknown[] = []>(
+  options?: CacheOptionsWithList<KeyThis, KeyArgs, H>,
+): CacheDecorator<KeyThis, KeyArgs>;
+export function cache<KeyThis = unknown, KeyArgs extends unknown[] = unknown[]>(options?: CacheOptions<KeyThis, KeyArgs>): CacheDecorator<KeyThis, KeyArgs>;
+// Last, so that a refused @cache reports this overload's message.
 export function cache<This, Args extends unknown[], R>(
   method: (this: This, ...args: Args) => R,
-  context: ClassMethodDecoratorContext<This, (this: This, ...args: Args) => R>,
+  context: MethodContext<This, Args, R>,
 ): (this: This, ...args: Args) => R;
-export function cache(fnOrOptions: unknown, optionsOrContext?: unknown): unknown {
+export function cache(fnOrOptions?: unknown, optionsOrContext?: unknown): unknown {
   if (typeof fnOrOptions !== 'function') {
     if (fnOrOptions !== undefined && !isOptionsObject(fnOrOptions)) {
-      throw new TypeError('idb-memo: cache() takes a function, a function and options, or options alone');
+      throw new IdbMemoTypeError('INVALID_ARGUMENT', 'idb-memo: cache() takes a function, a function and options, or options alone');
     }
-    const resolved = resolveOptions(fnOrOptions as CacheOptions<never, never[]>);
+    const resolved = resolveOptions(fnOrOptions as CacheOptions<never, never>);
     return (fn: unknown, context?: unknown) => wrap(fn, resolved, context);
   }
   if (isMethodContext(optionsOrContext)) return wrap(fnOrOptions, resolveOptions(), optionsOrContext);
-  return wrap(fnOrOptions, resolveOptions(optionsOrContext as CacheOptions<never, never[]>), undefined);
+  return wrap(fnOrOptions, resolveOptions(optionsOrContext as CacheOptions<never, never>), undefined);
+}
+
+/** Every memoized function and bound method view: what {@link cacheOf} accepts. */
+const memoizedFunctions = new WeakSet<object>();
+
+/**
+ * The cache controls (`clear`, `delete`, `stats`) of a memoized function or of an `@cache` method,
+ * typed: `cacheOf(explorer.fetchData).delete()` removes the result of `explorer.fetchData()`.
+ * @throws IdbMemoTypeError (`NOT_MEMOIZED`) when `fn` is not memoized by this library
+ */
+export function cacheOf<F extends AnyFunction>(fn: F): CacheControls<Parameters<F>> {
+  if (typeof fn !== 'function' || !memoizedFunctions.has(fn)) {
+    throw new IdbMemoTypeError('NOT_MEMOIZED', `idb-memo: cacheOf() takes a function memoized by cache() or an @cache method (got ${describe(fn)})`);
+  }
+  return fn as unknown as CacheControls<Parameters<F>>;
 }
 
 function wrap(fn: unknown, options: ResolvedOptions, context: unknown): unknown {
-  if (typeof fn !== 'function') throw new TypeError(`idb-memo: cache() needs a function to memoize (got ${typeof fn})`);
+  if (typeof fn !== 'function') throw new IdbMemoTypeError('INVALID_ARGUMENT', `idb-memo: cache() needs a function to memoize (got ${typeof fn})`);
   if (context !== undefined && !isMethodContext(context)) {
-    throw new TypeError('idb-memo: @cache decorates class methods only');
+    throw new IdbMemoTypeError('INVALID_ARGUMENT', 'idb-memo: @cache decorates class methods only');
   }
   const memoized = memoize(fn as Compute, options, context !== undefined);
   if (context !== undefined && !context.static && !context.private) {
@@ -92,11 +153,13 @@ function wrap(fn: unknown, options: ResolvedOptions, context: unknown): unknown 
 
 function bindMemoized(memoized: Memoized<AnyFunction>, self: unknown): Memoized<AnyFunction> {
   const call = (...args: unknown[]) => memoized.apply(self as never, args as never);
-  return Object.assign(call, {
+  const view = Object.assign(call, {
     clear: memoized.clear,
     delete: (...args: unknown[]) => memoized.delete.apply(self, args as never),
     stats: memoized.stats,
   });
+  memoizedFunctions.add(view);
+  return view;
 }
 
 function isMethodContext(value: unknown): value is ClassMethodDecoratorContext {
@@ -119,6 +182,7 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   const { ttlMs, hashFuncs, key: customKey } = options;
   const own = options.toDisk ? undefined : new Tier<unknown>(options.maxItems, options.policy);
   const perSession = options.toDisk && options.perSession;
+  if (options.toDisk) void loadDisk();
   let lastDb: string | undefined;
   let lastSession: string | undefined;
   let lastTier: Tier<unknown> | undefined;
@@ -131,11 +195,13 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
    */
   function tierNow(): Tier<unknown> | undefined {
     if (own) return own;
-    const session = perSession ? sessionId() : undefined;
+    const disk = diskModule();
+    if (!disk) return undefined;
+    const session = perSession ? disk.sessionId() : undefined;
     if (perSession && session === undefined) return undefined;
     const db = options.cachePath ?? config.cachePath;
     if (db !== lastDb || session !== lastSession || !lastTier) {
-      lastTier = diskTierFor(fn, options, db, session);
+      lastTier = disk.diskTierFor(fn, options, db, session);
       used.add(lastTier);
       lastDb = db;
       lastSession = session;
@@ -143,10 +209,16 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
     return lastTier;
   }
 
-  /** Runs `use` on the tier once it is ready; uses asked for before that run in the order they came. */
+  /**
+   * Runs `use` on the tier once it is ready (the disk tier loaded, the session known); uses asked
+   * for before that run in the order they came.
+   */
   function withTier<T>(use: (tier: Tier<unknown>) => T): T | Promise<Awaited<T>> {
     const tier = tierNow();
-    if (tier === undefined) return sessionReady().then(() => withTier(use)) as Promise<Awaited<T>>;
+    if (tier === undefined) {
+      const disk = diskModule();
+      return (disk ? disk.sessionReady() : loadDisk()).then(() => withTier(use)) as Promise<Awaited<T>>;
+    }
     return tier.whenReady(() => use(tier));
   }
 
@@ -197,11 +269,12 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
         }
         await saved;
       };
-      withLock(`idb-memo:${disk.store.connection.name}:${disk.ns}:${disk.diskKeyOf(key)}`, task).catch(reject);
+      diskModule()!.withLock(`idb-memo:${disk.store.connection.name}:${disk.ns}:${disk.diskKeyOf(key)}`, task).catch(reject);
     });
   }
 
-  function lookup(tier: Tier<unknown>, key: string, self: unknown, args: unknown[]): Promise<unknown> {
+  /** A call made at `startedAt` (when it was made, though it reached its tier later) of `key`. */
+  function lookup(tier: Tier<unknown>, key: string, self: unknown, args: unknown[], startedAt: number): Promise<unknown> {
     const entry = tier.get(key, ttlMs);
     if (entry !== undefined) {
       if (entry.owner === stats) stats.memoryHits++;
@@ -218,7 +291,6 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
       tier.useOnDisk(key);
       return pending;
     }
-    const startedAt = orderedNow();
     let markSaved: (saved: Promise<unknown>) => void = () => {};
     const saved = new Promise<unknown>((resolve) => (markSaved = resolve));
     // In `inflight` before the function runs: a delete() or clear() it makes itself drops this call.
@@ -261,22 +333,28 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
     // A call still waiting for its tier (being loaded) or its key (being digested) when the caches
     // are wiped belongs before the wipe: it is answered, and stores nothing.
     const wipes = wipeCount();
+    const startedAt = orderedNow();
     const use = (tier: Tier<unknown>, digested: string) =>
-      wipeCount() === wipes ? lookup(tier, digested, this, args) : compute(this, args).then((answered) => answered.value);
+      !wipedSince(wipes, startedAt)
+        ? lookup(tier, digested, this, args, startedAt)
+        : compute(this, args).then((answered) => answered.value);
     if (typeof key === 'string') return withTier((tier) => use(tier, key));
     return key.then((digested) => withTier((tier) => use(tier, digested)));
   };
 
   function remove(self: unknown, args: unknown[]): Promise<boolean> {
     const key = keyOf(self, args);
-    if (typeof key === 'string') return Promise.resolve(withTier((tier) => tier.delete(key)));
-    return key.then((digested) => withTier((tier) => tier.delete(digested)));
+    // Stamped when asked for: calls made after it, even those that reach the tier first, are kept.
+    const at = orderedNow();
+    if (typeof key === 'string') return Promise.resolve(withTier((tier) => tier.delete(key, at)));
+    return key.then((digested) => withTier((tier) => tier.delete(digested, at)));
   }
 
   const memoized = Object.assign(call, {
     async clear(): Promise<void> {
       const others = [...used].filter((tier) => tier !== lastTier);
-      await Promise.all([withTier((tier) => tier.clear()), ...others.map((tier) => tier.whenReady(() => tier.clear()))]);
+      const at = orderedNow();
+      await Promise.all([withTier((tier) => tier.clear(undefined, at)), ...others.map((tier) => tier.whenReady(() => tier.clear(undefined, at)))]);
     },
     delete(this: unknown, ...args: unknown[]): Promise<boolean> {
       try {
@@ -288,6 +366,7 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
     stats: (): CacheStats => ({ ...stats, hits: stats.memoryHits + stats.diskHits, size: tierNow()?.size ?? 0 }),
   }) as unknown as Memoized<AnyFunction>;
   Object.defineProperty(memoized, 'name', { value: fn.name });
+  memoizedFunctions.add(memoized);
   if (own) registerCache(memoized, () => own.dropAll());
   return memoized;
 }

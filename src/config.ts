@@ -1,3 +1,4 @@
+import { IdbMemoTypeError } from './errors';
 import { checkName, describe } from './options';
 
 /** Library-wide settings, the counterpart of Panel's `pn.config` cache settings. */
@@ -18,7 +19,7 @@ export const config: Config = {
   },
   set cachePath(value: string) {
     checkName('cachePath', value);
-    if (value === undefined) throw new TypeError('idb-memo: config.cachePath must be a string (got undefined)');
+    if (value === undefined) throw new IdbMemoTypeError('INVALID_OPTION', 'idb-memo: config.cachePath must be a string (got undefined)');
     cachePath = value;
   },
 };
@@ -31,10 +32,10 @@ Object.seal(config);
  */
 export function configure(settings: Partial<Config>): void {
   if (typeof settings !== 'object' || settings === null) {
-    throw new TypeError(`idb-memo: configure() takes an object of settings (got ${describe(settings)})`);
+    throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: configure() takes an object of settings (got ${describe(settings)})`);
   }
   for (const [name, value] of Object.entries(settings)) {
-    if (!(name in config)) throw new TypeError(`idb-memo: unknown setting "${name}" (known: ${Object.keys(config).join(', ')})`);
+    if (!(name in config)) throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: unknown setting "${name}" (known: ${Object.keys(config).join(', ')})`);
     (config as unknown as Record<string, unknown>)[name] = value;
   }
 }

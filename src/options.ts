@@ -1,27 +1,51 @@
+import { IdbMemoRangeError, IdbMemoTypeError } from './errors';
 import type { HashFunc } from './key/encode';
 import type { Policy } from './policies';
 
-/** A class (matched with `instanceof`) or a predicate (an arrow function) selecting values. */
-export type ValueMatcher = (abstract new (...args: never[]) => unknown) | ((value: never) => boolean);
+/** A class, matched with `instanceof`; its instances are `T`. */
+export type Constructor<T> = abstract new (...args: never[]) => T;
+
+/**
+ * Selects the values a hasher handles: a class (`instanceof`), a type-guard predicate
+ * (`(v: unknown): v is T`) or a plain predicate, whose parameter type is then the value type.
+ * Only arrow functions (no `prototype`) are taken as predicates.
+ */
+export type ValueMatcher<T = never> = Constructor<T> | ((value: unknown) => value is T) | ((value: unknown) => boolean);
+
+/**
+ * Maps a matched value to its keyable stand-in. Its parameter is checked both ways (like a method's),
+ * so a hasher annotated with a narrower type than a plain predicate proves still compiles.
+ */
+export type Hasher<T> = { hash(value: T): unknown }['hash'];
+
+/** One `hashFuncs` entry for values of type `T`: `[matcher, hash]`, `{ type, hash }` or `{ test, hash }`. */
+export type HashFuncEntry<T> =
+  | readonly [ValueMatcher<T>, Hasher<T>]
+  | { readonly type: Constructor<T>; readonly hash: Hasher<T> }
+  | { readonly test: ((value: unknown) => value is T) | ((value: unknown) => boolean); readonly hash: Hasher<T> };
+
+/**
+ * A list of `hashFuncs` entries, the `I`-th for values of type `H[I]`: each entry's value type is
+ * inferred from its class or predicate (`[[Date, (d) => d.getTime()]]` types `d` as `Date`).
+ */
+export type HashFuncList<H extends readonly unknown[]> = { readonly [I in keyof H]: HashFuncEntry<H[I]> };
 
 /**
  * Custom hashers, checked before the built-in encoding: each maps the values it matches to a
- * keyable stand-in. Accepted forms: a `Map` or an array of `[matcher, hash]` pairs, where a matcher
- * is a class (`instanceof`) or an arrow-function predicate; an array of `{ type, hash }` /
- * `{ test, hash }` objects; or, like Panel's `hash_funcs` dict, an object keyed by class name
- * (`{ WeakMap: (map) => 'id' }`).
+ * keyable stand-in. Accepted forms: an array of entries ({@link HashFuncList}, where value types
+ * are inferred); a `Map` from matchers to hashers; or, like Panel's `hash_funcs` dict, an object
+ * keyed by class name (`{ WeakMap: (map: WeakMap<object, unknown>) => 'id' }`).
  */
 export type HashFuncs =
-  | ReadonlyMap<ValueMatcher, (value: never) => unknown>
-  | ReadonlyArray<
-      | readonly [ValueMatcher, (value: never) => unknown]
-      | { readonly type: abstract new (...args: never[]) => unknown; readonly hash: (value: never) => unknown }
-      | { readonly test: (value: never) => boolean; readonly hash: (value: never) => unknown }
-    >
-  | { readonly [className: string]: (value: never) => unknown };
+  | HashFuncList<readonly unknown[]>
+  | ReadonlyMap<Constructor<unknown> | ((value: never) => boolean), Hasher<never>>
+  | { readonly [className: string]: Hasher<never> };
 
-/** Options of {@link cache}; every one is optional. Names are the camelCase of Panel's `pn.cache`. */
-export interface CacheOptions<This = unknown, Args extends readonly unknown[] = never> {
+/**
+ * Options of {@link cache}; every one is optional. Names are the camelCase of Panel's `pn.cache`.
+ * `This` and `Args` are the memoized function's, for `key`.
+ */
+export interface CacheOptions<This = unknown, Args extends readonly unknown[] = unknown[]> {
   /** Most results kept (in memory, and on disk with `toDisk`); a positive integer, or Infinity. Default: unbounded. */
   maxItems?: number;
   /** Which result to evict when `maxItems` is reached: `'LRU'` (default), `'LFU'` or `'FIFO'`, any case. */
@@ -48,6 +72,18 @@ export interface CacheOptions<This = unknown, Args extends readonly unknown[] = 
   /** Bump to invalidate every persisted result of the function. */
   version?: string | number;
 }
+
+/**
+ * {@link CacheOptions} whose `hashFuncs` is a list, typed entry by entry (`H` is inferred: the
+ * value type of each entry). What cache() takes, so that hashers' parameters need no annotation.
+ */
+export type CacheOptionsWithList<This, Args extends readonly unknown[], H extends readonly unknown[]> = Omit<
+  CacheOptions<This, Args>,
+  'hashFuncs'
+> & {
+  /** Custom hashers, each typed by its class or predicate. */
+  hashFuncs?: HashFuncList<H>;
+};
 
 /** Options after validation, with defaults filled in. */
 export interface ResolvedOptions {
@@ -76,25 +112,25 @@ export function isOptionsObject(value: unknown): value is CacheOptions {
  * Validates `options` and fills in defaults.
  * @throws TypeError for an unknown option or a value of the wrong type; RangeError for a value out of range
  */
-export function resolveOptions(options: CacheOptions<never, never[]> = {}): ResolvedOptions {
-  if (!isOptionsObject(options)) throw new TypeError(`idb-memo: cache() options must be an object (got ${describe(options)})`);
+export function resolveOptions(options: CacheOptions<never, never> = {}): ResolvedOptions {
+  if (!isOptionsObject(options)) throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: cache() options must be an object (got ${describe(options)})`);
   for (const name of Object.keys(options)) {
     if (!OPTION_NAMES.has(name)) {
       const camel = name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
       const hint = OPTION_NAMES.has(camel) ? ` Did you mean "${camel}"?` : ` Known options: ${[...OPTION_NAMES].join(', ')}.`;
-      throw new TypeError(`idb-memo: unknown cache() option "${name}".${hint}`);
+      throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: unknown cache() option "${name}".${hint}`);
     }
   }
   const { maxItems, policy, ttl, toDisk, cachePath, perSession, hashFuncs, key, name, version } = options;
   if (maxItems !== undefined) {
-    if (typeof maxItems !== 'number') throw new TypeError(`idb-memo: option "maxItems" must be a number (got ${describe(maxItems)})`);
+    if (typeof maxItems !== 'number') throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "maxItems" must be a number (got ${describe(maxItems)})`);
     if (maxItems !== Infinity && (!Number.isInteger(maxItems) || maxItems < 1)) {
-      throw new RangeError(`idb-memo: option "maxItems" must be a positive integer (got ${maxItems})`);
+      throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', `idb-memo: option "maxItems" must be a positive integer (got ${maxItems})`);
     }
   }
   if (ttl !== undefined) {
-    if (typeof ttl !== 'number') throw new TypeError(`idb-memo: option "ttl" must be a number of seconds (got ${describe(ttl)})`);
-    if (!(ttl > 0)) throw new RangeError(`idb-memo: option "ttl" must be a positive number of seconds (got ${ttl})`);
+    if (typeof ttl !== 'number') throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "ttl" must be a number of seconds (got ${describe(ttl)})`);
+    if (!(ttl > 0)) throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', `idb-memo: option "ttl" must be a positive number of seconds (got ${ttl})`);
   }
   checkType('toDisk', toDisk, 'boolean');
   checkType('perSession', perSession, 'boolean');
@@ -102,7 +138,7 @@ export function resolveOptions(options: CacheOptions<never, never[]> = {}): Reso
   checkName('cachePath', cachePath);
   checkName('name', name);
   if (version !== undefined && typeof version !== 'string' && typeof version !== 'number') {
-    throw new TypeError(`idb-memo: option "version" must be a string or a number (got ${describe(version)})`);
+    throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "version" must be a string or a number (got ${describe(version)})`);
   }
   return {
     maxItems: maxItems ?? Infinity,
@@ -120,10 +156,10 @@ export function resolveOptions(options: CacheOptions<never, never[]> = {}): Reso
 
 function resolvePolicy(policy: unknown): Policy {
   if (policy === undefined) return 'LRU';
-  if (typeof policy !== 'string') throw new TypeError(`idb-memo: option "policy" must be a string (got ${describe(policy)})`);
+  if (typeof policy !== 'string') throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "policy" must be a string (got ${describe(policy)})`);
   const upper = policy.toUpperCase() as Policy;
   if (!POLICIES.includes(upper)) {
-    throw new RangeError(`idb-memo: option "policy" must be one of 'LRU', 'LFU', 'FIFO' (got '${policy}')`);
+    throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', `idb-memo: option "policy" must be one of 'LRU', 'LFU', 'FIFO' (got '${policy}')`);
   }
   return upper;
 }
@@ -148,7 +184,7 @@ function resolveHashFuncs(hashFuncs: unknown): readonly HashFunc[] {
       else if ('test' in entry) [matcher, isClass] = [entry.test, false];
     }
     if (typeof matcher !== 'function' || typeof hash !== 'function') {
-      throw new TypeError(`idb-memo: option "${where}" must pair a class or predicate with a hash function`);
+      throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "${where}" must pair a class or predicate with a hash function`);
     }
     const hashValue = hash as (value: unknown) => unknown;
     // A class has a prototype object; an arrow-function predicate has none.
@@ -160,7 +196,7 @@ function resolveHashFuncs(hashFuncs: unknown): readonly HashFunc[] {
   });
 
   function fail(): never {
-    throw new TypeError(`idb-memo: option "hashFuncs" must be a Map, an array or an object keyed by class name (got ${describe(hashFuncs)})`);
+    throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "hashFuncs" must be a Map, an array or an object keyed by class name (got ${describe(hashFuncs)})`);
   }
 }
 
@@ -173,15 +209,15 @@ function classNameOf(value: unknown): string {
 
 function checkType(option: string, value: unknown, type: 'boolean' | 'function'): void {
   if (value !== undefined && typeof value !== type) {
-    throw new TypeError(`idb-memo: option "${option}" must be a ${type} (got ${describe(value)})`);
+    throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "${option}" must be a ${type} (got ${describe(value)})`);
   }
 }
 
 /** Validates an optional non-empty string option. */
 export function checkName(option: string, value: unknown): void {
   if (value === undefined) return;
-  if (typeof value !== 'string') throw new TypeError(`idb-memo: option "${option}" must be a string (got ${describe(value)})`);
-  if (value === '') throw new RangeError(`idb-memo: option "${option}" must not be empty`);
+  if (typeof value !== 'string') throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "${option}" must be a string (got ${describe(value)})`);
+  if (value === '') throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', `idb-memo: option "${option}" must not be empty`);
 }
 
 /** A short description of a bad value for error messages. */

@@ -1,3 +1,6 @@
+import { loadDisk } from './disk/lazy';
+import { orderedNow } from './tier';
+
 const memories = new Set<WeakRef<object>>();
 const clearers = new WeakMap<object, () => void>();
 const clearAllHooks = new Set<() => Promise<void>>();
@@ -20,24 +23,45 @@ export function onClearCaches(hook: () => Promise<void>): void {
   clearAllHooks.add(hook);
 }
 
+/** Wipes of this page's caches so far (its clearCaches(), a database deleted under it). */
 let wipes = 0;
+/** When this page last called clearCaches(). */
+let wipedAt = -Infinity;
+/** The latest clearCaches() of another tab, by its stamp. */
+let remoteWipedAt = -Infinity;
 
-/**
- * How many times this page's caches were wiped (clearCaches() here or in another tab, a database
- * deleted under the page): a call made before a wipe, still waiting to reach its tier, stores nothing.
- */
+/** The wipes so far, for {@link wipedSince}. */
 export function wipeCount(): number {
   return wipes;
 }
 
-/** Counts a wipe that {@link clearMemories} does not make (a database deleted under the page). */
+/**
+ * Whether the caches were wiped after a call made at `startedAt` when {@link wipeCount} was
+ * `count`: such a call, still waiting to reach its tier (being loaded) or its key (being
+ * digested), belongs before the wipe and stores nothing. Wipes of this page are counted (exact,
+ * whatever the clock does); another tab's are known by their stamp, which arrives later.
+ */
+export function wipedSince(count: number, startedAt: number): boolean {
+  return wipes !== count || remoteWipedAt > startedAt;
+}
+
+/** Counts a wipe of this page (a database deleted under it). */
 export function noteWipe(): void {
   wipes++;
 }
 
+/** When this page last called clearCaches(), for other tabs. */
+export function lastWipe(): number {
+  return wipedAt;
+}
+
+/** Another tab called clearCaches() at `at` (its stamp; the same wall clock). */
+export function noteRemoteWipe(at: number): void {
+  remoteWipedAt = Math.max(remoteWipedAt, at);
+}
+
 /** Empties the memory tier of every live memoized function of this page. */
 export function clearMemories(): void {
-  wipes++;
   for (const ref of memories) {
     const owner = ref.deref();
     if (owner) clearers.get(owner)?.();
@@ -55,7 +79,12 @@ export function clearMemories(): void {
  *   the library's keeps a database from being deleted: its entries are still stored.
  */
 export async function clearCaches(): Promise<void> {
+  noteWipe();
+  wipedAt = orderedNow();
   clearMemories();
+  // The disk tier registers its hooks when it is evaluated (toDisk or cachedFetch used): if it was
+  // not, load it, since databases of earlier visits must go too.
+  if (clearAllHooks.size === 0) await loadDisk();
   const outcomes = await Promise.allSettled([...clearAllHooks].map((hook) => hook()));
   for (const outcome of outcomes) if (outcome.status === 'rejected') throw outcome.reason;
 }

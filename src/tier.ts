@@ -273,7 +273,7 @@ export class Tier<V> implements TouchSource {
   }
 
   /** Removes the entry of `key` from memory and disk (leaving a tombstone there); true if there was one. */
-  async delete(key: string): Promise<boolean> {
+  async delete(key: string, at = orderedNow()): Promise<boolean> {
     this.inflight.delete(key);
     const disk = this.disk;
     const diskKey = disk?.diskKeyOf(key);
@@ -281,7 +281,7 @@ export class Tier<V> implements TouchSource {
     if (entry) this.forget(entry);
     if (!disk || diskKey === undefined) return entry !== undefined;
     this.removedWhileReading(diskKey);
-    const onDisk = await disk.store.apply({ kind: 'delete', ns: disk.ns, key: diskKey, deletedAt: orderedNow() });
+    const onDisk = await disk.store.apply({ kind: 'delete', ns: disk.ns, key: diskKey, deletedAt: at });
     // Told once committed: a tab told sooner could read the entry back before it is gone.
     disk.onRemoved?.(diskKey);
     return entry !== undefined || onDisk;
@@ -291,11 +291,11 @@ export class Tier<V> implements TouchSource {
    * Removes every entry from memory and disk, and keeps work in progress from storing. `op` is the
    * disk's clear: by default this namespace's; cachedFetch clears every fetch namespace at once.
    */
-  async clear(op?: DiskOp): Promise<void> {
+  async clear(op?: DiskOp, at = orderedNow()): Promise<void> {
     this.dropAll();
     const disk = this.disk;
     if (!disk) return;
-    await disk.store.apply(op ?? { kind: 'clear', prefix: disk.ns, exact: true, at: orderedNow() });
+    await disk.store.apply(op ?? { kind: 'clear', prefix: disk.ns, exact: true, at });
     disk.onRemoved?.(undefined);
   }
 

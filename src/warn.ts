@@ -1,8 +1,10 @@
+import { isProduction, messageOf, type WarningCode } from './errors';
+
 const warned = new Set<string>();
 
-/** Prints `message` as a console warning once per `topic` per page. */
-export function warnOnce(topic: string, message: string): void {
+/** Prints `message` as a console warning ending with its `code` (in production, the code and where it is documented), once per `topic` per page. */
+export function warnOnce(code: WarningCode, topic: string, message: string): void {
   if (warned.has(topic)) return;
   warned.add(topic);
-  console.warn(`idb-memo: ${message}`);
+  console.warn(isProduction() ? messageOf(code, message) : `idb-memo: ${message} [${code}]`);
 }

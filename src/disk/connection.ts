@@ -1,3 +1,4 @@
+import { IdbMemoError } from '../errors';
 import { deleteDB, openDB, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
 import { warnOnce } from '../warn';
 import { SCHEMA_VERSION, SHAPE, type CacheDB } from './schema';
@@ -50,6 +51,12 @@ export class Connection {
     return opening;
   }
 
+  /** Closes the connection before this page deletes the database: finding it gone later is no news. */
+  deleting(): void {
+    this.openedBefore = false;
+    this.reset();
+  }
+
   /** Closes the connection; the next {@link open} reopens it. */
   reset(): void {
     const opening = this.opening;
@@ -72,7 +79,7 @@ export class Connection {
           this.reset();
           continue;
         }
-        (onError ?? ((e) => warnOnce(`op:${this.name}:${errorName(e)}`, `IndexedDB "${this.name}" failed (${describeError(e)}); continuing from memory`)))(error);
+        (onError ?? ((e) => warnOnce('DISK_FAILED', `op:${this.name}:${errorName(e)}`, `IndexedDB "${this.name}" failed (${describeError(e)}); continuing from memory`)))(error);
         return fallback;
       }
     }
@@ -81,7 +88,7 @@ export class Connection {
 
   private async connect(): Promise<CacheDatabase | undefined> {
     if (typeof indexedDB === 'undefined') {
-      warnOnce('no-indexeddb', 'IndexedDB is not available here; toDisk caches keep results in memory only');
+      warnOnce('NO_INDEXEDDB', 'no-indexeddb', 'IndexedDB is not available here; toDisk caches keep results in memory only');
       this.retryAt = Infinity;
       return undefined;
     }
@@ -91,7 +98,10 @@ export class Connection {
       const opened = openShaped(
         this.name,
         (deleting) => {
-          if (deleting) this.events.onDeleting?.(this);
+          if (deleting) {
+            this.events.onDeleting?.(this);
+            this.openedBefore = false; // heard: finding it gone on reopen is no news
+          }
           this.reset();
         },
         // Deleted while this page had no connection open (clearCaches() in another tab, "Clear
@@ -113,7 +123,7 @@ export class Connection {
       return db;
     } catch (error) {
       this.retryAt = Date.now() + RETRY_AFTER_MS;
-      warnOnce(`open:${this.name}`, `could not open IndexedDB "${this.name}" (${describeError(error)}); keeping results in memory only`);
+      warnOnce('OPEN_FAILED', `open:${this.name}`, `could not open IndexedDB "${this.name}" (${describeError(error)}); keeping results in memory only`);
       return undefined;
     } finally {
       clearTimeout(timer);
@@ -250,14 +260,13 @@ function knownPaths(): string[] {
 const BLOCKED_WAIT_MS = 2000;
 
 /** Thrown (rejected) by clearCaches() when a connection that is not the library's keeps a database from being deleted. */
-export class ClearBlockedError extends Error {
-  /** A stable code for this kind of failure. */
-  readonly code = 'CLEAR_BLOCKED';
+export class ClearBlockedError extends IdbMemoError {
   constructor(
     /** The databases that are still there, with their entries. */
     readonly databases: readonly string[],
   ) {
     super(
+      'CLEAR_BLOCKED',
       `idb-memo: clearCaches() could not delete IndexedDB ${databases.map((name) => `"${name}"`).join(', ')}: another connection ` +
         '(not one of this library, which closes its own) keeps it open; its entries are still stored. Close that connection and call clearCaches() again.',
     );
@@ -282,7 +291,7 @@ export async function deleteAllDatabases(): Promise<void> {
   const left: string[] = [];
   await Promise.all(
     [...names].map(async (name) => {
-      connections.get(name)?.reset();
+      connections.get(name)?.deleting();
       if (!(await deleteOrGiveUp(name))) left.push(name);
     }),
   );
@@ -303,7 +312,7 @@ function deleteOrGiveUp(name: string): Promise<boolean> {
     deleteDB(name, { blocked: () => (timer ??= setTimeout(() => settle(false), BLOCKED_WAIT_MS)) }).then(
       () => settle(true),
       (error: unknown) => {
-        warnOnce(`delete:${name}`, `could not delete IndexedDB "${name}" (${describeError(error)})`);
+        warnOnce('DELETE_FAILED', `delete:${name}`, `could not delete IndexedDB "${name}" (${describeError(error)})`);
         settle(false);
       },
     );

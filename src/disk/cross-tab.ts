@@ -1,9 +1,11 @@
-import { clearMemories, onClearCaches } from '../registry';
+import { clearMemories, lastWipe, noteRemoteWipe, onClearCaches } from '../registry';
+import { orderedNow } from '../tier';
 import { navigatorLocks } from './session';
 
 /** What one tab tells the others about entries it removed. No argument text: disk keys only. */
 export type RemovalMessage =
-  | { readonly type: 'clearAll' }
+  /** clearCaches() in another tab, at `at` (its clock: the same wall clock as this page's). */
+  | { readonly type: 'clearAll'; readonly at: number }
   /** Every entry of namespace `ns` (with `prefix`, of every namespace starting with it) in database `db`. */
   | { readonly type: 'clear'; readonly db: string; readonly ns: string; readonly prefix?: boolean }
   | { readonly type: 'delete'; readonly db: string; readonly ns: string; readonly diskKey: string };
@@ -22,7 +24,11 @@ function openChannel(): BroadcastChannel | undefined {
   (channel as { unref?: () => void } | null)?.unref?.();
   channel?.addEventListener('message', ({ data }: MessageEvent<RemovalMessage>) => {
     if (typeof data !== 'object' || data === null) return;
-    if (data.type === 'clearAll') clearMemories();
+    if (data.type === 'clearAll') {
+      // A call made here within a millisecond after the other tab's wipe counts as made before it.
+      noteRemoteWipe(typeof data.at === 'number' ? Math.min(data.at + 1, orderedNow()) : orderedNow());
+      clearMemories();
+    }
     receiver?.(data);
   });
   return channel ?? undefined;
@@ -82,4 +88,4 @@ export function withLock<T>(name: string, task: (waited: boolean) => Promise<T>)
 const NOT_AVAILABLE = Symbol('lock not available');
 
 // clearCaches() in one tab empties the memory tiers of the others too.
-onClearCaches(async () => announceRemoval({ type: 'clearAll' }));
+onClearCaches(async () => announceRemoval({ type: 'clearAll', at: lastWipe() }));

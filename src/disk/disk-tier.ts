@@ -33,7 +33,7 @@ onClearCaches(async () => {
 function onDeleting(db: string): void {
   noteWipe();
   stores.get(db)?.discardPending();
-  forEachTier((id) => id.startsWith(tierId(db, '')), (tier) => tier.dropAll());
+  forEachTier((id) => id.startsWith(tierId(db, '', true)), (tier) => tier.dropAll());
 }
 
 function forEachTier(matches: (id: string) => boolean, act: (tier: Tier<unknown>) => void): void {

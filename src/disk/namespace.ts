@@ -31,6 +31,7 @@ function warnIfShared(ns: string, fn: object, named: boolean): void {
   }
   else if (owner !== fn) {
     warnOnce(
+      'SHARED_NAME',
       `shared:${ns}`,
       named
         ? `two different functions were given name "${ns.replace(/@[^@]*$/, '')}" and would share persisted results; give each its own \`name\``

@@ -34,6 +34,8 @@ export interface TombstoneRecord {
   key: string;
   /** Wall-clock ms of the deletion. */
   deletedAt: number;
+  /** The page that deleted it (its stamps are ordered with its own calls'). */
+  by?: string;
   expiresAt: number;
 }
 
@@ -43,6 +45,8 @@ export interface NamespaceRecord {
   count: number;
   /** Wall-clock ms of the namespace's last clear(): work started before it is not stored. */
   clearedAt?: number;
+  /** The page that cleared it (its stamps are ordered with its own calls'). */
+  by?: string;
 }
 
 /** A tab session that has written per-session entries. */

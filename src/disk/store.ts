@@ -75,7 +75,7 @@ export const TOMBSTONE_MS = 24 * 60 * 60 * 1000;
 
 /** Warns once per function that one of its results is kept in memory only, and why. */
 export function warnUnstorable(label: string, reason: string): void {
-  warnOnce(`clone:${label}`, `a result of ${label} cannot be stored in IndexedDB (${reason}); it is kept in memory only`);
+  warnOnce('UNSTORABLE_RESULT', `clone:${label}`, `a result of ${label} cannot be stored in IndexedDB (${reason}); it is kept in memory only`);
 }
 
 /** Most expired entries and tombstones deleted from the disk by one sweep. */
@@ -205,6 +205,7 @@ export class Store {
    */
   discardPending(): void {
     this.wipes++;
+    this.pendingPuts.clear(); // those of a batch being written too: it is dropped
     for (const { op, done } of this.queue.splice(0)) {
       this.shadow(op, -1);
       done(false);
@@ -270,7 +271,7 @@ export class Store {
     let quotaHit = false;
     const onError = (error: unknown) => {
       if (errorName(error) === 'QuotaExceededError') quotaHit = true;
-      else warnOnce(`write:${this.connection.name}`, `could not write to IndexedDB "${this.connection.name}" (${describeError(error)})`);
+      else warnOnce('WRITE_FAILED', `write:${this.connection.name}`, `could not write to IndexedDB "${this.connection.name}" (${describeError(error)})`);
     };
     const ops = batch.map(({ op }) => op);
     const sweep = Date.now() - this.lastSweep > DISK_SWEEP_EVERY_MS;
@@ -298,7 +299,7 @@ export class Store {
         committed[i] = await this.connection.run(unlessWiped((db) => writeBatch(db, [op], [], one)), false, onError);
         results[i] = one[0]!;
         if (quotaHit && op.kind === 'put') {
-          warnOnce(`quota:${op.label}`, `storage quota exceeded in "${this.connection.name}"; a result of ${op.label} is kept in memory only`);
+          warnOnce('QUOTA_EXCEEDED', `quota:${op.label}`, `storage quota exceeded in "${this.connection.name}"; a result of ${op.label} is kept in memory only`);
         }
       }
     }
@@ -430,15 +431,27 @@ function applyOp(tx: WriteTx, op: DiskOp): Promise<boolean> {
   }
 }
 
+/** Marks the clears and deletions of this page (of this instance of the library). */
+const PAGE = Math.random().toString(36).slice(2);
+
+/**
+ * Whether a removal stamped `at` by page `by` may have come after a call started at `startedAt`.
+ * This page's stamps are strictly ordered; another page's stamps share only the clock, so within a
+ * millisecond of another tab's removal a call counts as started before it.
+ */
+function removedSince(at: number, by: string | undefined, startedAt: number): boolean {
+  return by === PAGE ? at > startedAt : at + 1 > startedAt;
+}
+
 async function putOne(tx: WriteTx, { record, maxItems, policy, label, startedAt, guards }: DiskOp & { kind: 'put' }): Promise<boolean> {
   const id: [string, string] = [record.ns, record.key];
   for (const guard of guards) {
-    const clearedAt = (await tx.objectStore('namespaces').get(guard))?.clearedAt;
-    if (typeof clearedAt === 'number' && clearedAt > startedAt) return false;
+    const cleared = await tx.objectStore('namespaces').get(guard);
+    if (typeof cleared?.clearedAt === 'number' && removedSince(cleared.clearedAt, cleared.by, startedAt)) return false;
   }
   const tombstones = tx.objectStore('tombstones');
   const tombstone = await tombstones.get(id);
-  if (tombstone && tombstone.deletedAt > startedAt) return false;
+  if (tombstone && removedSince(tombstone.deletedAt, tombstone.by, startedAt)) return false;
   if (tombstone) quiet(tombstones.delete(id));
   const entries = tx.objectStore('entries');
   const existed = (await entries.count(id)) > 0;
@@ -472,7 +485,7 @@ async function deleteOne(tx: WriteTx, ns: string, key: string, deletedAt: number
     quiet(entries.delete(id));
     await adjustCount(tx, ns, -1);
   }
-  if (deletedAt !== undefined) quiet(tx.objectStore('tombstones').put({ ns, key, deletedAt, expiresAt: deletedAt + TOMBSTONE_MS }));
+  if (deletedAt !== undefined) quiet(tx.objectStore('tombstones').put({ ns, key, deletedAt, by: PAGE, expiresAt: deletedAt + TOMBSTONE_MS }));
   return existed;
 }
 
@@ -482,7 +495,7 @@ async function clearAll(tx: WriteTx, prefix: string, exact: boolean, at: number)
   quiet(tx.objectStore('tombstones').delete(range));
   const namespaces = tx.objectStore('namespaces');
   if (!exact) quiet(namespaces.delete(IDBKeyRange.bound(prefix, `${prefix}\uffff`)));
-  await namespaces.put({ ns: prefix, count: 0, clearedAt: at });
+  await namespaces.put({ ns: prefix, count: 0, clearedAt: at, by: PAGE });
   return true;
 }
 

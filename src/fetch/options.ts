@@ -1,3 +1,4 @@
+import { IdbMemoRangeError, IdbMemoTypeError } from '../errors';
 import { describe, isOptionsObject, resolveOptions } from '../options';
 import { TOKEN } from './http';
 import type { Policy } from '../policies';
@@ -66,17 +67,17 @@ const NAMES = ['strategy', 'ttl', 'maxItems', 'policy', 'cachePath', 'toDisk', '
  * @throws TypeError for an unknown option or a value of the wrong type; RangeError for a value out of range
  */
 export function resolveFetchOptions(options: FetchCacheOptions = {}): ResolvedFetchOptions {
-  if (!isOptionsObject(options)) throw new TypeError(`idb-memo: cachedFetch() options must be an object (got ${describe(options)})`);
+  if (!isOptionsObject(options)) throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: cachedFetch() options must be an object (got ${describe(options)})`);
   for (const name of Object.keys(options)) {
-    if (!NAMES.includes(name)) throw new TypeError(`idb-memo: unknown cachedFetch() option "${name}" (known: ${NAMES})`);
+    if (!NAMES.includes(name)) throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: unknown cachedFetch() option "${name}" (known: ${NAMES})`);
   }
   const { strategy = 'cache-first', cacheableStatuses: statuses, toDisk, ignoreHeaders = [], ...shared } = options;
   const base = resolveOptions({ ...shared, toDisk });
   if (!STRATEGIES.includes(strategy)) {
-    throw new RangeError(`idb-memo: option "strategy" must be one of '${STRATEGIES.join("', '")}' (got ${describe(strategy)})`);
+    throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', `idb-memo: option "strategy" must be one of '${STRATEGIES.join("', '")}' (got ${describe(strategy)})`);
   }
   if (statuses !== undefined && typeof statuses !== 'function') {
-    throw new TypeError(`idb-memo: option "cacheableStatuses" must be a function (got ${describe(statuses)})`);
+    throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "cacheableStatuses" must be a function (got ${describe(statuses)})`);
   }
   if (!Array.isArray(ignoreHeaders) || !ignoreHeaders.every((name) => typeof name === 'string' && TOKEN.test(name))) {
     throw new TypeError(`idb-memo: option "ignoreHeaders" must be an array of header names (got ${describe(ignoreHeaders)})`);

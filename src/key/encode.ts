@@ -7,6 +7,7 @@
  * order of Sets and Maps do not matter; equal cyclic structures encode alike.
  */
 
+import { IdbMemoTypeError, messageOf } from '../errors';
 import { aliasedKey } from './alias';
 
 /** A custom hasher: values it matches are keyed by what `hash` returns instead of by their content. */
@@ -32,18 +33,23 @@ export interface EncodedKey {
 }
 
 /** Thrown for a value that cannot be part of a key; `path` says where it sits. */
-export class UnkeyableValueError extends TypeError {
+export class UnkeyableValueError extends IdbMemoTypeError {
   /** Where the value sits, e.g. `args[0].handler`; filled in by {@link encodeKey}. */
   path = '';
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'TypeError';
+  constructor(
+    /** Why the value cannot be keyed. */
+    readonly reason: string,
+  ) {
+    super('UNKEYABLE_VALUE', reason);
+    this.name = 'UnkeyableValueError';
   }
   /** Adds the path to the message once the error has left the encoder. */
   finish(): this {
-    this.message =
+    this.message = messageOf(
+      'UNKEYABLE_VALUE',
       `idb-memo: cannot make a cache key from ${this.path || 'the arguments'}: ${this.reason}. ` +
-      'Pass a `key` option to cache() that returns a keyable value, or add a `hashFuncs` entry for this type.';
+      'Pass a `key` option to cache() that returns a keyable value, or add a `hashFuncs` entry for this type.',
+    );
     return this;
   }
 }

@@ -41,5 +41,9 @@ export function waitForEntries(path: string, count: number): Promise<EntryRecord
 /** A new instance of the library on the same IndexedDB: a fresh page, as after a reload or in another tab. */
 export async function freshLibrary(): Promise<typeof import('../../src/index')> {
   vi.resetModules();
-  return import('../../src/index');
+  const library = await import('../../src/index');
+  // Its lazy disk chunk, loaded now: loaded later, after another resetModules(), it would be the
+  // next instance's, and two "tabs" would share one disk tier.
+  await library.flushCaches();
+  return library;
 }

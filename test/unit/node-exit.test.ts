@@ -15,7 +15,8 @@ it('a Node script using toDisk exits on its own, with its results computed', asy
   await build({
     input: join(root, 'src/index.ts'),
     external: ['idb'],
-    output: { file: join(dir, 'idb-memo.mjs'), format: 'esm' },
+    // A directory: the disk tier is a chunk of its own, loaded by import().
+    output: { dir, entryFileNames: 'idb-memo.mjs', format: 'esm' },
     logLevel: 'silent',
   });
   const script = join(dir, 'script.mjs');
