@@ -1,6 +1,7 @@
 import { config } from './config';
 import { withLock } from './disk/cross-tab';
 import { diskTierFor } from './disk/disk-tier';
+import { opaqueSource } from './disk/namespace';
 import { sessionId, sessionReady } from './disk/session';
 import { memoryKeyOf } from './key/digest';
 import { encodeKey, toStringTag, UnkeyableValueError } from './key/encode';
@@ -80,6 +81,14 @@ function wrap(fn: unknown, options: ResolvedOptions, context: unknown): unknown 
   if (context !== undefined && !isMethodContext(context)) {
     throw new TypeError('idb-memo: @cache decorates class methods only');
   }
+  if (options.toDisk && options.name === undefined) {
+    const opaque = opaqueSource(fn);
+    if (opaque !== undefined) {
+      throw new TypeError(
+        `idb-memo: toDisk needs a \`name\` option for ${opaque}: its source text is not its own, so it cannot name the function's stored results (every such function would share them)`,
+      );
+    }
+  }
   const memoized = memoize(fn as Compute, options, context !== undefined);
   if (context !== undefined && !context.static && !context.private) {
     // Give each instance its own bound view, so that `instance.method.delete()` knows its `this`.
@@ -117,6 +126,8 @@ interface Answer extends Stamped {
 function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memoized<AnyFunction> {
   const stats = { memoryHits: 0, diskHits: 0, misses: 0, evictions: 0 };
   const { ttlMs, hashFuncs, key: customKey } = options;
+  /** Keys of disk entries must mean the same in the next page. */
+  const persistent = options.toDisk;
   const own = options.toDisk ? undefined : new Tier<unknown>(options.maxItems, options.policy);
   const perSession = options.toDisk && options.perSession;
   let lastDb: string | undefined;
@@ -163,8 +174,8 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
 
   function keyOf(self: unknown, args: unknown[]): string | Promise<string> {
     try {
-      if (customKey !== undefined) return memoryKeyOf(encodeKey([customKey.apply(self, args as never[])], undefined, hashFuncs));
-      return memoryKeyOf(encodeKey(args, selfOf(self), hashFuncs));
+      if (customKey !== undefined) return memoryKeyOf(encodeKey([customKey.apply(self, args as never[])], undefined, hashFuncs, persistent));
+      return memoryKeyOf(encodeKey(args, selfOf(self), hashFuncs, persistent));
     } catch (error) {
       throw error instanceof UnkeyableValueError ? error.finish() : error;
     }

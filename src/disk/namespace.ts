@@ -16,6 +16,21 @@ export function namespaceOf(fn: (...args: never[]) => unknown, options: Resolved
   return options.perSession ? `${shared}/session:${session}` : shared;
 }
 
+/**
+ * Why `fn`'s source text cannot name its stored results: a bound function, a native one or a
+ * Proxy of a function all read `function … { [native code] }`; undefined for ordinary functions.
+ */
+export function opaqueSource(fn: Function): string | undefined {
+  let source: string;
+  try {
+    source = Function.prototype.toString.call(fn);
+  } catch {
+    return 'a function whose source cannot be read';
+  }
+  if (!/\{\s*\[native code\]\s*\}\s*$/.test(source)) return undefined;
+  return fn.name.startsWith('bound ') ? `a bound function (${fn.name})` : `a native or proxied function (${fn.name || 'anonymous'})`;
+}
+
 /** Warns once when two different functions would read and write each other's entries. */
 function warnIfShared(ns: string, fn: object, named: boolean): void {
   const owner = owners.get(ns)?.deref();
