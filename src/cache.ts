@@ -82,7 +82,7 @@ function wrap(fn: unknown, options: ResolvedOptions, context: unknown): unknown 
     throw new TypeError('idb-memo: @cache decorates class methods only');
   }
   if (options.toDisk && options.name === undefined) {
-    const opaque = opaqueSource(fn);
+    const opaque = opaqueSource(fn as Compute);
     if (opaque !== undefined) {
       throw new TypeError(
         `idb-memo: toDisk needs a \`name\` option for ${opaque}: its source text is not its own, so it cannot name the function's stored results (every such function would share them)`,

@@ -1,4 +1,5 @@
 import { sha256OfTextSync } from '../key/sha256';
+import type { Constructor } from '../key/classes';
 import { warnOnce } from '../warn';
 import type { ResolvedOptions } from '../options';
 
@@ -20,7 +21,7 @@ export function namespaceOf(fn: (...args: never[]) => unknown, options: Resolved
  * Why `fn`'s source text cannot name its stored results: a bound function, a native one or a
  * Proxy of a function all read `function … { [native code] }`; undefined for ordinary functions.
  */
-export function opaqueSource(fn: Function): string | undefined {
+export function opaqueSource(fn: Constructor): string | undefined {
   let source: string;
   try {
     source = Function.prototype.toString.call(fn);

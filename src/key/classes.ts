@@ -5,15 +5,18 @@
 
 import { sha256OfTextSync } from './sha256';
 
+/** A class (or any function), as far as the key cares: its name, source and prototype chain. */
+export type Constructor = (abstract new (...args: never[]) => unknown) | ((...args: never[]) => unknown);
+
 /** A class that cannot be named on disk: the reason, for the refusal. */
 export interface RefusedClass {
   readonly refused: string;
 }
 
-const memoryIds = new WeakMap<Function, string>();
-const diskIds = new WeakMap<Function, string>();
+const memoryIds = new WeakMap<Constructor, string>();
+const diskIds = new WeakMap<Constructor, string>();
 /** The live class of each disk identity: a second, different class with the same name and source cannot be told apart. */
-const diskOwners = new Map<string, WeakRef<Function>>();
+const diskOwners = new Map<string, WeakRef<Constructor>>();
 let nextId = 0;
 
 /**
@@ -22,7 +25,7 @@ let nextId = 0;
  * name and a SHA-256 of its source. Two live classes of one name and source (made by one factory)
  * are refused there, since their instances could not be told apart after a reload.
  */
-export function classIdentity(ctor: Function, persistent: boolean): string | RefusedClass {
+export function classIdentity(ctor: Constructor, persistent: boolean): string | RefusedClass {
   if (!persistent) {
     let id = memoryIds.get(ctor);
     if (id === undefined) memoryIds.set(ctor, (id = `${ctor.name}#${nextId++}`));
@@ -45,14 +48,14 @@ export function classIdentity(ctor: Function, persistent: boolean): string | Ref
 
 /** A private field declaration (`#balance;`, `#balance = 0`), not a use (`this.#balance`) or a method (`#check()`). */
 const PRIVATE_FIELD = /(?:^|[\s{};])(#[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)\s*(?:[=;}]|$)/mu;
-const privateFields = new WeakMap<Function, string | null>();
+const privateFields = new WeakMap<Constructor, string | null>();
 
 /**
  * The first private field (`#name`) declared by `ctor` or a class it extends, read from their
  * source; undefined if none. Private fields hold state no code outside the class can read, so
  * the key cannot see it. (State kept in closures or WeakMaps cannot be detected at all.)
  */
-export function privateFieldOf(ctor: Function): string | undefined {
+export function privateFieldOf(ctor: Constructor): string | undefined {
   let found = privateFields.get(ctor);
   if (found === undefined) {
     found = null;
@@ -66,7 +69,7 @@ export function privateFieldOf(ctor: Function): string | undefined {
     if (match) found = match[1]!;
     else {
       const parent: unknown = Object.getPrototypeOf(ctor);
-      if (typeof parent === 'function' && parent !== Function.prototype) found = privateFieldOf(parent) ?? null;
+      if (typeof parent === 'function' && parent !== Function.prototype) found = privateFieldOf(parent as Constructor) ?? null;
     }
     privateFields.set(ctor, found);
   }

@@ -12,7 +12,7 @@
  */
 
 import { aliasedKey } from './alias';
-import { classIdentity, privateFieldOf } from './classes';
+import { classIdentity, privateFieldOf, type Constructor } from './classes';
 import { sha256OfTextSync } from './sha256';
 
 /** A custom hasher: values it matches are keyed by what `hash` returns instead of by their content. */
@@ -491,7 +491,7 @@ class Encoder {
   }
 
   /** Refuses instances of classes that keep state in private fields, which no one outside can read. */
-  private checkPrivateState(ctor: Function): void {
+  private checkPrivateState(ctor: Constructor): void {
     const field = privateFieldOf(ctor);
     if (field !== undefined) {
       throw new UnkeyableValueError(
@@ -500,7 +500,7 @@ class Encoder {
     }
   }
 
-  private classId(ctor: Function): string {
+  private classId(ctor: Constructor): string {
     const id = classIdentity(ctor, this.persistent);
     if (typeof id !== 'string') throw new UnkeyableValueError(id.refused);
     return encodeString(id);
@@ -672,11 +672,11 @@ function isSorted(names: string[]): boolean {
 }
 
 /** The class whose prototype `proto` is (its own `constructor`), or undefined for an ordinary object. */
-function classOf(proto: unknown): Function | undefined {
+function classOf(proto: unknown): Constructor | undefined {
   if (proto === null || typeof proto !== 'object') return undefined;
   const descriptor = Object.getOwnPropertyDescriptor(proto, 'constructor');
   const ctor: unknown = descriptor?.value;
-  return typeof ctor === 'function' && (ctor as { prototype?: unknown }).prototype === proto ? ctor : undefined;
+  return typeof ctor === 'function' && (ctor as { prototype?: unknown }).prototype === proto ? (ctor as Constructor) : undefined;
 }
 
 /** The `[object …]` tag of `value`: 'Object' for plain objects and instances of user classes. */

@@ -382,7 +382,7 @@ describe('arguments engineered to collide never share an entry', () => {
     };
     const functions = collidingPairs.map(([, , b]) => whichOf(b));
     // A symbol made by Symbol() is keyed by identity, which means nothing in the next page: toDisk refuses it.
-    const pageOnly = (args: unknown[]) => args.some((v) => (Array.isArray(v) ? pageOnly(v) : typeof v === 'symbol' && Symbol.keyFor(v) === undefined));
+    const pageOnly = (args: unknown[]): boolean => args.some((v) => (Array.isArray(v) ? pageOnly(v) : typeof v === 'symbol' && Symbol.keyFor(v) === undefined));
     const diskPairs = collidingPairs.filter(([, a, b]) => !pageOnly(a) && !pageOnly(b));
     expect(diskPairs.length).toBeGreaterThan(collidingPairs.length - 4);
     for (const [i, [label, a, b]] of collidingPairs.entries()) {
