@@ -511,11 +511,13 @@ function kinds(): fc.Arbitrary<unknown> {
 function mustRefuse(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (value instanceof Account || value instanceof Handle) return true;
-  if (value instanceof Picture) return false; // its hashFuncs entry keys it
+  if (value instanceof Picture || value instanceof Blob) return false; // a Picture is keyed by its hashFuncs entry
   if (value instanceof Map) return [...value].some(([k, v]) => mustRefuse(k) || mustRefuse(v)) || Object.values(value).some(mustRefuse);
   if (value instanceof Error) return mustRefuse(value.cause);
   if (Array.isArray(value)) return value.some(mustRefuse);
-  return Object.values(value).some(mustRefuse) || mustRefuse(Object.getPrototypeOf(value) === Object.prototype ? null : Object.getPrototypeOf(value));
+  const proto = Object.getPrototypeOf(value) as object | null;
+  const dataProto = proto !== null && !Object.prototype.hasOwnProperty.call(proto, 'constructor');
+  return Object.values(value).some(mustRefuse) || (dataProto && mustRefuse(proto));
 }
 
 /** Reference equality, written apart from the encoder: what a function could tell apart. */
