@@ -8,7 +8,7 @@ const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(
  * Large binaries up to this many bytes in all are digested at once in plain JavaScript: below it
  * that is quicker than a round trip to Web Crypto's thread, and the key stays synchronous.
  */
-export const SYNC_DIGEST_BYTES = 1 << 16;
+export const SYNC_DIGEST_BYTES = 1 << 12;
 
 /**
  * Hex SHA-256 of `data`; full content, never a sample. Web Crypto where the context has it; else

@@ -90,9 +90,16 @@ export function encodeKey(args: readonly unknown[], self: object | undefined, ha
   try {
     const encoder = new Encoder(hashFuncs, undefined, persistent);
     encoder.encodeCall(args, self);
-    const { out, holes, binaries } = encoder;
+    const { out, holes, binaries, onDigest } = encoder;
     if (binaries.length === 0) return complete(bounded(out));
-    return { text: out, binaries, complete: (digests) => bounded(resolve(out, holes, digests)) };
+    return {
+      text: out,
+      binaries,
+      complete: (digests) => {
+        if (onDigest) onDigest.forEach((remember, i) => remember(digests[i]!));
+        return bounded(resolve(out, holes, digests));
+      },
+    };
   } catch (error) {
     if (!(error instanceof UnkeyableValueError)) {
       // A small stack can overflow before MAX_DEPTH; report that as the same clear error.
@@ -183,25 +190,48 @@ function encodeNumber(n: number): string {
   return `d${n === 0 ? 0 : n};`;
 }
 
-/** Digests of long strings met lately: a repeated long argument is not digested again on each call. */
+/**
+ * A string's encoding where strings are rare (names, messages, sources): its text, or for a long
+ * one its length and SHA-256 (a distinct tag). Argument strings go through `Encoder.writeString`.
+ */
+function encodeString(s: string): string {
+  return s.length <= INLINE_STRING_LENGTH ? `s${s.length}:${s}` : `z${s.length}#${sha256OfTextSync(s)};`;
+}
+
+/**
+ * Encodings of long argument strings met lately (`z…;`, digest included): a long argument passed
+ * again is not digested again. Bounded in characters held; it starts afresh when full.
+ */
 const longStrings = new Map<string, string>();
 let longStringChars = 0;
 const MAX_LONG_STRING_CHARS = 1 << 20;
 
-/** A string's encoding: its text, or for a long one its length and SHA-256 (a distinct tag). */
-function encodeString(s: string): string {
-  if (s.length <= INLINE_STRING_LENGTH) return `s${s.length}:${s}`;
-  let digest = longStrings.get(s);
-  if (digest === undefined) {
-    digest = sha256OfTextSync(s);
-    longStringChars += s.length;
-    if (longStringChars > MAX_LONG_STRING_CHARS) {
-      longStrings.clear();
-      longStringChars = s.length;
-    }
-    if (s.length <= MAX_LONG_STRING_CHARS) longStrings.set(s, digest);
+function rememberLongString(text: string, encoding: string): void {
+  if (text.length > MAX_LONG_STRING_CHARS) return;
+  longStringChars += text.length;
+  if (longStringChars > MAX_LONG_STRING_CHARS) {
+    longStrings.clear();
+    longStringChars = text.length;
   }
-  return `z${s.length}#${digest};`;
+  longStrings.set(text, encoding);
+}
+
+const utf8 = typeof TextEncoder === 'undefined' ? undefined : new TextEncoder();
+
+/**
+ * The bytes a long string is digested by, and their tag: UTF-8 (native, quick) when the string is
+ * well formed, else its UTF-16 code units, so that lone surrogates stay apart.
+ */
+function bytesOfLongString(s: string): [string, Uint8Array] {
+  const wellFormed = (s as { isWellFormed?: () => boolean }).isWellFormed;
+  if (utf8 !== undefined && typeof wellFormed === 'function' && wellFormed.call(s)) return ['u', utf8.encode(s)];
+  const bytes = new Uint8Array(s.length * 2);
+  for (let i = 0, j = 0; i < s.length; i++, j += 2) {
+    const unit = s.charCodeAt(i);
+    bytes[j] = unit & 255;
+    bytes[j + 1] = unit >>> 8;
+  }
+  return ['w', bytes];
 }
 
 /** Forgets the digests of long strings (clearCaches(): no argument text may stay behind). */
@@ -265,6 +295,8 @@ class Encoder {
   holes: Hole[] = NO_HOLES;
   /** Large binary contents met, to be digested. */
   binaries: (Uint8Array | Blob)[] = NO_LARGE;
+  /** What to do with some of their digests (remember those of long strings), by index. */
+  onDigest: ((digest: string) => void)[] | undefined;
   /** Objects on the current path, to write cycles as back-references (a short array beats a Map here). */
   private readonly ancestors: object[] = [];
   /** Levels of hashFuncs stand-ins on the current path. */
@@ -330,8 +362,7 @@ class Encoder {
     }
     switch (typeof value) {
       case 'string':
-        this.out += encodeString(value);
-        return;
+        return this.writeString(value);
       case 'number':
         this.out += encodeNumber(value);
         return;
@@ -355,6 +386,24 @@ class Encoder {
         if (value === null) this.out += 'n';
         else this.writeObject(value);
     }
+  }
+
+  /** A string: its text, or for a long one (like a large binary) its length and digest. */
+  private writeString(s: string): void {
+    if (s.length <= INLINE_STRING_LENGTH) {
+      this.out += `s${s.length}:${s}`;
+      return;
+    }
+    const known = longStrings.get(s);
+    if (known !== undefined) {
+      this.out += known;
+      return;
+    }
+    const [form, bytes] = bytesOfLongString(s);
+    const head = `z${s.length}${form}#`;
+    this.out += head;
+    this.addBinary(bytes, (digest) => rememberLongString(s, `${head}${digest};`));
+    this.out += ';';
   }
 
   private get depth(): number {
@@ -630,11 +679,12 @@ class Encoder {
     this.out += ';';
   }
 
-  /** Large content: a hole for its digest, filled once the digests are computed. */
-  private addBinary(content: Uint8Array | Blob): void {
+  /** Large content: a hole for its digest, filled once the digests are computed (and then told to `onDigest`). */
+  private addBinary(content: Uint8Array | Blob, onDigest?: (digest: string) => void): void {
     if (this.binaries === NO_LARGE) this.binaries = [];
     this.addHole({ at: this.out.length, binary: this.binaries.length });
     this.binaries.push(content);
+    if (onDigest) (this.onDigest ??= [])[this.binaries.length - 1] = onDigest;
   }
 
   /**
