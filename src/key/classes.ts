@@ -47,7 +47,7 @@ export function classIdentity(ctor: Constructor, persistent: boolean): string | 
 }
 
 /** A private field declaration (`#balance;`, `#balance = 0`), not a use (`this.#balance`) or a method (`#check()`). */
-const PRIVATE_FIELD = /(?:^|[\s{};])(#[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)\s*(?:[=;}]|$)/mu;
+const PRIVATE_FIELD = /(?:^|[\s{};])(#[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*)\s*(?:[=;}]|$|\/[/*])/mu;
 const privateFields = new WeakMap<Constructor, string | null>();
 
 /**

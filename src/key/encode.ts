@@ -521,6 +521,11 @@ class Encoder {
       throw new UnkeyableValueError(`a ${tag} keeps its content out of reach, so it cannot be keyed by content`);
     }
     const ctor = classOf(proto);
+    if (ctor !== undefined && ctor.name === 'Object' && Object.getPrototypeOf(proto) === null) {
+      // A plain object of another realm (an iframe's `{}`): plain data all the same.
+      this.out += 'o';
+      return this.writeFields(value);
+    }
     if (ctor === undefined) {
       // Data on an ordinary object used as prototype (`Object.create({ a: 1 })`) is visible through
       // the value: the prototype is part of the key.

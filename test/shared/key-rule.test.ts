@@ -196,6 +196,35 @@ describe('3. state the encoder cannot see is refused, never merged', () => {
     expect(await outcome([new Savings('s')])).toBe('refused');
   });
 
+  it('private fields are found however they are declared (comments, no semicolon, minified, static)', async () => {
+    const classes = [
+      class A { #a?: number // a comment
+        x = 1; read() { return this.#a; } },
+      class B { #b?: number
+        x = 1; read() { return this.#b; } },
+      class C { #c = 1; x = 1; read() { return this.#c; } },
+      class D { static #d = 1; x = 1; read() { return D.#d; } },
+    ];
+    for (const Class of classes) expect(await outcome([new Class()]), Class.name).toBe('refused');
+    // Private methods hold no state: instances with data are keyed.
+    class E { x = 1; #helper() { return this.x; } read() { return this.#helper(); } }
+    expect(await outcome([new E()])).not.toBe('refused');
+  });
+
+  it('plain objects and arrays of another realm (an iframe) key as plain data', async (ctx) => {
+    const frame = document.createElement('iframe');
+    document.body.append(frame);
+    const realm = frame.contentWindow as unknown as { Object?: ObjectConstructor; eval?: (code: string) => unknown } | null;
+    if (!realm?.eval || realm.Object === Object) {
+      frame.remove();
+      return ctx.skip('no separate realm here');
+    }
+    const foreign = realm.eval('({ a: 1 })') as object;
+    expect(await keyOf([foreign])).toBe(await keyOf([{ a: 1 }]));
+    expect(await outcome([realm.eval('({})')])).toBe(await keyOf([{}]));
+    frame.remove();
+  });
+
   it('an instance with no own data (identity only) is refused as an argument', async () => {
     const f = cache((_h: Handle) => 1);
     await expectRefused(() => f(new Handle()), /args\[0\]: an instance of Handle has no own enumerable data/);
@@ -396,6 +425,13 @@ describe('6. without crypto.subtle nothing rejects, and keys are the same', () =
 
 describe('7. long strings are digested like large binaries', () => {
   const long = (n: number, char = 'a') => char.repeat(n);
+  it('Maps keyed by long strings and Sets of them key alike in any insertion order', async () => {
+    const [a, b] = [long(700, 'a'), long(700, 'b')];
+    expect(await keyOf([new Map([[a, 1], [b, 2]])])).toBe(await keyOf([new Map([[b, 2], [a, 1]])]));
+    expect(await keyOf([new Set([long(5000, 'c'), long(5000, 'd')])])).toBe(await keyOf([new Set([long(5000, 'd'), long(5000, 'c')])]));
+    expect(await keyOf([new Map([[a, 1], [b, 2]])])).not.toBe(await keyOf([new Map([[a, 2], [b, 1]])]));
+  });
+
   it('a key of a long string is short, and still tells strings apart by their full content', async () => {
     const a = long(100_000);
     const b = `${long(99_999)}b`;
