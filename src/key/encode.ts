@@ -453,9 +453,11 @@ class Encoder {
       this.out += `V${encodeString(toStringTag(value))}`;
       return this.writeBytes(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
     }
-    if (value instanceof ArrayBuffer || isSharedBuffer?.(value)) {
-      if (!isArrayBuffer(value) && !isSharedBuffer?.(value)) throw notReally('an ArrayBuffer');
-      this.writeBuiltinClass(proto, ArrayBuffer.prototype, isSharedBuffer?.(value) ? SharedArrayBuffer.prototype : undefined);
+    const shared = typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer;
+    if (shared || value instanceof ArrayBuffer) {
+      // Brand checks throw for impostors: only values that claim the type pay for one.
+      if (shared ? !isSharedBuffer?.(value) : !isArrayBuffer(value)) throw notReally('an ArrayBuffer');
+      this.writeBuiltinClass(proto, ArrayBuffer.prototype, shared ? SharedArrayBuffer.prototype : undefined);
       this.out += 'A';
       return this.writeBytes(new Uint8Array(value as ArrayBuffer));
     }
