@@ -108,6 +108,16 @@ function bindMemoized(memoized: Memoized<AnyFunction>, self: unknown): Memoized<
   });
 }
 
+/** Whether `fn` is an arrow function (no `prototype`, source `(…) =>`, `x =>`, `async …`). */
+function isArrowFunction(fn: Compute): boolean {
+  if (Object.prototype.hasOwnProperty.call(fn, 'prototype')) return false;
+  try {
+    return /^(?:async\s*)?(?:\(|[\p{ID_Start}$_][\p{ID_Continue}$]*\s*=>)/u.test(Function.prototype.toString.call(fn));
+  } catch {
+    return false;
+  }
+}
+
 function isMethodContext(value: unknown): value is ClassMethodDecoratorContext {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'method';
 }
@@ -128,6 +138,8 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   const { ttlMs, hashFuncs, key: customKey } = options;
   /** Keys of disk entries must mean the same in the next page. */
   const persistent = options.toDisk;
+  /** An arrow function cannot see `this`: it is never part of its key. */
+  const ignoresThis = !isMethod && isArrowFunction(fn);
   const own = options.toDisk ? undefined : new Tier<unknown>(options.maxItems, options.policy);
   const perSession = options.toDisk && options.perSession;
   let lastDb: string | undefined;
@@ -167,7 +179,7 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
    * element calling an event handler) are not part of the key.
    */
   function selfOf(self: unknown): object | undefined {
-    if (customKey !== undefined || self === null || typeof self !== 'object' || self === globalThis) return undefined;
+    if (customKey !== undefined || ignoresThis || self === null || typeof self !== 'object' || self === globalThis) return undefined;
     if (isMethod) return self;
     return Object.getPrototypeOf(self) !== Object.prototype && toStringTag(self) === 'Object' ? self : undefined;
   }

@@ -451,6 +451,7 @@ class Encoder {
       if (!builtin) this.writeSubclass(proto, `a ${toStringTag(value)}`);
       // Named fields of a typed array are left out: listing them would list every index too.
       this.out += `V${encodeString(toStringTag(value))}`;
+      if (isDetached(value.buffer)) return void (this.out += '-');
       return this.writeBytes(new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
     }
     const shared = typeof SharedArrayBuffer !== 'undefined' && value instanceof SharedArrayBuffer;
@@ -459,6 +460,8 @@ class Encoder {
       if (shared ? !isSharedBuffer?.(value) : !isArrayBuffer(value)) throw notReally('an ArrayBuffer');
       this.writeBuiltinClass(proto, ArrayBuffer.prototype, shared ? SharedArrayBuffer.prototype : undefined);
       this.out += 'A';
+      // A detached buffer (transferred to a worker) has no bytes left, and says so: it is not an empty one.
+      if (isDetached(value as ArrayBuffer)) return void (this.out += '-');
       return this.writeBytes(new Uint8Array(value as ArrayBuffer));
     }
     if (value instanceof Date) {
@@ -636,42 +639,29 @@ class Encoder {
 
   /** Entries and members are encoded apart, then sorted: insertion order does not matter. */
   private writeMap(map: Map<unknown, unknown>): void {
-    const parts: Draft[] = [];
-    const [out, holes] = [this.out, this.holes];
+    const parts = new Parts(this);
     // The built-in iterator (brand-checked), not the value's own, which a subclass may override.
     for (const [k, v] of Map.prototype.entries.call(map)) {
-      this.out = '';
-      this.holes = NO_HOLES;
+      parts.start();
       this.child(k, MAP_KEY);
       this.child(v, this.path && { label: `.get(${typeof k === 'string' || typeof k === 'number' ? k : '…'})` });
-      parts.push({ text: this.out, holes: this.holes });
+      parts.end();
     }
-    [this.out, this.holes] = [out, holes];
-    this.writeSorted('M', parts);
+    parts.write('M');
   }
 
   private writeSet(set: Set<unknown>): void {
-    const parts: Draft[] = [];
-    const [out, holes] = [this.out, this.holes];
+    const parts = new Parts(this);
     for (const member of Set.prototype.values.call(set)) {
-      this.out = '';
-      this.holes = NO_HOLES;
+      parts.start();
       this.child(member, SET_MEMBER);
-      parts.push({ text: this.out, holes: this.holes });
+      parts.end();
     }
-    [this.out, this.holes] = [out, holes];
-    this.writeSorted('S', parts);
+    parts.write('S');
   }
 
-  /** Sorted parts now; or, when some hold large binaries, sorted once their digests are known. */
-  private writeSorted(tag: string, parts: Draft[]): void {
-    this.out += `${tag}${parts.length}{`;
-    if (parts.every((part) => part.holes.length === 0)) this.out += parts.map((part) => part.text).sort().join('');
-    else this.addHole({ at: this.out.length, parts });
-    this.out += '}';
-  }
-
-  private addHole(hole: Hole): void {
+  /** @internal */
+  addHole(hole: Hole): void {
     if (this.holes === NO_HOLES) this.holes = [];
     this.holes.push(hole);
   }
@@ -711,6 +701,54 @@ class Encoder {
     let id = (symbolIds as Map<symbol, number>).get(symbol);
     if (id === undefined) (symbolIds as Map<symbol, number>).set(symbol, (id = nextSymbolId++));
     return `y${id};`;
+  }
+}
+
+/**
+ * The members of a Set or the entries of a Map, each encoded apart from the text written so far;
+ * written sorted now, or, when some hold large binaries, sorted once their digests are known.
+ */
+class Parts {
+  private readonly texts: string[] = [];
+  /** The holes of each part, once one part has some. */
+  private holes: (readonly Hole[])[] | undefined;
+  private readonly out: string;
+  private readonly outHoles: Hole[];
+
+  constructor(private readonly encoder: Encoder) {
+    [this.out, this.outHoles] = [encoder.out, encoder.holes];
+  }
+
+  start(): void {
+    this.encoder.out = '';
+    this.encoder.holes = NO_HOLES;
+  }
+
+  end(): void {
+    const { out, holes } = this.encoder;
+    if (holes !== NO_HOLES) this.holes ??= this.texts.map(() => NO_HOLES);
+    this.holes?.push(holes);
+    this.texts.push(out);
+  }
+
+  write(tag: string): void {
+    const { encoder, texts, holes } = this;
+    [encoder.out, encoder.holes] = [this.out, this.outHoles];
+    encoder.out += `${tag}${texts.length}{`;
+    if (holes === undefined) encoder.out += texts.sort().join('');
+    else encoder.addHole({ at: encoder.out.length, parts: texts.map((text, i) => ({ text, holes: holes[i]! })) });
+    encoder.out += '}';
+  }
+}
+
+function isDetached(buffer: ArrayBufferLike): boolean {
+  const detached = (buffer as { detached?: unknown }).detached;
+  if (typeof detached === 'boolean') return detached;
+  try {
+    new Uint8Array(buffer);
+    return false;
+  } catch {
+    return true;
   }
 }
 

@@ -189,6 +189,35 @@ describe('3. state the encoder cannot see is refused, never merged', () => {
     expect([await alice!.keyed(), await bob!.keyed()]).toEqual(['alice', 'bob']);
   });
 
+  it('an arrow function stored on such an instance ignores `this` (it cannot see it): not refused', async () => {
+    let computed = 0;
+    const load = cache(async (id: number) => {
+      computed++;
+      return id;
+    });
+    class Store {
+      #secret = 1;
+      load = load;
+      peek(): number {
+        return this.#secret;
+      }
+    }
+    const [a, b] = [new Store(), new Store()];
+    expect([await a.load(1), await b.load(1), a.peek()]).toEqual([1, 1, 1]);
+    expect(computed).toBe(1);
+    // An ordinary function stored the same way can read `this`: refused.
+    class Other {
+      #secret = 1;
+      read = cache(function (this: Other) {
+        return this.peek();
+      });
+      peek(): number {
+        return this.#secret;
+      }
+    }
+    await expectRefused(() => new Other().read(), /from this: an instance of Other keeps state in private fields/);
+  });
+
   it('an instance of a subclass of a class with private fields is refused too', async () => {
     class Savings extends Vault {
       rate = 1;
@@ -280,6 +309,15 @@ describe('3. state the encoder cannot see is refused, never merged', () => {
     expect(await keyOf([row('x')])).not.toBe(await keyOf([[1, 2]]));
     expect(await keyOf([row('x')])).toBe(await keyOf([row('x')]));
     await expectApart([new TaggedMap('a', [[1, 2]])], [new TaggedMap('b', [[1, 2]])]);
+  });
+
+  it('a detached ArrayBuffer (transferred away) keys apart from an empty one, without a raw error', async () => {
+    const buffer = new ArrayBuffer(8);
+    const view = new Uint8Array(buffer);
+    structuredClone(buffer, { transfer: [buffer] });
+    expect(buffer.byteLength).toBe(0);
+    expect(await keyOf([buffer])).not.toBe(await keyOf([new ArrayBuffer(0)]));
+    expect(await keyOf([view])).not.toBe(await keyOf([new Uint8Array(0)]));
   });
 
   it('own fields of Maps, Sets and Dates are part of the key', async () => {
