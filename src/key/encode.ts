@@ -12,8 +12,29 @@
  */
 
 import { aliasedKey } from './alias';
+import {
+  BOXES,
+  classOf,
+  isArrayBuffer,
+  isBlob,
+  isDate,
+  isDetached,
+  isIndex,
+  isMap,
+  isRegExp,
+  isSet,
+  isSharedBuffer,
+  isUrl,
+  symbolId,
+  TYPED_ARRAY_PROTO,
+  WELL_KNOWN_SYMBOLS,
+} from './builtins';
 import { classIdentity, privateFieldOf, type Constructor } from './classes';
+import { NO_HOLES, Parts, resolve, type Hole } from './draft';
 import { sha256OfTextSync } from './sha256';
+import { bytesOfLongString, encodeString, INLINE_STRING_LENGTH, knownLongString, rememberLongString } from './strings';
+
+export { forgetLongStrings, INLINE_STRING_LENGTH } from './strings';
 
 /** A custom hasher: values it matches are keyed by what `hash` returns instead of by their content. */
 export interface HashFunc {
@@ -58,8 +79,6 @@ export class UnkeyableValueError extends TypeError {
 
 /** Binary contents up to this many bytes are written into the text; larger ones are digested. */
 export const INLINE_BINARY_BYTES = 512;
-/** Strings up to this many code units are written into the text; longer ones are digested (SHA-256). */
-export const INLINE_STRING_LENGTH = INLINE_BINARY_BYTES;
 /** A key text longer than this is replaced by its SHA-256, so that a key costs bounded memory. */
 export const MAX_KEY_LENGTH = 4096;
 /** Arrays longer than this are refused (a typed array keys millions of numbers far faster). */
@@ -142,21 +161,9 @@ const PROTOTYPE: PathSegment = { label: '<prototype>' };
 const CAUSE: PathSegment = { label: '.cause' };
 const ERRORS: PathSegment = { label: '.errors' };
 
-/**
- * A place in a draft text, at offset `at`, to be filled once the digests are known: with the
- * digest of large binary number `binary`, or with the sorted members of a Set or Map (`parts`),
- * some of which hold large binaries.
- */
-type Hole = { readonly at: number; readonly binary: number } | { readonly at: number; readonly parts: readonly Draft[] };
-interface Draft {
-  readonly text: string;
-  readonly holes: readonly Hole[];
-}
-
 const NO_BINARIES: readonly Uint8Array[] = Object.freeze([]);
 /** Shared until an encoder meets its first large binary: most keys have none. */
 const NO_LARGE: (Uint8Array | Blob)[] = [];
-const NO_HOLES: Hole[] = [];
 
 /** A key without large binaries: its text is final. */
 function complete(text: string): EncodedKey {
@@ -165,19 +172,6 @@ function complete(text: string): EncodedKey {
 
 function finalText(this: EncodedKey): string {
   return this.text;
-}
-
-/** The draft `text` with its holes filled. */
-function resolve(text: string, holes: readonly Hole[], digests: readonly string[]): string {
-  let out = '';
-  let from = 0;
-  for (const hole of holes) {
-    out += text.slice(from, hole.at);
-    if ('binary' in hole) out += digests[hole.binary] ?? '';
-    else out += hole.parts.map((part) => resolve(part.text, part.holes, digests)).sort().join('');
-    from = hole.at;
-  }
-  return out + text.slice(from);
 }
 
 /** A key text, or its digest when it is long (a distinct tag: no key text starts with `K`). */
@@ -190,103 +184,7 @@ function encodeNumber(n: number): string {
   return `d${n === 0 ? 0 : n};`;
 }
 
-/**
- * A string's encoding where strings are rare (names, messages, sources): its text, or for a long
- * one its length and SHA-256 (a distinct tag). Argument strings go through `Encoder.writeString`.
- */
-function encodeString(s: string): string {
-  return s.length <= INLINE_STRING_LENGTH ? `s${s.length}:${s}` : `z${s.length}#${sha256OfTextSync(s)};`;
-}
 
-/**
- * Encodings of long argument strings met lately (`z…;`, digest included): a long argument passed
- * again is not digested again. Bounded in characters held; it starts afresh when full.
- */
-const longStrings = new Map<string, string>();
-let longStringChars = 0;
-const MAX_LONG_STRING_CHARS = 1 << 20;
-
-function rememberLongString(text: string, encoding: string): void {
-  if (text.length > MAX_LONG_STRING_CHARS) return;
-  longStringChars += text.length;
-  if (longStringChars > MAX_LONG_STRING_CHARS) {
-    longStrings.clear();
-    longStringChars = text.length;
-  }
-  longStrings.set(text, encoding);
-}
-
-const utf8 = typeof TextEncoder === 'undefined' ? undefined : new TextEncoder();
-
-/**
- * The bytes a long string is digested by, and their tag: UTF-8 (native, quick) when the string is
- * well formed, else its UTF-16 code units, so that lone surrogates stay apart.
- */
-function bytesOfLongString(s: string): [string, Uint8Array] {
-  const wellFormed = (s as { isWellFormed?: () => boolean }).isWellFormed;
-  if (utf8 !== undefined && typeof wellFormed === 'function' && wellFormed.call(s)) return ['u', utf8.encode(s)];
-  const bytes = new Uint8Array(s.length * 2);
-  for (let i = 0, j = 0; i < s.length; i++, j += 2) {
-    const unit = s.charCodeAt(i);
-    bytes[j] = unit & 255;
-    bytes[j + 1] = unit >>> 8;
-  }
-  return ['w', bytes];
-}
-
-/** Forgets the digests of long strings (clearCaches(): no argument text may stay behind). */
-export function forgetLongStrings(): void {
-  longStrings.clear();
-  longStringChars = 0;
-}
-
-/** A getter or method of a built-in prototype, to check that a value really is of that type (brand check). */
-function brandCheck(proto: object | undefined, name: string): ((value: object) => boolean) | undefined {
-  if (proto === undefined) return undefined;
-  const descriptor = Object.getOwnPropertyDescriptor(proto, name);
-  const read = (descriptor?.get ?? descriptor?.value) as ((this: object) => unknown) | undefined;
-  if (typeof read !== 'function') return undefined;
-  return (value) => {
-    try {
-      read.call(value);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-}
-
-const isMap = brandCheck(Map.prototype, 'size')!;
-const isSet = brandCheck(Set.prototype, 'size')!;
-const isDate = brandCheck(Date.prototype, 'getTime')!;
-const isRegExp = brandCheck(RegExp.prototype, 'source')!;
-const isArrayBuffer = brandCheck(ArrayBuffer.prototype, 'byteLength')!;
-const isSharedBuffer = brandCheck(typeof SharedArrayBuffer === 'undefined' ? undefined : SharedArrayBuffer.prototype, 'byteLength');
-const isBlob = brandCheck(typeof Blob === 'undefined' ? undefined : Blob.prototype, 'size');
-const isUrl = brandCheck(typeof URL === 'undefined' ? undefined : URL.prototype, 'href');
-const BOXES: [new (...args: never[]) => object, (value: object) => boolean][] = [String, Number, Boolean, BigInt, Symbol].map((box) => [
-  box as unknown as new (...args: never[]) => object,
-  brandCheck(box.prototype, 'valueOf')!,
-]);
-const TYPED_ARRAY_PROTO: unknown = Object.getPrototypeOf(Uint8Array.prototype);
-const WELL_KNOWN_SYMBOLS = new Map<symbol, string>();
-for (const name of Object.getOwnPropertyNames(Symbol)) {
-  const value: unknown = (Symbol as unknown as Record<string, unknown>)[name];
-  if (typeof value === 'symbol') WELL_KNOWN_SYMBOLS.set(value, name);
-}
-
-/** Page-local ids of unregistered symbols, held weakly where the engine allows symbols as WeakMap keys. */
-const symbolIds: WeakMap<object, number> | Map<symbol, number> = canHoldSymbolsWeakly() ? new WeakMap() : new Map();
-let nextSymbolId = 0;
-
-function canHoldSymbolsWeakly(): boolean {
-  try {
-    new WeakMap().set(Symbol() as unknown as object, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 class Encoder {
   /** The text written so far. */
@@ -394,7 +292,7 @@ class Encoder {
       this.out += `s${s.length}:${s}`;
       return;
     }
-    const known = longStrings.get(s);
+    const known = knownLongString(s);
     if (known !== undefined) {
       this.out += known;
       return;
@@ -698,67 +596,16 @@ class Encoder {
         `a symbol made by Symbol(${symbol.description === undefined ? '' : JSON.stringify(symbol.description)}) exists only in this page, so a result stored on disk cannot be found by it again; use Symbol.for()`,
       );
     }
-    let id = (symbolIds as Map<symbol, number>).get(symbol);
-    if (id === undefined) (symbolIds as Map<symbol, number>).set(symbol, (id = nextSymbolId++));
-    return `y${id};`;
+    return `y${symbolId(symbol)};`;
   }
 }
 
-/**
- * The members of a Set or the entries of a Map, each encoded apart from the text written so far;
- * written sorted now, or, when some hold large binaries, sorted once their digests are known.
- */
-class Parts {
-  private readonly texts: string[] = [];
-  /** The holes of each part, once one part has some. */
-  private holes: (readonly Hole[])[] | undefined;
-  private readonly out: string;
-  private readonly outHoles: Hole[];
 
-  constructor(private readonly encoder: Encoder) {
-    [this.out, this.outHoles] = [encoder.out, encoder.holes];
-  }
-
-  start(): void {
-    this.encoder.out = '';
-    this.encoder.holes = NO_HOLES;
-  }
-
-  end(): void {
-    const { out, holes } = this.encoder;
-    if (holes !== NO_HOLES) this.holes ??= this.texts.map(() => NO_HOLES);
-    this.holes?.push(holes);
-    this.texts.push(out);
-  }
-
-  write(tag: string): void {
-    const { encoder, texts, holes } = this;
-    [encoder.out, encoder.holes] = [this.out, this.outHoles];
-    encoder.out += `${tag}${texts.length}{`;
-    if (holes === undefined) encoder.out += texts.sort().join('');
-    else encoder.addHole({ at: encoder.out.length, parts: texts.map((text, i) => ({ text, holes: holes[i]! })) });
-    encoder.out += '}';
-  }
-}
-
-function isDetached(buffer: ArrayBufferLike): boolean {
-  const detached = (buffer as { detached?: unknown }).detached;
-  if (typeof detached === 'boolean') return detached;
-  try {
-    new Uint8Array(buffer);
-    return false;
-  } catch {
-    return true;
-  }
-}
 
 function notReally(what: string): UnkeyableValueError {
   return new UnkeyableValueError(`an object that inherits from ${what} without being one (a Proxy or Object.create) keeps no content to key by`);
 }
 
-function isIndex(name: string): boolean {
-  return String(Number(name) >>> 0) === name && name !== '4294967295';
-}
 
 /** Whether `names` is already in the order `sort()` would give (the usual case for literal objects). */
 function isSorted(names: string[]): boolean {
@@ -766,13 +613,6 @@ function isSorted(names: string[]): boolean {
   return true;
 }
 
-/** The class whose prototype `proto` is (its own `constructor`), or undefined for an ordinary object. */
-function classOf(proto: unknown): Constructor | undefined {
-  if (proto === null || typeof proto !== 'object') return undefined;
-  const descriptor = Object.getOwnPropertyDescriptor(proto, 'constructor');
-  const ctor: unknown = descriptor?.value;
-  return typeof ctor === 'function' && (ctor as { prototype?: unknown }).prototype === proto ? (ctor as Constructor) : undefined;
-}
 
 /** The `[object …]` tag of `value`: 'Object' for plain objects and instances of user classes. */
 export function toStringTag(value: object): string {
