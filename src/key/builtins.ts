@@ -4,8 +4,11 @@ import type { Constructor } from './classes';
 
 /** A getter or method of a built-in prototype, to check that a value really is of that type (brand check). */
 function brandCheck(proto: object | undefined, name: string): ((value: object) => boolean) | undefined {
-  if (proto === undefined) return undefined;
-  const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+  // Found on the prototype chain: a polyfill or a subclass (happy-dom's URL) may inherit it.
+  let descriptor: PropertyDescriptor | undefined;
+  for (let from: object | null | undefined = proto; from && !descriptor; from = Object.getPrototypeOf(from) as object | null) {
+    descriptor = Object.getOwnPropertyDescriptor(from, name);
+  }
   const read = (descriptor?.get ?? descriptor?.value) as ((this: object) => unknown) | undefined;
   if (typeof read !== 'function') return undefined;
   return (value) => {
@@ -26,6 +29,7 @@ export const isArrayBuffer = brandCheck(ArrayBuffer.prototype, 'byteLength')!;
 export const isSharedBuffer = brandCheck(typeof SharedArrayBuffer === 'undefined' ? undefined : SharedArrayBuffer.prototype, 'byteLength');
 export const isBlob = brandCheck(typeof Blob === 'undefined' ? undefined : Blob.prototype, 'size');
 export const isUrl = brandCheck(typeof URL === 'undefined' ? undefined : URL.prototype, 'href');
+export const isSearchParams = brandCheck(typeof URLSearchParams === 'undefined' ? undefined : URLSearchParams.prototype, 'toString');
 export const BOXES: [new (...args: never[]) => object, (value: object) => boolean][] = [String, Number, Boolean, BigInt, Symbol].map((box) => [
   box as unknown as new (...args: never[]) => object,
   brandCheck(box.prototype, 'valueOf')!,

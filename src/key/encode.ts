@@ -23,6 +23,7 @@ import {
   isMap,
   isRegExp,
   isSet,
+  isSearchParams,
   isSharedBuffer,
   isUrl,
   symbolId,
@@ -408,14 +409,21 @@ class Encoder {
       return;
     }
     if (typeof URLSearchParams !== 'undefined' && value instanceof URLSearchParams) {
+      if (isSearchParams && !isSearchParams(value)) throw notReally('a URLSearchParams');
       this.writeBuiltinClass(proto, URLSearchParams.prototype);
       this.out += `Q${encodeString(URLSearchParams.prototype.toString.call(value))}`;
       return;
     }
     if (typeof Headers !== 'undefined' && value instanceof Headers) {
+      let entries: [string, string][];
+      try {
+        entries = [...Headers.prototype.entries.call(value)];
+      } catch {
+        throw notReally('a Headers');
+      }
       this.writeBuiltinClass(proto, Headers.prototype);
       this.out += 'h';
-      return this.write([...Headers.prototype.entries.call(value)]);
+      return this.write(entries);
     }
     const tag = toStringTag(value);
     if (tag !== 'Object') {

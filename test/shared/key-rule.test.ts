@@ -330,6 +330,14 @@ describe('3. state the encoder cannot see is refused, never merged', () => {
     await expectRefused(() => f(Object.create(Map.prototype)), /args\[0\]: an object that inherits from a Map without being one/);
     await expectRefused(() => f(new Proxy(new Set([1]), {})), /args\[0\]: an object that inherits from a Set/);
     await expectRefused(() => f(Object.create(Date.prototype)), /a Date without being one/);
+    for (const proto of [URL.prototype, URLSearchParams.prototype, Headers.prototype, Blob.prototype, File.prototype, String.prototype]) {
+      await expectRefused(() => f(Object.create(proto)), /args\[0\]: an object that inherits from .* without being one/);
+    }
+  });
+
+  it('an object that only inherits from Array.prototype is no array, and no empty object either', async () => {
+    expect(await outcome([Object.create(Array.prototype)])).not.toBe(await keyOf([{}]));
+    expect(await outcome([Object.create(Array.prototype)])).not.toBe(await keyOf([[]]));
   });
 
   it('Errors differing in cause, class, or aggregated errors get their own entries; the stack is left out', async () => {
