@@ -107,8 +107,8 @@ export function encodeKey(args: readonly unknown[], self: object | undefined, ha
     const known = aliasedKey(args, encodePlainData);
     if (known !== undefined) return complete(known);
   }
+  const encoder = new Encoder(hashFuncs, undefined, persistent);
   try {
-    const encoder = new Encoder(hashFuncs, undefined, persistent);
     encoder.encodeCall(args, self);
     const { out, holes, binaries, onDigest } = encoder;
     if (binaries.length === 0) return complete(bounded(out));
@@ -123,8 +123,11 @@ export function encodeKey(args: readonly unknown[], self: object | undefined, ha
   } catch (error) {
     if (!(error instanceof UnkeyableValueError)) {
       // A small stack can overflow before MAX_DEPTH; report that as the same clear error.
-      if (error instanceof RangeError) throw new UnkeyableValueError('the value is nested too deeply to key');
-      throw error;
+      if (!(error instanceof RangeError)) throw error;
+      // The path would overflow again: name the argument that was being encoded.
+      const tooDeep = new UnkeyableValueError('the value is nested too deeply to key');
+      tooDeep.path = encoder.currentLabel;
+      throw tooDeep;
     }
     // Encode again, tracking the path this time: paths cost nothing on the usual, successful run.
     const path: PathSegment[] = [];
@@ -221,7 +224,17 @@ class Encoder {
       this.path?.pop();
     }
     this.out += `${args.length}|`;
-    for (let i = 0; i < args.length; i++) this.child(args[i], this.path && { label: `args[${i}]` });
+    for (let i = 0; i < args.length; i++) {
+      this.current = i;
+      this.child(args[i], this.path && { label: `args[${i}]` });
+    }
+  }
+
+  /** The argument being encoded (`this` before the first), for errors that cannot trace a path. */
+  private current: number | undefined;
+
+  get currentLabel(): string {
+    return this.current === undefined ? 'this' : `args[${this.current}]`;
   }
 
   /**
