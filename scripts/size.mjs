@@ -28,7 +28,7 @@ const GROWTH_CEILING_FETCH_EXTRA = 1600;
  * on 2026-12-02, to 16,384 B, for issues 11 and 14 (16,245 B measured): the tier contract, the
  * ordered change queue with tombstones and clear markers, the synchronous SHA-256 (disk keys known
  * at the moment of a call), the expiry heap and disk sweeps, sessions held by locks, schema repair.
- * Raised on 2026-12-02 for issue 12, to 19,456 B (19,252 B measured, +3.0 KB): the key rule (class
+ * Raised on 2026-12-02 for issue 12, to 19,456 B (19,371 B measured, +3.1 KB): the key rule (class
  * identity, private fields, prototype data, subclassed built-ins and brand checks, Files, Errors,
  * holes, symbols by identity, drafts that keep the place of each digest, long strings digested)
  * and its refusal messages.
