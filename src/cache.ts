@@ -1,5 +1,6 @@
 import { config } from './config';
 import { diskModule, loadDisk } from './disk/lazy';
+import { opaqueSource } from './key/classes';
 import { memoryKeyOf } from './key/digest';
 import { encodeKey, toStringTag, UnkeyableValueError } from './key/encode';
 import { IdbMemoTypeError } from './errors';
@@ -141,6 +142,14 @@ function wrap(fn: unknown, options: ResolvedOptions, context: unknown): unknown 
   if (context !== undefined && !isMethodContext(context)) {
     throw new IdbMemoTypeError('INVALID_ARGUMENT', 'idb-memo: @cache decorates class methods only');
   }
+  if (options.toDisk && options.name === undefined) {
+    const opaque = opaqueSource(fn as Compute);
+    if (opaque !== undefined) {
+      throw new TypeError(
+        `idb-memo: toDisk needs a \`name\` option for ${opaque}: its source text is not its own, so it cannot name the function's stored results (every such function would share them)`,
+      );
+    }
+  }
   const memoized = memoize(fn as Compute, options, context !== undefined);
   if (context !== undefined && !context.static && !context.private) {
     // Give each instance its own bound view, so that `instance.method.delete()` knows its `this`.
@@ -162,6 +171,16 @@ function bindMemoized(memoized: Memoized<AnyFunction>, self: unknown): Memoized<
   return view;
 }
 
+/** Whether `fn` is an arrow function (no `prototype`, source `(…) =>`, `x =>`, `async …`). */
+function isArrowFunction(fn: Compute): boolean {
+  if (Object.prototype.hasOwnProperty.call(fn, 'prototype')) return false;
+  try {
+    return /^(?:async\s*)?(?:\(|[\p{ID_Start}$_][\p{ID_Continue}$]*\s*=>)/u.test(Function.prototype.toString.call(fn));
+  } catch {
+    return false;
+  }
+}
+
 function isMethodContext(value: unknown): value is ClassMethodDecoratorContext {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'method';
 }
@@ -180,6 +199,10 @@ interface Answer extends Stamped {
 function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memoized<AnyFunction> {
   const stats = { memoryHits: 0, diskHits: 0, misses: 0, evictions: 0 };
   const { ttlMs, hashFuncs, key: customKey } = options;
+  /** Keys of disk entries must mean the same in the next page. */
+  const persistent = options.toDisk;
+  /** An arrow function cannot see `this`: it is never part of its key. */
+  const ignoresThis = !isMethod && isArrowFunction(fn);
   const own = options.toDisk ? undefined : new Tier<unknown>(options.maxItems, options.policy);
   const perSession = options.toDisk && options.perSession;
   if (options.toDisk) void loadDisk();
@@ -228,15 +251,15 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
    * element calling an event handler) are not part of the key.
    */
   function selfOf(self: unknown): object | undefined {
-    if (customKey !== undefined || self === null || typeof self !== 'object' || self === globalThis) return undefined;
+    if (customKey !== undefined || ignoresThis || self === null || typeof self !== 'object' || self === globalThis) return undefined;
     if (isMethod) return self;
     return Object.getPrototypeOf(self) !== Object.prototype && toStringTag(self) === 'Object' ? self : undefined;
   }
 
   function keyOf(self: unknown, args: unknown[]): string | Promise<string> {
     try {
-      if (customKey !== undefined) return memoryKeyOf(encodeKey([customKey.apply(self, args as never[])], undefined, hashFuncs));
-      return memoryKeyOf(encodeKey(args, selfOf(self), hashFuncs));
+      if (customKey !== undefined) return memoryKeyOf(encodeKey([customKey.apply(self, args as never[])], undefined, hashFuncs, persistent));
+      return memoryKeyOf(encodeKey(args, selfOf(self), hashFuncs, persistent));
     } catch (error) {
       throw error instanceof UnkeyableValueError ? error.finish() : error;
     }

@@ -3,6 +3,7 @@ import type { ResolvedOptions } from '../options';
 import { noteWipe, onClearCaches, registerCache } from '../registry';
 import { Tier, type DiskBinding } from '../tier';
 import { forgetAliases } from '../key/alias';
+import { forgetLongStrings } from '../key/encode';
 import { connection, deleteAllDatabases, type Connection } from './connection';
 import { announceRemoval, listenForRemovals, type RemovalMessage } from './cross-tab';
 import { namespaceOf } from './namespace';
@@ -26,6 +27,7 @@ onClearCaches(async () => {
   forEachTier(() => true, (tier) => tier.dropAll());
   endSession();
   forgetAliases();
+  forgetLongStrings();
   await deleteAllDatabases();
 });
 

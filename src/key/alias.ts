@@ -70,7 +70,8 @@ function plainDataBudget(value: unknown, budget: number): number {
       // JSON.stringify would write what toJSON returns instead.
       if ((value as { toJSON?: unknown }).toJSON !== undefined) return -1;
       const proto: unknown = Object.getPrototypeOf(value);
-      if (proto === arrayProto) {
+      // An object that only inherits from Array.prototype is no array: JSON would write it as {}.
+      if (proto === arrayProto && Array.isArray(value)) {
         const array = value as unknown[];
         // A hole reads as undefined, which is refused: JSON would write it as null.
         for (let i = 0; i < array.length && budget >= 0; i++) budget = plainDataBudget(array[i], budget);

@@ -3,10 +3,11 @@
  *
  * The disk tier needs an entry's digest at the moment of the call, before any await, so that a
  * hit on an entry known only on disk is ordered for eviction exactly where a memory hit would be;
- * it also keeps the disk tier working where `crypto.subtle` is missing (insecure contexts).
+ * memory keys digest long strings with it; and it stands in for `crypto.subtle` where that is
+ * missing (insecure contexts), giving the very same digests.
  */
 
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be,
   0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa,
   0x5cb0a9dc, 0x76f988da, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85,
@@ -16,22 +17,15 @@ const K = new Uint32Array([
 ]);
 
 const HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, '0'));
-const words = new Uint32Array(64);
+const words = new Int32Array(64);
+const state = new Int32Array(8);
+const INITIAL = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
 
-/** Hex SHA-256 of `bytes`. */
-export function sha256Sync(bytes: Uint8Array): string {
-  const length = bytes.length;
-  // Message, a 0x80 byte, zero padding and the 64-bit bit length, in whole 64-byte blocks.
-  const padded = new Uint8Array((((length + 8) >> 6) + 1) << 6);
-  padded.set(bytes);
-  padded[length] = 0x80;
-  const view = new DataView(padded.buffer);
-  view.setUint32(padded.length - 8, Math.floor(length / 0x20000000));
-  view.setUint32(padded.length - 4, (length << 3) >>> 0);
-  let h0 = 0x6a09e667, h1 = 0xbb67ae85, h2 = 0x3c6ef372, h3 = 0xa54ff53a;
-  let h4 = 0x510e527f, h5 = 0x9b05688c, h6 = 0x1f83d9ab, h7 = 0x5be0cd19;
-  for (let offset = 0; offset < padded.length; offset += 64) {
-    for (let i = 0; i < 16; i++) words[i] = view.getUint32(offset + i * 4);
+/** Hashes the whole 64-byte blocks of `bytes[0, end)` into `state`. */
+function blocks(bytes: Uint8Array, end: number): void {
+  let h0 = state[0]!, h1 = state[1]!, h2 = state[2]!, h3 = state[3]!, h4 = state[4]!, h5 = state[5]!, h6 = state[6]!, h7 = state[7]!;
+  for (let offset = 0; offset + 64 <= end; offset += 64) {
+    for (let i = 0, j = offset; i < 16; i++, j += 4) words[i] = (bytes[j]! << 24) | (bytes[j + 1]! << 16) | (bytes[j + 2]! << 8) | bytes[j + 3]!;
     for (let i = 16; i < 64; i++) {
       const w15 = words[i - 15]!;
       const w2 = words[i - 2]!;
@@ -51,23 +45,64 @@ export function sha256Sync(bytes: Uint8Array): string {
     h0 = (h0 + a) | 0; h1 = (h1 + b) | 0; h2 = (h2 + c) | 0; h3 = (h3 + d) | 0;
     h4 = (h4 + e) | 0; h5 = (h5 + f) | 0; h6 = (h6 + g) | 0; h7 = (h7 + h) | 0;
   }
-  let hex = '';
-  for (const word of [h0, h1, h2, h3, h4, h5, h6, h7]) {
-    hex += HEX[(word >>> 24) & 255]! + HEX[(word >>> 16) & 255]! + HEX[(word >>> 8) & 255]! + HEX[word & 255]!;
+  state[0] = h0; state[1] = h1; state[2] = h2; state[3] = h3; state[4] = h4; state[5] = h5; state[6] = h6; state[7] = h7;
+}
+
+/** Pads the last `tail` bytes of a message of `length` bytes, hashes them and returns the hex digest. */
+function finish(tail: Uint8Array, length: number): string {
+  const padded = new Uint8Array(tail.length + 8 < 64 ? 64 : 128);
+  padded.set(tail);
+  padded[tail.length] = 0x80;
+  const bits = padded.length - 8;
+  const high = Math.floor(length / 0x20000000);
+  const low = (length << 3) >>> 0;
+  for (let i = 0; i < 4; i++) {
+    padded[bits + i] = high >>> (24 - 8 * i);
+    padded[bits + 4 + i] = low >>> (24 - 8 * i);
   }
+  blocks(padded, padded.length);
+  let hex = '';
+  for (const word of state) hex += HEX[(word >>> 24) & 255]! + HEX[(word >>> 16) & 255]! + HEX[(word >>> 8) & 255]! + HEX[word & 255]!;
   return hex;
 }
+
+/** Hex SHA-256 of `bytes`. */
+export function sha256Sync(bytes: Uint8Array): string {
+  state.set(INITIAL);
+  const whole = bytes.length & ~63;
+  blocks(bytes, whole);
+  return finish(bytes.subarray(whole), bytes.length);
+}
+
+const CHUNK_UNITS = 1 << 15;
+const chunk = new Uint8Array(CHUNK_UNITS * 2);
 
 /**
  * Hex SHA-256 of a string's UTF-16 code units, little-endian: the same digest as Web Crypto of a
  * `Uint16Array` of the text on every browser. Unlike TextEncoder, lone surrogates stay apart.
+ * Streams the text through a fixed buffer, so a long string costs no copy of itself.
  */
 export function sha256OfTextSync(text: string): string {
-  const bytes = new Uint8Array(text.length * 2);
-  for (let i = 0, j = 0; i < text.length; i++, j += 2) {
-    const unit = text.charCodeAt(i);
-    bytes[j] = unit & 255;
-    bytes[j + 1] = unit >>> 8;
+  state.set(INITIAL);
+  const length = text.length;
+  let from = 0;
+  // Whole chunks (a multiple of 64 bytes) straight through; the rest is padded by finish().
+  while (length - from >= CHUNK_UNITS) {
+    fill(text, from, CHUNK_UNITS);
+    blocks(chunk, chunk.length);
+    from += CHUNK_UNITS;
   }
-  return sha256Sync(bytes);
+  const rest = length - from;
+  fill(text, from, rest);
+  const whole = (rest * 2) & ~63;
+  blocks(chunk, whole);
+  return finish(chunk.slice(whole, rest * 2), length * 2);
+}
+
+function fill(text: string, from: number, units: number): void {
+  for (let i = 0, j = 0; i < units; i++, j += 2) {
+    const unit = text.charCodeAt(from + i);
+    chunk[j] = unit & 255;
+    chunk[j + 1] = unit >>> 8;
+  }
 }

@@ -381,18 +381,32 @@ describe('arguments engineered to collide never share an entry', () => {
       return b.length === args.length && b.every((x, i) => Object.is(x, args[i])) ? 'b' : 'a';
     };
     const functions = collidingPairs.map(([, , b]) => whichOf(b));
+    // A symbol made by Symbol() is keyed by identity, which means nothing in the next page: toDisk refuses it.
+    const pageOnly = (args: unknown[]): boolean => args.some((v) => (Array.isArray(v) ? pageOnly(v) : typeof v === 'symbol' && Symbol.keyFor(v) === undefined));
+    const diskPairs = collidingPairs.filter(([, a, b]) => !pageOnly(a) && !pageOnly(b));
+    expect(diskPairs.length).toBeGreaterThan(collidingPairs.length - 4);
     for (const [i, [label, a, b]] of collidingPairs.entries()) {
+      if (!diskPairs.includes(collidingPairs[i]!)) {
+        const f = cache(functions[i]!, { toDisk: true, cachePath, name: `collide-${i}` });
+        const refused = pageOnly(a) ? a : b;
+        await expect(f(...refused), label).rejects.toMatchObject({ code: 'UNKEYABLE_VALUE' });
+        const memory = cache(functions[i]!);
+        expect([await memory(...a), await memory(...b), await memory(...a), await memory(...b)], label).toEqual(['a', 'b', 'a', 'b']);
+        computed -= 2;
+        continue;
+      }
       const first = cache(functions[i]!, { toDisk: true, cachePath, name: `collide-${i}` });
       expect([await first(...a), await first(...b), await first(...a), await first(...b)], label).toEqual(['a', 'b', 'a', 'b']);
     }
-    expect(computed).toBe(2 * collidingPairs.length);
-    await waitForStored(cachePath, 2 * collidingPairs.length);
+    expect(computed).toBe(2 * diskPairs.length);
+    await waitForStored(cachePath, 2 * diskPairs.length);
     // Fresh views, as after a reload: every answer comes from the pair member's own stored entry.
     for (const [i, [label, a, b]] of collidingPairs.entries()) {
+      if (!diskPairs.includes(collidingPairs[i]!)) continue;
       const second = cache(functions[i]!, { toDisk: true, cachePath, name: `collide-${i}` });
       expect([await second(...b), await second(...a)], label).toEqual(['b', 'a']);
     }
-    expect(computed).toBe(2 * collidingPairs.length);
+    expect(computed).toBe(2 * diskPairs.length);
   });
 
   /**
@@ -514,7 +528,8 @@ function deepEqual(a: unknown, b: unknown): boolean {
       return a === b || (Number.isNaN(a) && Number.isNaN(b));
     case 'symbol': {
       const [ka, kb] = [Symbol.keyFor(a), Symbol.keyFor(b as symbol)];
-      return ka !== undefined || kb !== undefined ? ka === kb : a.description === (b as symbol).description;
+      // Registered symbols by their key; others by identity (two `Symbol('a')` are told apart).
+      return ka !== undefined || kb !== undefined ? ka === kb : a === b;
     }
     case 'object':
       break;
@@ -591,6 +606,8 @@ function keyable(leaf: fc.Arbitrary<unknown>, maxLength: number) {
         selector: ([name]) => name,
       });
     const fields = fieldsNamed(FIELD_NAMES);
+    // A class instance needs own data to be keyed (one without is refused: see key-rule.test.ts).
+    const instanceFields = fields.filter((entries) => entries.length > 0);
     const make = (proto: object | null) => (entries: [string, unknown][]) => {
       const target = Object.create(proto) as object;
       for (const [name, item] of entries) define(target, name, item);
@@ -604,8 +621,8 @@ function keyable(leaf: fc.Arbitrary<unknown>, maxLength: number) {
         fc.array(tie('value'), { maxLength }),
         fields.map(make(Object.prototype)),
         fields.map(make(null)),
-        fields.map(make(Point.prototype)),
-        fields.map(make(Other.prototype)),
+        instanceFields.map(make(Point.prototype)),
+        instanceFields.map(make(Other.prototype)),
         fc.array(fc.tuple(tie('value'), tie('value')), { maxLength }).map((entries) => new Map(entries)),
         fc.array(tie('value'), { maxLength }).map((items) => new Set(items)),
         fc

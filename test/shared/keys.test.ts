@@ -133,10 +133,13 @@ describe('unkeyable values', () => {
     await expect(f(Promise.resolve(1))).rejects.toThrow(TypeError);
   });
 
-  it('refuses WeakMaps and symbols without description', async () => {
+  it('refuses WeakMaps; keys symbols by identity in memory and refuses Symbol() on disk', async () => {
     const f = cache((..._args: unknown[]) => 1);
     await expect(f(1, [new WeakMap()])).rejects.toThrow(/args\[1\]\[0\]/);
-    await expect(f(Symbol())).rejects.toThrow(/args\[0\]: a symbol without a description/);
+    await expect(f(Symbol())).resolves.toBe(1);
+    const g = cache((..._args: unknown[]) => 1, { toDisk: true, cachePath: `keys-symbol-${Date.now()}` });
+    await expect(g({ s: Symbol('a') })).rejects.toThrow(/args\[0\]\.s: a symbol made by Symbol\("a"\) exists only in this page.*`key`/s);
+    await expect(g(Symbol.for('a'), Symbol.iterator)).resolves.toBe(1);
   });
 
   it('accepts them through hashFuncs, by class or by predicate', async () => {

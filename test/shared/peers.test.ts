@@ -182,13 +182,12 @@ describe.each([
       expect(await memoized(/Elvin Peng/)).toBe(2);
     });
 
-    // p-memoize test.ts › 'memoize with Symbol arguments'. idb-memo keys a symbol by its
-    // description (registered symbols by their registry key), not by identity: a key must mean
-    // the same after a reload.
+    // p-memoize test.ts › 'memoize with Symbol arguments'. In memory idb-memo keys a symbol by its
+    // identity, as p-memoize does. On disk a key must mean the same after a reload: a registered
+    // symbol (`Symbol.for`) is keyed by its registry key, and a unique symbol is refused.
     it('memoize with Symbol arguments', async () => {
       let index = 0;
-      const argument1 = Symbol('fixture1');
-      const argument2 = Symbol('fixture2');
+      const [argument1, argument2] = toDisk ? [Symbol.for('fixture1'), Symbol.for('fixture2')] : [Symbol('fixture1'), Symbol('fixture2')];
       const memoized = cache(async (..._arguments: unknown[]) => index++, opts());
       expect(await memoized()).toBe(0);
       expect(await memoized()).toBe(0);
@@ -196,6 +195,8 @@ describe.each([
       expect(await memoized(argument1)).toBe(1);
       expect(await memoized(argument2)).toBe(2);
       expect(await memoized(argument2)).toBe(2);
+      if (toDisk) await expect(memoized(Symbol('fixture1'))).rejects.toMatchObject({ code: 'UNKEYABLE_VALUE' });
+      else expect(await memoized(Symbol('fixture1'))).toBe(3); // another symbol of the same description
     });
 
     // p-memoize test.ts › 'cache option'. p-memoize keys `foo` and `bar` (two empty objects) by
