@@ -144,6 +144,9 @@ if (withFetch) {
 }
 
 console.log('\nTree-shaking (an app importing only `cache`)');
+// The inspector (src/inspect/*) costs nothing to apps that do not import inspect() or inspectCaches().
+const inspectorLeaks = [...cacheOnly.modules].filter(([id, length]) => length > 0 && rel(id).startsWith('src/inspect/')).map(([id]) => rel(id));
+check(inspectorLeaks.length === 0, inspectorLeaks.length === 0 ? '(a) renders no code of src/inspect/* (the inspector)' : `(a) renders ${inspectorLeaks.join(', ')}`);
 const found = FETCH_MARKERS.filter((marker) => cacheOnly.code.includes(marker));
 check(found.length === 0, found.length === 0 ? '(a) holds none of the markers ' + FETCH_MARKERS.join(', ') : `(a) holds ${found.join(', ')}`);
 if (withFetch) {

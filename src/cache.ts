@@ -278,6 +278,7 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
     stats: (): CacheStats => ({ ...stats, hits: stats.memoryHits + stats.diskHits, size: tierNow()?.size ?? 0 }),
   }) as unknown as Memoized<AnyFunction>;
   Object.defineProperty(memoized, 'name', { value: fn.name });
-  if (own) registerCache(memoized, () => own.dropAll());
+  // A disk tier is registered by itself (src/disk/disk-tier.ts): clearing it here would do nothing more.
+  registerCache(memoized, () => own?.dropAll(), () => [tierNow(), options]);
   return memoized;
 }
