@@ -41,10 +41,14 @@ export default defineConfig(({ mode }) => ({
   // The library build gets neither the demo's service worker nor its static files.
   plugins: [standardDecorators(), ...(mode === 'lib' || mode === 'test' ? [] : [demoPwa()])],
   publicDir: mode === 'lib' ? false : 'demo/public',
-  server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  // The README gives these ports: `npm run demo` on 5173, `npm run demo:preview` on 4173.
+  server: { host: '127.0.0.1', port: 5173 },
+  preview: { host: '127.0.0.1', port: 4173 },
   build: mode === 'lib' ? libraryBuild : { outDir: 'dist-demo', emptyOutDir: true },
   test: {
+    // The library's own warnings ("idb-memo: …") are what many tests provoke on purpose, and the
+    // tests that check them spy on console.warn: printed, they would read like failures.
+    onConsoleLog: (log, type) => !(type === 'stderr' && log.startsWith('idb-memo: ')),
     projects: [
       {
         extends: true,

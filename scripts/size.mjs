@@ -133,7 +133,7 @@ if (exportsFetch) {
 
 console.log('\nBudgets');
 if (guard && cacheOnly.gzip > BUDGET_CACHE) {
-  console.log(`  MISS (a) cache: ${fmt(cacheOnly.gzip)} gzip > budget ${fmt(BUDGET_CACHE)} (not enforced by --guard)`);
+  console.log(`  note (a) cache: ${fmt(cacheOnly.gzip)} gzip, above its ${fmt(BUDGET_CACHE)} budget (known, see the README's Size section; --guard checks the growth ceiling instead)`);
   check(cacheOnly.gzip <= GROWTH_CEILING_CACHE, `(a) cache: ${fmt(cacheOnly.gzip)} gzip ≤ growth ceiling ${fmt(GROWTH_CEILING_CACHE)}`);
 } else {
   check(cacheOnly.gzip <= BUDGET_CACHE, `(a) cache: ${fmt(cacheOnly.gzip)} gzip ≤ ${fmt(BUDGET_CACHE)}`);
