@@ -6,8 +6,9 @@ import { CHROMIUM_ARGS, findChromium } from './scripts/chromium.mjs';
 import { standardDecorators } from './scripts/decorators-plugin.ts';
 
 const libraryBuild = {
-  lib: { entry: 'src/index.ts', formats: ['es' as const], fileName: 'index' },
-  rollupOptions: { external: ['idb'] },
+  // `idb-memo` and `idb-memo/vite` (the decorator plugin, for apps' build configs).
+  lib: { entry: { index: 'src/index.ts', vite: 'src/vite.ts' }, formats: ['es' as const] },
+  rollupOptions: { external: ['idb', 'typescript', 'vite'] },
   outDir: 'dist',
   emptyOutDir: false,
   sourcemap: true,
