@@ -279,6 +279,7 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   }) as unknown as Memoized<AnyFunction>;
   Object.defineProperty(memoized, 'name', { value: fn.name });
   // A disk tier is registered by itself (src/disk/disk-tier.ts): clearing it here would do nothing more.
-  registerCache(memoized, () => own?.dropAll(), () => [tierNow(), options]);
+  // The inspector looks at the tier of the last call (`config.cachePath` may have changed since).
+  registerCache(memoized, () => own?.dropAll(), () => [lastTier ?? tierNow(), options]);
   return memoized;
 }

@@ -2,8 +2,9 @@ import type { ResolvedOptions } from './options';
 import type { Tier } from './tier';
 
 /**
- * What src/inspect.ts reads of a memoized function: the tier it uses now (undefined while a
- * per-session function waits for its session) and its options. Nothing else reads it.
+ * What src/inspect.ts reads of a memoized function: the tier of its last call, else the one it
+ * would use now (undefined while a per-session function waits for its session), and its options.
+ * Nothing else reads it.
  */
 export type InspectHook = () => readonly [Tier<unknown> | undefined, ResolvedOptions];
 
