@@ -1,9 +1,10 @@
-import { PageModule, ResizeColumnsModule, SortModule, Tabulator, type ColumnDefinition } from 'tabulator-tables';
+import { FormatModule, PageModule, ResizeColumnsModule, ResizeTableModule, SortModule, Tabulator, type ColumnDefinition } from 'tabulator-tables';
 import 'tabulator-tables/dist/css/tabulator_simple.min.css';
 import type { Cell, Dataset } from './datasets.ts';
 
-// Only the modules the demo uses: pagination, sorting, column resizing.
-Tabulator.registerModule([PageModule, SortModule, ResizeColumnsModule]);
+// Only the modules the demo uses: pagination, sorting, column resizing, number formats, and a new
+// layout when the table's width changes (a table built before the page settled fills its width).
+Tabulator.registerModule([PageModule, SortModule, ResizeColumnsModule, ResizeTableModule, FormatModule]);
 
 /** A paginated Tabulator table (Panel's `pn.widgets.Tabulator(df, page_size=10)`) that can show one dataset after another. */
 export class DataTable {

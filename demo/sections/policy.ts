@@ -141,6 +141,7 @@ export function policySection(): DemoSection {
     insideNote,
     inside,
     log.element,
+    h('h3', { class: 'subhead' }, c('shout.stats()')),
     stats,
     h('h3', { class: 'subhead' }, `ttl: ${TTL_SECONDS} s`),
     clockOut,

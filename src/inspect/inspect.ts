@@ -85,9 +85,10 @@ const MOST_SEEN = 10_000;
  * (`flushCaches()`), so that the disk part shows what a reload would find.
  *
  * This module is not imported by `cache()`: apps that never import it do not carry it.
+ * @param fn - a memoized function, or a `@cache` method (typed as the plain method it decorates)
  * @throws TypeError (synchronously) when `fn` was not made by `cache()`
  */
-export function inspect(fn: Memoized<AnyFunction>): Promise<InspectedCache> {
+export function inspect(fn: AnyFunction): Promise<InspectedCache> {
   const found = hookOf(fn);
   if (!found) {
     throw new TypeError(`idb-memo: inspect() takes a function made by cache() or a method decorated with @cache (got ${describe(fn)})`);

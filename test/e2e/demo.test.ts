@@ -307,6 +307,12 @@ describe('the demo page', () => {
 
   it('looks right at 1280 px and at 390 px (screenshots in test/artifacts/)', async () => {
     await page.getByTestId('result1').waitFor({ timeout: 10_000 });
+    // The policy inspector with something in it: LRU, cherry next out, banana evicted.
+    const policies = page.locator('#policies');
+    for (const word of ['apple', 'banana', 'cherry', 'apple', 'date']) {
+      await policies.getByRole('button', { name: word, exact: true }).click();
+      await expect.poll(() => page.getByTestId('policy-entries').locator(`li[data-label="'${word}'"]:not(.entry-gone)`).count()).toBe(1);
+    }
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(root, 'test/artifacts/demo.png'), fullPage: true });
     await page.setViewportSize({ width: 390, height: 844 });

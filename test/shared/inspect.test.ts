@@ -72,7 +72,7 @@ describe('inspect(memoized)', () => {
     }
     const explorer = new Explorer();
     await explorer.rows(3);
-    const view = await inspect(explorer.rows as never);
+    const view = await inspect(explorer.rows);
     expect(labels(view)).toEqual(["this: Explorer { dataset: 'penguins' }; 3"]);
   });
 
