@@ -3,7 +3,7 @@ import 'tabulator-tables/dist/css/tabulator_simple.min.css';
 import type { Cell, Dataset } from './datasets.ts';
 
 // Only the modules the demo uses: pagination, sorting, column resizing, number formats, and a new
-// layout when the table's width changes (a table built before the page settled fills its width).
+// layout when the table's width changes.
 Tabulator.registerModule([PageModule, SortModule, ResizeColumnsModule, ResizeTableModule, FormatModule]);
 
 /** A paginated Tabulator table (Panel's `pn.widgets.Tabulator(df, page_size=10)`) that can show one dataset after another. */
@@ -25,8 +25,8 @@ export class DataTable {
     const table = new Tabulator(this.#element, {
       data: [...data.rows],
       columns,
-      // The last column takes the room left: no empty filler column at the right.
-      layout: 'fitDataStretch',
+      // The table is as wide as its columns (up to the card's width, then it scrolls): no empty filler column at the right.
+      layout: 'fitDataTable',
       nestedFieldSeparator: false,
       pagination: true,
       paginationMode: 'local',
