@@ -131,6 +131,10 @@ if (exportsFetch) {
   console.log('  (b) cache + cachedFetch: skipped, src/index.ts does not export cachedFetch yet');
 }
 
+// The inspector's own cost, for apps that import it (informational: it has no budget, and none of (a)'s).
+const withInspector = await bundle('cache-inspect', `export { cache, inspect, inspectCaches } from ${JSON.stringify(INDEX)};`);
+console.log(`  ${pad('    inspect() on top of (a)', 34)} ${pad(fmt(withInspector.min - cacheOnly.min), 10)} min  ${pad(fmt(withInspector.gzip - cacheOnly.gzip), 8)} gzip`);
+
 console.log('\nBudgets');
 if (guard && cacheOnly.gzip > BUDGET_CACHE) {
   console.log(`  note (a) cache: ${fmt(cacheOnly.gzip)} gzip, above its ${fmt(BUDGET_CACHE)} budget (known, see the README's Size section; --guard checks the growth ceiling instead)`);
