@@ -115,3 +115,49 @@ describe('inspectCaches()', () => {
     else expect(page.storage).toBeUndefined();
   });
 });
+
+describe('inspect() has no effect on what it looks at', () => {
+  it('leaves the eviction order and the counters as they were', async () => {
+    const shout = await afterCalls('LRU');
+    const stats = shout.stats();
+    await inspect(shout);
+    await inspect(shout);
+    expect(shout.stats()).toEqual(stats);
+    await shout('d');
+    expect(labels(await inspect(shout))).toEqual(["'a'", "'b'", "'d'"]);
+  });
+
+  it('shows an entry past its ttl as expired until the sweep removes it', async () => {
+    let now = 1_000_000;
+    const realNow = Date.now;
+    Date.now = () => now;
+    try {
+      const fn = cache((n: number) => n, { ttl: 1 });
+      await fn(1);
+      now += 1500;
+      const [entry] = (await inspect(fn)).entries;
+      expect(entry!.expiresInMs).toBeLessThanOrEqual(0);
+      expect(entry!.ageMs).toBeGreaterThan(1498); // stamps may run up to 1 ms ahead of the clock
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
+  it('inspects a per-session function, and cachedFetch stores in inspectCaches()', async () => {
+    const cachePath = uniquePath('session');
+    const mine = cache(async (n: number) => n, { toDisk: true, perSession: true, cachePath, name: 'mine' });
+    await mine(3);
+    expect((await inspect(mine)).entries.map((entry) => entry.label)).toEqual(['3']);
+    const { createCachedFetch } = await import('../../src/index.ts');
+    const api = createCachedFetch({ toDisk: false, maxItems: 5 });
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = async () => new Response('ok');
+    try {
+      await api('https://example.test/items');
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+    const stores = (await inspectCaches()).caches.filter((view) => view.name === 'cachedFetch');
+    expect(stores.some((view) => view.entries.length === 1 && view.stats === undefined)).toBe(true);
+  });
+});
