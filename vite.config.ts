@@ -7,10 +7,11 @@ import { standardDecorators } from './scripts/decorators-plugin.ts';
 import { API_PATH, handle } from './test/fixtures/http-api.ts';
 
 const libraryBuild = {
-  lib: { entry: 'src/index.ts', formats: ['es' as const], fileName: 'index' },
+  // `idb-memo` and `idb-memo/vite` (the decorator plugin, for apps' build configs).
+  lib: { entry: { index: 'src/index.ts', vite: 'src/vite.ts' }, formats: ['es' as const] },
   // One file per module, as in src/: an app's bundler then splits and tree-shakes the library as
   // it does the sources (the disk tier stays a chunk of its own, cachedFetch is dropped if unused).
-  rollupOptions: { external: ['idb'], output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' } },
+  rollupOptions: { external: ['idb', 'typescript', 'vite'], output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' } },
   outDir: 'dist',
   emptyOutDir: true,
   sourcemap: true,
@@ -59,10 +60,14 @@ export default defineConfig(({ mode }) => ({
   // The library build gets neither the demo's service worker nor its static files.
   plugins: [standardDecorators(), ...(mode === 'lib' || mode === 'test' ? [] : [demoPwa()]), ...(mode === 'test' ? [httpCacheApi()] : [])],
   publicDir: mode === 'lib' ? false : 'demo/public',
-  server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  // The README gives these ports: `npm run demo` on 5173, `npm run demo:preview` on 4173.
+  server: { host: '127.0.0.1', port: 5173 },
+  preview: { host: '127.0.0.1', port: 4173 },
   build: mode === 'lib' ? libraryBuild : { outDir: 'dist-demo', emptyOutDir: true },
   test: {
+    // The library's own warnings ("idb-memo: …") are what many tests provoke on purpose, and the
+    // tests that check them spy on console.warn: printed, they would read like failures.
+    onConsoleLog: (log, type) => !(type === 'stderr' && log.startsWith('idb-memo: ')),
     projects: [
       {
         extends: true,

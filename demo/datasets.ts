@@ -48,17 +48,40 @@ export function parseCsv(text: string): Dataset {
   return { columns: [...parsed.columns], rows: [...parsed] };
 }
 
-/** Thrown by {@link fetchData} when the browser knows it is offline, instead of trying the network. */
-export class OfflineError extends Error {
-  override readonly name = 'OfflineError';
+/** Why a dataset could not be loaded: each gets its own message. */
+export type LoadProblem = 'offline' | 'unreachable' | 'http' | 'parse';
+
+/** Thrown by {@link fetchData}: what went wrong, in words that do not repeat the dataset's name. */
+export class LoadError extends Error {
+  override readonly name = 'LoadError';
+  constructor(
+    readonly problem: LoadProblem,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
-/** Fetches and parses the CSV at `url` (Panel's `pd.read_csv(url)`); rejects on a network or HTTP error. */
+/** Fetches and parses the CSV at `url` (Panel's `pd.read_csv(url)`); rejects with a {@link LoadError}. */
 export async function fetchData(url: string): Promise<Dataset> {
-  if (!navigator.onLine) throw new OfflineError(`${datasetName(url)}: the browser is offline`);
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${datasetName(url)}: the server answered ${response.status} ${response.statusText}`.trim());
-  return parseCsv(await response.text());
+  if (!navigator.onLine) throw new LoadError('offline', 'the browser is offline');
+  const host = new URL(url).host;
+  let text: string;
+  try {
+    const response = await fetch(url);
+    if (!response.ok) throw new LoadError('http', `${host} answered ${response.status} ${response.statusText}`.trim());
+    text = await response.text();
+  } catch (error) {
+    if (error instanceof LoadError) throw error;
+    // fetch() rejects with a TypeError when no answer came: offline, or the host is out of reach.
+    if (!navigator.onLine) throw new LoadError('offline', 'the browser is offline');
+    throw new LoadError('unreachable', `${host} could not be reached`);
+  }
+  const data = parseCsv(text);
+  if (text.trimStart().startsWith('<') || data.columns.length < 2 || data.rows.length === 0) {
+    throw new LoadError('parse', `what ${host} sent is not a CSV table`);
+  }
+  return data;
 }
 
 /**
@@ -67,7 +90,22 @@ export async function fetchData(url: string): Promise<Dataset> {
  */
 export const loadDataset = track('loadDataset', cache(fetchData, { toDisk: true }));
 
-/** Whether a failed load means "offline, and never loaded here" rather than some other error. */
-export function isOfflineError(error: unknown): boolean {
-  return error instanceof OfflineError || error instanceof TypeError || !navigator.onLine;
+/**
+ * What to tell the reader when a load failed, without the dataset's name (the status line
+ * beside it names it already).
+ */
+export function describeLoadError(error: unknown): string {
+  const problem = error instanceof LoadError ? error.problem : navigator.onLine ? undefined : 'offline';
+  switch (problem) {
+    case 'offline':
+      return 'You are offline, and this device holds no saved copy of this dataset (it was never loaded here, or its copy was cleared). Reconnect and load it again: from then on it opens offline too.';
+    case 'unreachable':
+      return `The browser is online, but ${(error as LoadError).message}. Try again in a while; datasets loaded before still open from this device.`;
+    case 'http':
+      return `The data host refused it: ${(error as LoadError).message}.`;
+    case 'parse':
+      return `It arrived, but ${(error as LoadError).message}, so there is nothing to show.`;
+    default:
+      return `It could not be loaded: ${error instanceof Error ? error.message : String(error)}.`;
+  }
 }

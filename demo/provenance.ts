@@ -26,13 +26,17 @@ export interface Traced<R> {
 export async function traced<A extends unknown[], R>(fn: Tracked<A, R>, ...args: A): Promise<Traced<R>> {
   const before = fn.stats();
   const start = performance.now();
-  const value = await fn(...args);
-  const ms = performance.now() - start;
-  const after = fn.stats();
-  const source: Source =
-    after.diskHits > before.diskHits ? 'disk' : after.memoryHits > before.memoryHits ? 'memory' : 'computed';
-  notifyStatsChanged();
-  return { value, source, ms };
+  try {
+    const value = await fn(...args);
+    const ms = performance.now() - start;
+    const after = fn.stats();
+    const source: Source =
+      after.diskHits > before.diskHits ? 'disk' : after.memoryHits > before.memoryHits ? 'memory' : 'computed';
+    return { value, source, ms };
+  } finally {
+    // A failed call counts too (a miss): every view of the counters is told, so none goes stale.
+    notifyStatsChanged();
+  }
 }
 
 /**
@@ -85,9 +89,11 @@ export interface DemoCache {
 const demoCaches: DemoCache[] = [];
 const statsEvents = new EventTarget();
 
-/** Lists `fn` in the cache inspector under `label`; returns `fn`. */
+/** Lists `fn` in the Clearing section under `label` (in place of an earlier function of that label); returns `fn`. */
 export function track<T extends DemoCache['fn']>(label: string, fn: T): T {
-  demoCaches.push({ label, fn });
+  const at = demoCaches.findIndex((known) => known.label === label);
+  if (at === -1) demoCaches.push({ label, fn });
+  else demoCaches[at] = { label, fn };
   notifyStatsChanged();
   return fn;
 }

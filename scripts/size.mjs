@@ -177,6 +177,10 @@ if (exportsFetch) {
   console.log('  (b) cache + cachedFetch: skipped, src/index.ts does not export cachedFetch yet');
 }
 
+// The inspector's own cost, for apps that import it (informational: it has no budget, and none of (a)'s).
+const withInspector = await bundle('cache-inspect', `export { cache, inspect, inspectCaches } from ${JSON.stringify(INDEX)};`);
+console.log(`  ${pad('    inspect() on top of (c)', 34)} ${pad(fmt(withInspector.min - cacheOnly.min), 10)} min  ${pad(fmt(withInspector.gzip - cacheOnly.gzip), 8)} gzip`);
+
 console.log(`\nBudgets${guard ? ' (--guard: a budget not met yet is held at its ceiling, today\'s measured size)' : ''}`);
 /** Checks `value` against its budget; under --guard, a budget with a ceiling is checked against the ceiling. */
 const budget = (label, value, limit, ceiling) => {
@@ -192,6 +196,9 @@ budget('(c) with toDisk', cacheOnly.gzip, BUDGET_DISK, CEILING_DISK);
 if (withFetch) budget('(b) cachedFetch on top', withFetch.gzip - cacheOnly.gzip, BUDGET_FETCH_EXTRA, CEILING_FETCH_EXTRA);
 
 console.log('\nTree-shaking and code splitting');
+// The inspector (src/inspect/*) costs nothing to apps that do not import inspect() or inspectCaches().
+const inspectorLeaks = [...cacheOnly.modules].filter(([id, length]) => length > 0 && rel(id).startsWith('src/inspect/')).map(([id]) => rel(id));
+check(inspectorLeaks.length === 0, inspectorLeaks.length === 0 ? '(c) renders no code of src/inspect/* (the inspector)' : `(c) renders ${inspectorLeaks.join(', ')}`);
 const diskAtStart = [...cacheOnly.initialModules].filter((id) => id.includes('/node_modules/idb/') || /src\/disk\/(?!lazy\.ts|schema\.ts)/.test(id));
 check(
   diskAtStart.length === 0,

@@ -390,6 +390,8 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   }) as unknown as Memoized<AnyFunction>;
   Object.defineProperty(memoized, 'name', { value: fn.name });
   memoizedFunctions.add(memoized);
-  if (own) registerCache(memoized, () => own.dropAll());
+  // A disk tier is registered by itself (src/disk/disk-tier.ts): clearing it here would do nothing more.
+  // The inspector looks at the tier of the last call (`config.cachePath` may have changed since).
+  registerCache(memoized, () => own?.dropAll(), () => [lastTier ?? tierNow(), options]);
   return memoized;
 }

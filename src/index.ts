@@ -16,3 +16,5 @@ export type { FetchCacheOptions, FetchStrategy } from './fetch/options';
 export { cacheStatus } from './fetch/response';
 export type { CacheStatus } from './fetch/response';
 export { clearFetchCache } from './fetch/shelf';
+export { inspect, inspectCaches } from './inspect/inspect';
+export type { InspectedCache, InspectedEntry, InspectedPage, StorageUse } from './inspect/inspect';

@@ -35,7 +35,8 @@ export interface EvictionOrder {
 
 /** First in, first out: hits do not change the order. */
 class FifoOrder implements EvictionOrder {
-  protected readonly list = new LinkedList<PolicyNode>();
+  /** Read by {@link entriesInOrder}. */
+  readonly list = new LinkedList<PolicyNode>();
   added(node: PolicyNode): void {
     this.list.append(node);
   }
@@ -67,7 +68,8 @@ class LruOrder extends FifoOrder {
  * first bucket (the O(1) LFU scheme of Shah, Mitra and Matani).
  */
 class LfuOrder implements EvictionOrder {
-  private readonly buckets = new LinkedList<FrequencyBucket>();
+  /** Read by {@link entriesInOrder}. */
+  readonly buckets = new LinkedList<FrequencyBucket>();
 
   added(node: PolicyNode): void {
     const first = this.buckets.head;
@@ -140,4 +142,19 @@ export function evictionOrder(policy: Policy): EvictionOrder {
     case 'FIFO':
       return new FifoOrder();
   }
+}
+
+/**
+ * The entries of `order`, next victim first (for src/inspect.ts; O(n), never called by a cache).
+ */
+export function entriesInOrder(order: EvictionOrder): PolicyNode[] {
+  const out: PolicyNode[] = [];
+  if (order instanceof FifoOrder) {
+    for (let node = order.list.head; node; node = node.next) out.push(node);
+  } else if (order instanceof LfuOrder) {
+    for (let bucket = order.buckets.head; bucket; bucket = bucket.next) {
+      for (let node = bucket.entries.head; node; node = node.next) out.push(node);
+    }
+  }
+  return out;
 }

@@ -1,20 +1,36 @@
 import { loadDisk } from './disk/lazy';
-import { orderedNow } from './tier';
+import type { ResolvedOptions } from './options';
+import { orderedNow, type Tier } from './tier';
 
-const memories = new Set<WeakRef<object>>();
-const clearers = new WeakMap<object, () => void>();
+/**
+ * What src/inspect.ts reads of a memoized function: the tier of its last call, else the one it
+ * would use now (undefined while a per-session function waits for its session), and its options.
+ * Nothing else reads it.
+ */
+export type InspectHook = () => readonly [Tier<unknown> | undefined, ResolvedOptions];
+
+/** Every registered owner, held weakly (read by src/inspect.ts to list the page's caches). */
+export const memories = new Set<WeakRef<object>>();
+/** How to empty each owner's memory tier, and the {@link InspectHook} of a memoized function. */
+const owners = new WeakMap<object, readonly [clearMemory: () => void, inspectHook?: InspectHook]>();
+
+/** The {@link InspectHook} of `owner`, if it is a memoized function. */
+export function inspectHookOf(owner: object): InspectHook | undefined {
+  return owners.get(owner)?.[1];
+}
 const clearAllHooks = new Set<() => Promise<void>>();
 /** Drops the WeakRef of a collected owner, so that making caches on the fly leaves nothing behind. */
 const collected = typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<WeakRef<object>>((ref) => memories.delete(ref)) : undefined;
 
 /**
- * Records a memoized function so that {@link clearCaches} reaches its memory tier. Held weakly, so
- * that memoized functions made on the fly can still be garbage-collected.
+ * Records a memoized function (or a tier) so that {@link clearCaches} reaches its memory tier, and
+ * the inspector finds it. Held weakly, so that memoized functions made on the fly can still be
+ * garbage-collected.
  */
-export function registerCache(owner: object, clearMemory: () => void): void {
+export function registerCache(owner: object, clearMemory: () => void, inspectHook?: InspectHook): void {
   const ref = new WeakRef(owner);
   memories.add(ref);
-  clearers.set(owner, clearMemory);
+  owners.set(owner, [clearMemory, inspectHook]);
   collected?.register(owner, ref);
 }
 
@@ -64,7 +80,7 @@ export function noteRemoteWipe(at: number): void {
 export function clearMemories(): void {
   for (const ref of memories) {
     const owner = ref.deref();
-    if (owner) clearers.get(owner)?.();
+    if (owner) owners.get(owner)?.[0]();
     else memories.delete(ref);
   }
 }

@@ -30,6 +30,8 @@ export interface Entry<V> extends PolicyNode, Expiring {
   usedAt: number;
   /** Who brought the value into memory: a hit by another caller sharing the tier was, for it, a disk hit. */
   owner: unknown;
+  /** Calls answered by this entry since it was stored (for src/inspect.ts). */
+  hits: number;
 }
 
 /** How a tier writes through to one namespace of a cache database. */
@@ -98,11 +100,12 @@ function noteStamp(stamp: number): void {
  * entry of its namespace (loaded once from the eviction index), so one order rules both tiers.
  */
 export class Tier<V> implements TouchSource {
+  // byKey, byDiskKey and order are read (never written) by src/inspect.ts.
   /** Entries in memory, by memory key. */
-  private readonly byKey = new Map<string, Entry<V>>();
+  readonly byKey = new Map<string, Entry<V>>();
   /** Disk tiers: every entry known (in memory or on disk only), by disk key. */
-  private readonly byDiskKey = new Map<string, Entry<V>>();
-  private readonly order: EvictionOrder;
+  readonly byDiskKey = new Map<string, Entry<V>>();
+  readonly order: EvictionOrder;
   private readonly bounded: boolean;
   private readonly tracksUse: boolean;
   private readonly touched = new Set<Entry<V>>();
@@ -334,6 +337,7 @@ export class Tier<V> implements TouchSource {
   }
 
   private use(entry: Entry<V>): void {
+    entry.hits++;
     if (this.bounded) this.order.used(entry);
     if (!this.tracksUse) return;
     entry.unsavedHits++;
@@ -354,6 +358,7 @@ export class Tier<V> implements TouchSource {
       unsavedHits: 0,
       usedAt: storedAt,
       owner: undefined,
+      hits: 0,
       prev: null,
       next: null,
       bucket: null,
@@ -468,6 +473,7 @@ export class Tier<V> implements TouchSource {
         unsavedHits: 0,
         usedAt,
         owner: undefined,
+        hits: Math.max(0, hits - 1), // the disk counts the computation as a use (LFU)
         prev: null,
         next: null,
         bucket: null,

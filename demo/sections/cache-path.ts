@@ -1,7 +1,7 @@
 import { cache, config, configure } from '../../src/index.ts';
 import { button, formatTime, h, messageOf, replace } from '../dom.ts';
 import { c, section } from '../layout.ts';
-import { onStatsChanged, sourceBadge, traced, type Traced } from '../provenance.ts';
+import { onStatsChanged, sourceBadge, track, traced, type Traced } from '../provenance.ts';
 import type { DemoSection } from './types.ts';
 
 const SAMPLE = `
@@ -44,7 +44,7 @@ async function runWay(way: Way): Promise<Traced<number>> {
   const previous = config.cachePath;
   try {
     way.apply();
-    const fn = cache(stamp, { toDisk: true, name: 'cachePathDemo', ...way.options });
+    const fn = track(`cachePathDemo (${way.database})`, cache(stamp, { toDisk: true, name: 'cachePathDemo', ...way.options }));
     return await traced(fn);
   } finally {
     config.cachePath = previous;

@@ -1,5 +1,6 @@
-import { clearCaches } from '../../src/index.ts';
+import { clearCaches, inspectCaches } from '../../src/index.ts';
 import { button, h, replace } from '../dom.ts';
+import { formatBytes } from '../inspector.ts';
 import { c, section } from '../layout.ts';
 import { notifyStatsChanged, onStatsChanged, trackedCaches } from '../provenance.ts';
 import type { DemoSection } from './types.ts';
@@ -22,7 +23,7 @@ export function clearingSection(): DemoSection {
       c('clearCaches()'),
       ' (Panel’s ',
       c('pn.state.clear_caches()'),
-      ') forgets every cache the library made. These are all the memoized functions of this page:',
+      ') forgets every cache the library made. These are the memoized functions of the sections above, each listed once it exists:',
     ],
     sample: SAMPLE,
     wide: true,
@@ -35,7 +36,16 @@ export function clearingSection(): DemoSection {
     h(
       'thead',
       {},
-      h('tr', {}, h('th', {}, 'function'), h('th', { class: 'num' }, 'size'), h('th', { class: 'num' }, 'memory'), h('th', { class: 'num' }, 'disk'), h('th', { class: 'num' }, 'misses'), h('th', {}, '')),
+      h(
+        'tr',
+        {},
+        h('th', {}, 'function'),
+        h('th', { class: 'num' }, 'size'),
+        h('th', { class: 'num hide-narrow' }, 'memory hits'),
+        h('th', { class: 'num hide-narrow' }, 'disk hits'),
+        h('th', { class: 'num' }, 'misses'),
+        h('th', { class: 'num' }, h('span', { class: 'visually-hidden' }, 'clear')),
+      ),
     ),
     rows,
   );
@@ -52,10 +62,10 @@ export function clearingSection(): DemoSection {
         return h(
           'tr',
           {},
-          h('td', {}, h('code', {}, label)),
+          h('td', { class: 'fn-cell' }, h('code', {}, label)),
           h('td', { class: 'num' }, stats.size),
-          h('td', { class: 'num' }, stats.memoryHits),
-          h('td', { class: 'num' }, stats.diskHits),
+          h('td', { class: 'num hide-narrow' }, stats.memoryHits),
+          h('td', { class: 'num hide-narrow' }, stats.diskHits),
           h('td', { class: 'num' }, stats.misses),
           h('td', { class: 'num' }, clear),
         );
@@ -63,8 +73,24 @@ export function clearingSection(): DemoSection {
     );
   }
 
+  const storage = h('p', { class: 'inspector-note', 'data-testid': 'storage-use' });
+  /** The origin's storage use, as inspectCaches() reports it (navigator.storage.estimate()). */
+  async function renderStorage(): Promise<void> {
+    const { storage: use, caches } = await inspectCaches();
+    const entries = caches.reduce((sum, view) => sum + view.entries.length, 0);
+    replace(
+      storage,
+      c('await inspectCaches()'),
+      ` · ${caches.length} caches, ${entries} entries · origin storage: `,
+      use?.usage === undefined ? 'not reported by this browser' : `${formatBytes(use.usage)} used${use.quota === undefined ? '' : ` of ${formatBytes(use.quota)}`}`,
+    );
+  }
+
   let scheduled = false;
+  let storageTimer: ReturnType<typeof setTimeout> | undefined;
   onStatsChanged(() => {
+    clearTimeout(storageTimer);
+    storageTimer = setTimeout(() => void renderStorage(), 500);
     if (scheduled) return;
     scheduled = true;
     queueMicrotask(() => {
@@ -75,7 +101,8 @@ export function clearingSection(): DemoSection {
   render();
 
   body.append(
-    h('div', { class: 'scroll-x' }, table),
+    table,
+    storage,
     h(
       'div',
       { class: 'button-row' },
@@ -85,5 +112,5 @@ export function clearingSection(): DemoSection {
       }, { class: 'btn btn-danger' }),
     ),
   );
-  return { root };
+  return { root, start: renderStorage };
 }

@@ -1,6 +1,6 @@
 import { cache } from '../../src/index.ts';
-import { DATASETS, datasetName, isOfflineError, loadDataset } from '../datasets.ts';
-import { field, h, messageOf, replace, select } from '../dom.ts';
+import { DATASETS, datasetName, describeLoadError, loadDataset } from '../datasets.ts';
+import { field, h, replace, select } from '../dom.ts';
 import { c, notice, section, setNotice } from '../layout.ts';
 import { sourceBadge, track, traced, type Source } from '../provenance.ts';
 import { summarize, type ColumnSummary } from '../summary.ts';
@@ -59,7 +59,7 @@ export function dependenciesSection(): DemoSection {
     } catch (error) {
       replace(status, h('strong', {}, name), ' · not available');
       replace(output);
-      setNotice(message, isOfflineError(error) ? `Offline: ${name} has never been loaded on this device.` : messageOf(error));
+      setNotice(message, describeLoadError(error));
     }
   }
 

@@ -1,5 +1,6 @@
-import { cache } from '../../src/index.ts';
+import { cache, inspect } from '../../src/index.ts';
 import { button, field, formatTime, h, replace } from '../dom.ts';
+import { entryList } from '../inspector.ts';
 import { c, section } from '../layout.ts';
 import { notifyStatsChanged, sourceBadge, track, traced, type Traced } from '../provenance.ts';
 import type { DemoSection } from './types.ts';
@@ -57,6 +58,13 @@ export function diskSection(): DemoSection {
 
   const input = h('input', { type: 'number', min: 0, max: 99, step: 1, value: 5, inputmode: 'numeric', 'data-testid': 'disk-n' });
   const results = h('div', { class: 'result-grid', 'data-testid': 'disk-results' });
+  const onDisk = h('div', { class: 'inspector-panel', 'data-testid': 'disk-inspector' });
+
+  /** What IndexedDB holds for the function: what a reload finds. */
+  async function renderDisk(): Promise<void> {
+    const view = await inspect(expensiveComputation);
+    replace(onDisk, entryList({ ...view, entries: view.entries.filter((entry) => entry.where !== 'memory') }, [], 'disk-entries'));
+  }
 
   async function run(): Promise<void> {
     const n = Math.max(0, Math.min(99, Math.trunc(Number(input.value) || 0)));
@@ -65,6 +73,7 @@ export function diskSection(): DemoSection {
     const result1 = await traced(expensiveComputation, n);
     const result2 = await traced(expensiveComputation, n);
     replace(results, resultCard('result1', result1), resultCard('result2', result2));
+    await renderDisk();
   }
 
   async function forget(): Promise<void> {
@@ -72,11 +81,20 @@ export function diskSection(): DemoSection {
     await expensiveComputation.delete(n);
     notifyStatsChanged();
     replace(results, h('p', { class: 'status' }, c(`expensiveComputation.delete(${n})`), ' done: the next run takes 2 s again.'));
+    await renderDisk();
   }
 
   body.append(
     h('div', { class: 'controls' }, field('n', input), h('div', { class: 'button-row' }, button('Run', run), button('Forget this n', forget))),
     results,
+    h('h3', { class: 'subhead' }, 'On disk: what a reload finds'),
+    h(
+      'p',
+      { class: 'inspector-note' },
+      c('await inspect(expensiveComputation)'),
+      ' · entries in IndexedDB. Arguments are never stored: after a reload, an entry this page has not called yet shows its hashed key.',
+    ),
+    onDisk,
   );
   return { root, start: run };
 }

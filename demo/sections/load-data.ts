@@ -1,6 +1,6 @@
 import { clearCaches } from '../../src/index.ts';
-import { DATASETS, datasetName, isDatasetName, isOfflineError, loadDataset, type DatasetName } from '../datasets.ts';
-import { button, field, h, messageOf, replace, select } from '../dom.ts';
+import { DATASETS, datasetName, describeLoadError, isDatasetName, loadDataset, type DatasetName } from '../datasets.ts';
+import { button, field, h, replace, select } from '../dom.ts';
 import { c, notice, section, setNotice } from '../layout.ts';
 import { notifyStatsChanged, onStatsChanged, sourceBadge, statsList, traced } from '../provenance.ts';
 import { DataTable } from '../table.ts';
@@ -82,13 +82,7 @@ export function loadDataSection(): DemoSection {
       table.clear();
       tableElement.hidden = true;
       replace(status, h('strong', {}, name), ' · not available');
-      setNotice(
-        message,
-        isOfflineError(error)
-          ? `You are offline, and ${name} has not been loaded on this device before, so there is no saved copy to show. ` +
-              'Reconnect and pick it again: from then on it works offline too.'
-          : `${name} could not be loaded: ${messageOf(error)}`,
-      );
+      setNotice(message, describeLoadError(error));
     }
   }
 

@@ -1,8 +1,8 @@
-import { DATASETS, datasetName, isOfflineError } from '../datasets.ts';
-import { field, h, messageOf, replace, select } from '../dom.ts';
+import { DATASETS, datasetName, describeLoadError } from '../datasets.ts';
+import { field, h, replace, select } from '../dom.ts';
 import { DataExplorer } from '../explorer.ts';
 import { c, notice, section, setNotice } from '../layout.ts';
-import { asTracked, sourceBadge, statsList, track, traced } from '../provenance.ts';
+import { asTracked, onStatsChanged, sourceBadge, statsList, track, traced } from '../provenance.ts';
 import { DataTable } from '../table.ts';
 import type { DemoSection } from './types.ts';
 
@@ -38,6 +38,7 @@ export function methodSection(): DemoSection {
       ' picks another cached answer.',
     ],
     sample: SAMPLE,
+    wide: true,
   });
 
   const explorer = new DataExplorer();
@@ -47,7 +48,7 @@ export function methodSection(): DemoSection {
   const status = h('p', { class: 'status' });
   const message = notice('warn');
   const tableElement = h('div', { class: 'table-host' });
-  const stats = h('div', { class: 'stats-host' });
+  const stats = h('div', { class: 'stats-host', 'data-testid': 'method-stats' });
   const table = new DataTable(tableElement);
 
   async function update(): Promise<void> {
@@ -64,12 +65,14 @@ export function methodSection(): DemoSection {
       table.clear();
       tableElement.hidden = true;
       replace(status, c('explorer.fetchData()'), ` · ${name} · not available`);
-      setNotice(message, isOfflineError(error) ? `Offline: ${name} has never been loaded on this device.` : messageOf(error));
+      setNotice(message, describeLoadError(error));
     }
-    replace(stats, statsList(method.stats()));
   }
+  const renderStats = () => replace(stats, statsList(method.stats()));
+  onStatsChanged(renderStats);
+  renderStats();
 
   picker.addEventListener('change', () => void update());
-  body.append(field('explorer.dataset', picker), status, message, tableElement, stats);
+  body.append(field('explorer.dataset', picker), status, message, tableElement, h('h3', { class: 'subhead' }, c('explorer.fetchData.stats()')), stats);
   return { root, start: update };
 }

@@ -1,7 +1,8 @@
-import { cache, type Policy } from '../../src/index.ts';
+import { cache, inspect, type InspectedCache, type Memoized, type Policy } from '../../src/index.ts';
 import { button, field, formatTime, h, replace, select } from '../dom.ts';
+import { entryList, describeCache, goneSince } from '../inspector.ts';
 import { c, section } from '../layout.ts';
-import { notifyStatsChanged, statsList, track, traced, type Tracked } from '../provenance.ts';
+import { notifyStatsChanged, statsList, track, traced } from '../provenance.ts';
 import { callLog } from './call-log.ts';
 import type { DemoSection } from './types.ts';
 
@@ -19,8 +20,16 @@ const WORDS = ['apple', 'banana', 'cherry', 'date', 'elder'] as const;
 const MAX_ITEMS = 3;
 const TTL_SECONDS = 5;
 
-/** A fresh `maxItems: 3` cache under `policy`. */
-function makeShout(policy: Policy): Tracked<[string], string> {
+/** The `maxItems: 3` cache of `policy`, made once (and listed in the Clearing section). */
+type Shout = Memoized<(word: string) => Promise<string>>;
+const shouts = new Map<Policy, Shout>();
+function shoutOf(policy: Policy): Shout {
+  let shout = shouts.get(policy);
+  if (!shout) shouts.set(policy, (shout = track(`shout (${policy})`, makeShout(policy))));
+  return shout;
+}
+
+function makeShout(policy: Policy): Shout {
   return cache(
     async (word: string) => {
       await new Promise((resolve) => setTimeout(resolve, 150)); // a little work, so a miss is visible
@@ -49,30 +58,47 @@ export function policySection(): DemoSection {
   });
 
   // maxItems and policy
-  let shout = makeShout('LRU');
+  let shout = shoutOf('LRU');
   const policies = { LRU: 'LRU', LFU: 'LFU', FIFO: 'FIFO' } as const satisfies Record<Policy, Policy>;
   const policyPicker = select(policies, 'LRU', { 'aria-label': 'Policy' });
   const log = callLog(5);
   const stats = h('div', { class: 'stats-host' });
   const renderStats = () => replace(stats, statsList(shout.stats()));
+  // A look inside with inspect(): the entries in eviction order, the next victim marked, and
+  // what the last call evicted struck through.
+  const inside = h('div', { class: 'inspector-panel', 'data-testid': 'policy-inspector' });
+  const insideNote = h('p', { class: 'inspector-note' });
+  /** The last look inside each policy's cache: what a call evicted is what is no longer there. */
+  const lastViews = new Map<Policy, InspectedCache>();
+  const renderInside = async (gone: readonly string[] = []) => {
+    const view = await inspect(shout);
+    lastViews.set(view.policy, view);
+    replace(insideNote, c(`await inspect(shout)`), ` · ${describeCache(view)} · first in the list goes first`);
+    replace(inside, entryList(view, gone, 'policy-entries'));
+    return view;
+  };
   policyPicker.addEventListener('change', () => {
-    shout = makeShout(policyPicker.value as Policy);
-    log.note(`new cache: maxItems ${MAX_ITEMS}, policy '${policyPicker.value}'`);
+    shout = shoutOf(policyPicker.value as Policy);
+    log.note(`cache of policy '${policyPicker.value}': maxItems ${MAX_ITEMS}`);
     renderStats();
+    void renderInside();
   });
   const words = h('div', { class: 'button-row' });
   for (const word of WORDS) {
     words.append(
       button(word, async () => {
-        const evictionsBefore = shout.stats().evictions;
+        const before = lastViews.get(policyPicker.value as Policy);
         const { value, source, ms } = await traced(shout, word);
-        const evicted = shout.stats().evictions - evictionsBefore;
-        log.add(`shout('${word}') → ${value}`, source, ms, evicted > 0 ? `evicted ${evicted}: cache was full` : undefined);
+        const view = await inspect(shout);
+        const gone = goneSince(before, view);
+        log.add(`shout('${word}') → ${value}`, source, ms, gone.length > 0 ? `full: evicted ${gone.join(', ')}` : undefined);
         renderStats();
+        await renderInside(gone);
       }, { class: 'btn btn-small' }),
     );
   }
   renderStats();
+  void renderInside();
 
   // ttl
   const clockOut = h('div', { class: 'result' });
@@ -111,7 +137,11 @@ export function policySection(): DemoSection {
     h('h3', { class: 'subhead' }, `maxItems: ${MAX_ITEMS}`),
     field('policy', policyPicker),
     words,
+    h('h3', { class: 'subhead' }, 'Inside the cache'),
+    insideNote,
+    inside,
     log.element,
+    h('h3', { class: 'subhead' }, c('shout.stats()')),
     stats,
     h('h3', { class: 'subhead' }, `ttl: ${TTL_SECONDS} s`),
     clockOut,

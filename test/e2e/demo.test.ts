@@ -29,6 +29,8 @@ const fixtures = new Map<string, Fixture>();
 const blocked: string[] = [];
 const consoleErrors: string[] = [];
 let offline = false;
+/** How the data host fails while the browser is online: out of reach, an HTTP error, or an answer that is not CSV. */
+let failure: 'unreachable' | '404' | 'html' | undefined;
 let outDir: string;
 let server: PreviewServer;
 let origin: string;
@@ -72,6 +74,9 @@ async function route(route: Route): Promise<void> {
     return route.abort('blockedbyclient');
   }
   if (offline) return route.abort('internetdisconnected');
+  if (failure === 'unreachable') return route.abort('connectionrefused');
+  if (failure === '404') return route.fulfill({ status: 404, contentType: 'text/plain', headers: { 'access-control-allow-origin': '*' }, body: 'Not Found' });
+  if (failure === 'html') return route.fulfill({ status: 200, contentType: 'text/html', headers: { 'access-control-allow-origin': '*' }, body: '<!doctype html><p>Rate limited</p>' });
   return route.fulfill({ status: 200, contentType: 'text/csv; charset=utf-8', headers: { 'access-control-allow-origin': '*' }, body: found.body });
 }
 
@@ -177,9 +182,78 @@ describe('the demo page', () => {
     await choose('MPG');
     const message = page.getByTestId('load-message');
     await message.waitFor({ timeout: 15_000 });
-    expect(await message.textContent()).toMatch(/offline.*MPG has not been loaded on this device/i);
+    const text = await message.textContent();
+    expect(text).toMatch(/offline.*no saved copy/i);
+    expect(text, 'the status line names the dataset; the message does not repeat it').not.toContain('MPG');
     expect(await page.getByTestId('dataset-table').isVisible()).toBe(false);
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('tells a host out of reach, an HTTP error and a non-CSV answer apart, and keeps the counters fresh', async () => {
+    offline = false;
+    await context.setOffline(false);
+    await choose('MPG');
+    const message = page.getByTestId('load-message');
+    const misses = page.getByTestId('load-stats').locator('[data-stat=misses] dd');
+    const expectations = [
+      ['unreachable', /browser is online, but raw\.githubusercontent\.com could not be reached/],
+      ['404', /refused it: raw\.githubusercontent\.com answered 404/],
+      ['html', /arrived, but what raw\.githubusercontent\.com sent is not a CSV table/],
+    ] as const;
+    const apiMisses = () =>
+      page.evaluate(() => {
+        const demo = (window as unknown as { idbMemo: { caches: { label: string; fn: { stats(): { misses: number } } }[] } }).idbMemo;
+        return demo.caches.find((known) => known.label === 'loadDataset')!.fn.stats().misses;
+      });
+    try {
+      for (const [mode, expected] of expectations) {
+        failure = mode;
+        const before = await apiMisses();
+        await page.getByTestId('load-again').click();
+        await expect.poll(() => message.textContent(), { timeout: 15_000 }).toMatch(expected);
+        expect(await message.textContent()).not.toContain('MPG');
+        expect(await page.getByTestId('network').textContent()).toBe('Online');
+        expect(await apiMisses()).toBeGreaterThan(before);
+        // The counters shown are the function's own, after the failed call too.
+        await expect.poll(async () => Number(await misses.textContent()), { message: 'the stats show the failed call' }).toBe(await apiMisses());
+      }
+    } finally {
+      failure = undefined;
+      // The browser logs each refused or failed request: expected here, and only here.
+      for (let i = consoleErrors.length - 1; i >= 0; i--) if (consoleErrors[i]!.startsWith('Failed to load resource')) consoleErrors.splice(i, 1);
+    }
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('shows inside the policy caches: eviction order, next victim, the evicted entry struck through, as inspect() returns', async () => {
+    const policies = page.locator('#policies');
+    const entries = page.getByTestId('policy-entries');
+    const shown = () => entries.locator('li.entry:not(.entry-gone)').evaluateAll((items) => items.map((item) => item.getAttribute('data-label')));
+    for (const word of ['apple', 'banana', 'cherry', 'apple', 'date']) {
+      await policies.getByRole('button', { name: word, exact: true }).click();
+      await expect.poll(() => entries.locator(`li[data-label="'${word}'"]:not(.entry-gone)`).count()).toBe(1);
+    }
+    await expect.poll(shown).toEqual(["'cherry'", "'apple'", "'date'"]);
+    expect(await entries.locator('li.entry-gone').getAttribute('data-label')).toBe("'banana'");
+    expect(await entries.locator('li.entry-gone s').count()).toBe(1);
+    expect(await entries.locator('li.entry-next').getAttribute('data-label')).toBe("'cherry'");
+    const fromApi = await page.evaluate(async () => {
+      const demo = (window as unknown as { idbMemo: { inspect(fn: unknown): Promise<{ entries: { label: string; hits: number; evictsNext: boolean }[] }>; caches: { label: string; fn: unknown }[] } }).idbMemo;
+      const view = await demo.inspect(demo.caches.find((known) => known.label === 'shout (LRU)')!.fn);
+      return view.entries.map((entry) => [entry.label, String(entry.hits), entry.evictsNext]);
+    });
+    const fromPage = await entries.locator('li.entry:not(.entry-gone)').evaluateAll((items) =>
+      items.map((item) => [item.getAttribute('data-label'), item.getAttribute('data-hits'), item.classList.contains('entry-next')]),
+    );
+    expect(fromPage).toEqual(fromApi);
+    // LFU and FIFO order the same calls otherwise.
+    await policies.getByRole('combobox', { name: 'Policy' }).selectOption('FIFO');
+    for (const word of ['apple', 'banana', 'cherry', 'apple', 'date']) {
+      await policies.getByRole('button', { name: word, exact: true }).click();
+      await expect.poll(() => entries.locator(`li[data-label="'${word}'"]:not(.entry-gone)`).count()).toBe(1);
+    }
+    await expect.poll(shown).toEqual(["'banana'", "'cherry'", "'date'"]);
+    expect(await entries.locator('li.entry-gone').getAttribute('data-label')).toBe("'apple'");
   });
 
   it('loads it once back online, and looks right', async () => {
@@ -196,6 +270,55 @@ describe('the demo page', () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.evaluate(() => window.scrollTo(0, 0));
     await page.screenshot({ path: join(root, 'test/artifacts/demo-phone.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('shows in the disk section the entries that survive a reload, by hashed key until the page names them', async () => {
+    const entries = page.getByTestId('disk-entries');
+    await page.getByTestId('disk-n').fill('7');
+    await page.locator('#disk').getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => entries.locator('li[data-label="7"]').count(), { timeout: 15_000 }).toBe(1);
+    await expect.poll(() => entries.locator('li[data-label="5"]').count()).toBe(1);
+    await page.reload();
+    // The page runs n = 5 at start; n = 7 was not called since the reload.
+    await expect.poll(() => entries.locator('li.entry').evaluateAll((items) => items.map((item) => item.getAttribute('data-label'))), { timeout: 15_000 }).toEqual(
+      expect.arrayContaining(['5', expect.stringMatching(/^#[0-9a-f]{12}$/)]),
+    );
+    expect(await entries.locator('li.entry').count()).toBe(2);
+    await expect.poll(() => page.getByTestId('storage-use').textContent(), { timeout: 10_000 }).toMatch(/origin storage: .*used of/);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('fits a phone: no sideways scroll of the page at 390 px, and every button in reach', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    const outside = await page.locator('button:visible, a.btn:visible, select:visible').evaluateAll((elements) =>
+      elements
+        .map((element) => ({ text: (element.textContent ?? '').trim() || element.getAttribute('aria-label'), box: element.getBoundingClientRect() }))
+        .filter(({ box }) => box.width > 0 && (box.left < 0 || box.right > window.innerWidth))
+        .map(({ text, box }) => `${text} at ${Math.round(box.left)}–${Math.round(box.right)}`),
+    );
+    expect(outside).toEqual([]);
+    const sideways = await page.locator('pre.code').evaluateAll((blocks) => blocks.filter((block) => block.scrollWidth > block.clientWidth + 1).length);
+    expect(sideways, 'code blocks that scroll sideways').toBe(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('looks right at 1280 px and at 390 px (screenshots in test/artifacts/)', async () => {
+    await page.getByTestId('result1').waitFor({ timeout: 10_000 });
+    // The policy inspector with something in it: LRU, cherry next out, banana evicted.
+    const policies = page.locator('#policies');
+    for (const word of ['apple', 'banana', 'cherry', 'apple', 'date']) {
+      await policies.getByRole('button', { name: word, exact: true }).click();
+      await expect.poll(() => page.getByTestId('policy-entries').locator(`li[data-label="'${word}'"]:not(.entry-gone)`).count()).toBe(1);
+    }
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(root, 'test/artifacts/demo.png'), fullPage: true });
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(root, 'test/artifacts/demo-phone.png'), fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 900 });
     expect(consoleErrors).toEqual([]);
   });
 
