@@ -5,7 +5,7 @@ import { memoryKeyOf } from './key/digest';
 import { encodeKey, toStringTag, UnkeyableValueError } from './key/encode';
 import { IdbMemoTypeError } from './errors';
 import { describe, isOptionsObject, resolveOptions, type CacheOptions, type CacheOptionsWithList, type ResolvedOptions } from './options';
-import { registerCache, wipeCount, wipedSince } from './registry';
+import { listenForWipes, registerCache, wipeCount, wipedSince } from './registry';
 import { orderedNow, Tier, type Stamped } from './tier';
 
 /** Counters of one memoized function since it was made (clear() empties the cache, not the counters). */
@@ -205,7 +205,10 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   const ignoresThis = !isMethod && isArrowFunction(fn);
   const own = options.toDisk ? undefined : new Tier<unknown>(options.maxItems, options.policy);
   const perSession = options.toDisk && options.perSession;
-  if (options.toDisk) void loadDisk();
+  if (options.toDisk) {
+    listenForWipes();
+    void loadDisk();
+  }
   let lastDb: string | undefined;
   let lastSession: string | undefined;
   let lastTier: Tier<unknown> | undefined;

@@ -76,6 +76,26 @@ export function noteRemoteWipe(at: number): void {
   remoteWipedAt = Math.max(remoteWipedAt, at);
 }
 
+let wipeChannel: BroadcastChannel | undefined;
+
+/**
+ * Starts hearing other tabs' clearCaches() (once), when the first toDisk cache is made: before the
+ * disk tier's chunk is loaded, so that a call made while it loads is not stored after another
+ * tab's wipe it could not hear otherwise.
+ */
+export function listenForWipes(): void {
+  if (wipeChannel || typeof BroadcastChannel !== 'function') return;
+  wipeChannel = new BroadcastChannel('idb-memo');
+  // In Node, an open channel would keep the process alive after its work is done.
+  (wipeChannel as { unref?: () => void }).unref?.();
+  wipeChannel.addEventListener('message', ({ data }: MessageEvent<{ type?: unknown; at?: unknown }>) => {
+    if (typeof data !== 'object' || data === null || data.type !== 'clearAll') return;
+    // A call made here within a millisecond after the other tab's wipe counts as made before it.
+    noteRemoteWipe(typeof data.at === 'number' ? Math.min(data.at + 1, orderedNow()) : orderedNow());
+    clearMemories();
+  });
+}
+
 /** Empties the memory tier of every live memoized function of this page. */
 export function clearMemories(): void {
   for (const ref of memories) {

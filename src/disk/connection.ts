@@ -21,6 +21,8 @@ const PATHS_KEY = 'idb-memo:cache-paths';
 export class Connection {
   private opening: Promise<CacheDatabase | undefined> | undefined;
   private retryAt = 0;
+  /** Whether the last open found no database and, as asked, made none. */
+  missing = false;
   /** Whether this page has had the database open: finding it gone since means it was wiped. */
   private openedBefore = false;
 
@@ -39,11 +41,15 @@ export class Connection {
     return this.retryAt !== Infinity;
   }
 
-  /** The open database, or undefined while IndexedDB is unavailable. Never rejects. */
-  open(): Promise<CacheDatabase | undefined> {
+  /**
+   * The open database, or undefined while IndexedDB is unavailable. Never rejects. With `create`
+   * false (reads, sweeps, removals) a database that does not exist is not created: undefined, so
+   * that nothing but a result brings back a database that clearCaches() deleted.
+   */
+  open(create = true): Promise<CacheDatabase | undefined> {
     if (this.opening) return this.opening;
     if (Date.now() < this.retryAt) return Promise.resolve(undefined);
-    const opening = this.connect();
+    const opening = this.connect(create);
     this.opening = opening;
     void opening.then((db) => {
       if (!db && this.opening === opening) this.opening = undefined;
@@ -68,9 +74,9 @@ export class Connection {
    * Runs `operation` on the database, retrying once on a fresh connection if the old one was
    * closed under it. Resolves `fallback` when IndexedDB is unavailable or the operation fails.
    */
-  async run<T>(operation: (db: CacheDatabase) => Promise<T>, fallback: T, onError?: (error: unknown) => void): Promise<T> {
+  async run<T>(operation: (db: CacheDatabase) => Promise<T>, fallback: T, onError?: (error: unknown) => void, create = true): Promise<T> {
     for (let attempt = 0; attempt < 2; attempt++) {
-      const db = await this.open();
+      const db = await this.open(create);
       if (!db) return fallback;
       try {
         return await operation(db);
@@ -86,17 +92,19 @@ export class Connection {
     return fallback;
   }
 
-  private async connect(): Promise<CacheDatabase | undefined> {
+  private async connect(create: boolean): Promise<CacheDatabase | undefined> {
     if (typeof indexedDB === 'undefined') {
       warnOnce('NO_INDEXEDDB', 'no-indexeddb', 'IndexedDB is not available here; toDisk caches keep results in memory only');
       this.retryAt = Infinity;
       return undefined;
     }
-    rememberPath(this.name);
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let missing = false;
     try {
       const opened = openShaped(
         this.name,
+        create,
+        () => (missing = true),
         (deleting) => {
           if (deleting) {
             this.events.onDeleting?.(this);
@@ -104,11 +112,10 @@ export class Connection {
           }
           this.reset();
         },
-        // Deleted while this page had no connection open (clearCaches() in another tab, "Clear
-        // site data"): what this page had pending for it was meant to be wiped too.
-        () => {
-          if (this.openedBefore) this.events.onDeleting?.(this);
-        },
+        // Found deleted while this page had no connection open ("Clear site data", or clearCaches()
+        // in a tab this page did not hear): what was queued since may be newer than the wipe, so
+        // it is kept (other tabs' wipes are heard by message; see registry.listenForWipes).
+        () => {},
       );
       const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), OPEN_TIMEOUT_MS)));
       const db = await Promise.race([opened, timedOut]);
@@ -118,10 +125,16 @@ export class Connection {
       }
       // Closed by "Clear site data" or the browser: forget it so the next use reopens.
       db.addEventListener('close', () => this.reset());
+      rememberPath(this.name);
+      this.missing = false;
       this.openedBefore = true;
       this.events.onOpened?.(this);
       return db;
     } catch (error) {
+      if (missing) {
+        this.missing = true;
+        return undefined; // not created, as asked
+      }
       this.retryAt = Date.now() + RETRY_AFTER_MS;
       warnOnce('OPEN_FAILED', `open:${this.name}`, `could not open IndexedDB "${this.name}" (${describeError(error)}); keeping results in memory only`);
       return undefined;
@@ -137,10 +150,21 @@ export class Connection {
  * plain `indexedDB.open`, or changed by another script) is repaired by an upgrade to the next
  * version, which creates what is missing and remakes what differs.
  */
-async function openShaped(name: string, onClose: (deleting: boolean) => void, onCreated: () => void): Promise<CacheDatabase> {
+async function openShaped(
+  name: string,
+  create: boolean,
+  onMissing: () => void,
+  onClose: (deleting: boolean) => void,
+  onCreated: () => void,
+): Promise<CacheDatabase> {
   const openAt = (version: number | undefined) =>
     openDB<CacheDB>(name, version, {
       upgrade: (db, oldVersion, newVersion, tx) => {
+        if (oldVersion === 0 && !create) {
+          onMissing();
+          quiet(tx.done);
+          return tx.abort(); // the open fails and the database is not created
+        }
         if (oldVersion === 0) onCreated();
         ensureShape(db, oldVersion, newVersion, tx);
       },

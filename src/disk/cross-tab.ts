@@ -1,5 +1,4 @@
-import { clearMemories, lastWipe, noteRemoteWipe, onClearCaches } from '../registry';
-import { orderedNow } from '../tier';
+import { lastWipe, onClearCaches } from '../registry';
 import { navigatorLocks } from './session';
 
 /** What one tab tells the others about entries it removed. No argument text: disk keys only. */
@@ -24,11 +23,7 @@ function openChannel(): BroadcastChannel | undefined {
   (channel as { unref?: () => void } | null)?.unref?.();
   channel?.addEventListener('message', ({ data }: MessageEvent<RemovalMessage>) => {
     if (typeof data !== 'object' || data === null) return;
-    if (data.type === 'clearAll') {
-      // A call made here within a millisecond after the other tab's wipe counts as made before it.
-      noteRemoteWipe(typeof data.at === 'number' ? Math.min(data.at + 1, orderedNow()) : orderedNow());
-      clearMemories();
-    }
+    // clearAll is heard by the registry's own channel, open since the first toDisk cache was made.
     receiver?.(data);
   });
   return channel ?? undefined;

@@ -104,7 +104,7 @@ export async function purgeEndedSessions(connection: Connection): Promise<void> 
     quiet(tx.done);
     return (await tx.store.count()) > 0;
   };
-  if (!(await connection.run(anySession, false))) return;
+  if (!(await connection.run(anySession, false, undefined, false))) return;
   const locks = navigatorLocks();
   let held: Set<string> | undefined;
   if (locks) {
@@ -141,7 +141,7 @@ export async function purgeEndedSessions(connection: Connection): Promise<void> 
       if (at >= 0 && endedIds.has(cursor.value.ns.slice(at + SESSION_PART.length))) quiet(cursor.delete());
     }
     await tx.done;
-  }, undefined);
+  }, undefined, undefined, false);
 }
 
 /** The Web Locks API, where the browser has it. */

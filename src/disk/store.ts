@@ -249,13 +249,13 @@ export class Store {
         if (life) ordered.push(policy === 'LFU' ? { ...life, hits: first, usedAt: second ?? life.storedAt } : { ...life, usedAt: first });
       }
       return ordered;
-    }, []);
+    }, [], undefined, false);
   }
 
   private async flushReads(): Promise<void> {
     const batch = this.reads;
     this.reads = [];
-    const answered = await this.connection.run((db) => readBatch(unwrap(db), batch), false);
+    const answered = await this.connection.run((db) => readBatch(unwrap(db), batch), false, undefined, false);
     if (!answered) for (const { resolve } of batch) resolve(undefined);
   }
 
@@ -280,7 +280,11 @@ export class Store {
     // then the batch is dropped with the rest of what was pending.
     const wipes = this.wipes;
     const unlessWiped = (write: (db: CacheDatabase) => Promise<boolean>) => (db: CacheDatabase) => (this.wipes === wipes ? write(db) : Promise.resolve(false));
-    const written = await this.connection.run(unlessWiped((db) => writeBatch(db, ops, touches, results, sweep)), false, onError);
+    // Only a result creates the database: removals, hits and sweeps of a database that is gone have nothing to do.
+    const creates = ops.some((op) => op.kind === 'put');
+    const written = await this.connection.run(unlessWiped((db) => writeBatch(db, ops, touches, results, sweep)), false, onError, creates);
+    // No database to remove from: the removals are done.
+    if (!written && !creates && this.connection.missing) committed.fill(true);
     if (this.wipes !== wipes) {
       for (const { op, done } of batch) {
         this.shadow(op, -1);
@@ -296,7 +300,7 @@ export class Store {
       for (const [i, op] of ops.entries()) {
         quotaHit = false;
         const one = [false];
-        committed[i] = await this.connection.run(unlessWiped((db) => writeBatch(db, [op], [], one)), false, onError);
+        committed[i] = await this.connection.run(unlessWiped((db) => writeBatch(db, [op], [], one)), false, onError, op.kind === 'put');
         results[i] = one[0]!;
         if (quotaHit && op.kind === 'put') {
           warnOnce('QUOTA_EXCEEDED', `quota:${op.label}`, `storage quota exceeded in "${this.connection.name}"; a result of ${op.label} is kept in memory only`);
