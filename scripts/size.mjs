@@ -37,15 +37,18 @@ const BUDGET_FETCH_EXTRA = 1536;
  * identity, private fields, prototype data, subclassed built-ins and brand checks, Files, Errors,
  * holes, symbols by identity, drafts that keep the place of each digest, long strings digested, the
  * synchronous SHA-256 where Web Crypto is missing) and its refusal messages, all loaded at start.
+ * Raised again to 14,200 B (14,089 B measured): other tabs' clearCaches() heard from the first
+ * toDisk cache on, before the disk chunk loads (a call made meanwhile is not stored after a wipe).
  */
-const CEILING_MEMORY = 14_000;
+const CEILING_MEMORY = 14_200;
 /**
  * 18,556 B measured on 2026-12-02 (issue 15), each chunk gzipped on its own. Raised the same day to
  * 19,200 B (19,087 B measured): issue 13's secrets store and schema upgrade, and the fixes of the
  * hostile review of issues 11/14 (wiped databases found on reopen, queued results read by other tiers).
  */
-// Raised the same day to 22,400 B (22,312 B measured) with issue 12's key rule (see above).
-const CEILING_DISK = 22_400;
+// Raised the same day to 22,400 B (22,312 B measured) with issue 12's key rule (see above), then
+// to 22,600 B (22,486 B measured): wipes heard early, and reads that never create a database.
+const CEILING_DISK = 22_600;
 /**
  * cachedFetch met its budget with issue 15 (1,147 B); issue 13's private HTTP cache (no-store,
  * Range, revalidation with 304s, only-if-cached, freshness from max-age/Expires, HMAC keys over every

@@ -23,8 +23,6 @@ export class Connection {
   private retryAt = 0;
   /** Whether the last open found no database and, as asked, made none. */
   missing = false;
-  /** Whether this page has had the database open: finding it gone since means it was wiped. */
-  private openedBefore = false;
 
   /**
    * @param name - the database's name
@@ -55,12 +53,6 @@ export class Connection {
       if (!db && this.opening === opening) this.opening = undefined;
     });
     return opening;
-  }
-
-  /** Closes the connection before this page deletes the database: finding it gone later is no news. */
-  deleting(): void {
-    this.openedBefore = false;
-    this.reset();
   }
 
   /** Closes the connection; the next {@link open} reopens it. */
@@ -106,16 +98,9 @@ export class Connection {
         create,
         () => (missing = true),
         (deleting) => {
-          if (deleting) {
-            this.events.onDeleting?.(this);
-            this.openedBefore = false; // heard: finding it gone on reopen is no news
-          }
+          if (deleting) this.events.onDeleting?.(this);
           this.reset();
         },
-        // Found deleted while this page had no connection open ("Clear site data", or clearCaches()
-        // in a tab this page did not hear): what was queued since may be newer than the wipe, so
-        // it is kept (other tabs' wipes are heard by message; see registry.listenForWipes).
-        () => {},
       );
       const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), OPEN_TIMEOUT_MS)));
       const db = await Promise.race([opened, timedOut]);
@@ -127,7 +112,6 @@ export class Connection {
       db.addEventListener('close', () => this.reset());
       rememberPath(this.name);
       this.missing = false;
-      this.openedBefore = true;
       this.events.onOpened?.(this);
       return db;
     } catch (error) {
@@ -155,7 +139,6 @@ async function openShaped(
   create: boolean,
   onMissing: () => void,
   onClose: (deleting: boolean) => void,
-  onCreated: () => void,
 ): Promise<CacheDatabase> {
   const openAt = (version: number | undefined) =>
     openDB<CacheDB>(name, version, {
@@ -165,7 +148,6 @@ async function openShaped(
           quiet(tx.done);
           return tx.abort(); // the open fails and the database is not created
         }
-        if (oldVersion === 0) onCreated();
         ensureShape(db, oldVersion, newVersion, tx);
       },
       // A version change to `null` is a deletion.
@@ -315,7 +297,7 @@ export async function deleteAllDatabases(): Promise<void> {
   const left: string[] = [];
   await Promise.all(
     [...names].map(async (name) => {
-      connections.get(name)?.deleting();
+      connections.get(name)?.reset();
       if (!(await deleteOrGiveUp(name))) left.push(name);
     }),
   );
