@@ -21,6 +21,8 @@ const PATHS_KEY = 'idb-memo:cache-paths';
 export class Connection {
   private opening: Promise<CacheDatabase | undefined> | undefined;
   private retryAt = 0;
+  /** Whether {@link opening} may create the database. */
+  private openingCreates = true;
   /** Whether the last open found no database and, as asked, made none. */
   missing = false;
 
@@ -45,10 +47,12 @@ export class Connection {
    * that nothing but a result brings back a database that clearCaches() deleted.
    */
   open(create = true): Promise<CacheDatabase | undefined> {
-    if (this.opening) return this.opening;
+    const pending = this.opening;
+    if (pending) return create && !this.openingCreates ? pending.then((db) => db ?? this.open(true)) : pending;
     if (Date.now() < this.retryAt) return Promise.resolve(undefined);
     const opening = this.connect(create);
     this.opening = opening;
+    this.openingCreates = create;
     void opening.then((db) => {
       if (!db && this.opening === opening) this.opening = undefined;
     });
@@ -90,13 +94,14 @@ export class Connection {
       this.retryAt = Infinity;
       return undefined;
     }
+    if (!create && !(await exists(this.name))) {
+      this.missing = true;
+      return undefined; // not created, as asked
+    }
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let missing = false;
     try {
       const opened = openShaped(
         this.name,
-        create,
-        () => (missing = true),
         (deleting) => {
           if (deleting) this.events.onDeleting?.(this);
           this.reset();
@@ -115,10 +120,6 @@ export class Connection {
       this.events.onOpened?.(this);
       return db;
     } catch (error) {
-      if (missing) {
-        this.missing = true;
-        return undefined; // not created, as asked
-      }
       this.retryAt = Date.now() + RETRY_AFTER_MS;
       warnOnce('OPEN_FAILED', `open:${this.name}`, `could not open IndexedDB "${this.name}" (${describeError(error)}); keeping results in memory only`);
       return undefined;
@@ -128,28 +129,25 @@ export class Connection {
   }
 }
 
+/** Whether database `name` exists (true where the browser cannot tell). */
+async function exists(name: string): Promise<boolean> {
+  try {
+    return typeof indexedDB.databases !== 'function' || (await indexedDB.databases()).some((info) => info.name === name);
+  } catch {
+    return true;
+  }
+}
+
 /**
  * Opens database `name` with the library's stores and indexes. A database left at a higher version
  * by another script is used as it is when its shape is right; one of the wrong shape (made by a
  * plain `indexedDB.open`, or changed by another script) is repaired by an upgrade to the next
  * version, which creates what is missing and remakes what differs.
  */
-async function openShaped(
-  name: string,
-  create: boolean,
-  onMissing: () => void,
-  onClose: (deleting: boolean) => void,
-): Promise<CacheDatabase> {
+async function openShaped(name: string, onClose: (deleting: boolean) => void): Promise<CacheDatabase> {
   const openAt = (version: number | undefined) =>
     openDB<CacheDB>(name, version, {
-      upgrade: (db, oldVersion, newVersion, tx) => {
-        if (oldVersion === 0 && !create) {
-          onMissing();
-          quiet(tx.done);
-          return tx.abort(); // the open fails and the database is not created
-        }
-        ensureShape(db, oldVersion, newVersion, tx);
-      },
+      upgrade: ensureShape,
       // A version change to `null` is a deletion.
       blocking: (_current, next) => onClose(next === null),
       terminated: () => onClose(false),
