@@ -299,8 +299,8 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
     });
   }
 
-  /** A call of `key` made at `startedAt` (when it was made, though it reached its tier later; by default now). */
-  function lookup(tier: Tier<unknown>, key: string, self: unknown, args: unknown[], startedAt?: number): Promise<unknown> {
+  /** A call made at `startedAt` (when it was made, though it reached its tier later) of `key`. */
+  function lookup(tier: Tier<unknown>, key: string, self: unknown, args: unknown[], startedAt: number): Promise<unknown> {
     const entry = tier.get(key, ttlMs);
     if (entry !== undefined) {
       if (entry.owner === stats) stats.memoryHits++;
@@ -317,7 +317,6 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
       tier.useOnDisk(key);
       return pending;
     }
-    const called = startedAt ?? orderedNow(); // a miss only: a hit stamps nothing
     let markSaved: (saved: Promise<unknown>) => void = () => {};
     const saved = new Promise<unknown>((resolve) => (markSaved = resolve));
     // In `inflight` before the function runs: a delete() or clear() it makes itself drops this call.
@@ -337,7 +336,7 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
         }
         // Stamped as it enters memory, so that both tiers order it among other entries alike.
         const storedAt = orderedNow();
-        const stored = tier.set(key, { ...answered, storedAt, expiresAt: storedAt + ttlMs }, stats, called);
+        const stored = tier.set(key, { ...answered, storedAt, expiresAt: storedAt + ttlMs }, stats, startedAt);
         stats.evictions += stored.evicted;
         markSaved(stored.saved);
       },
@@ -356,12 +355,6 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
       key = keyOf(this, args);
     } catch (error) {
       return Promise.reject(error);
-    }
-    if (typeof key === 'string') {
-      // The common case, a memory hit among them: the tier is ready, so nothing can come between
-      // this call and its lookup, and there is nothing to stamp.
-      const tier = tierNow();
-      if (tier?.ready) return lookup(tier, key, this, args);
     }
     // A call still waiting for its tier (being loaded) or its key (being digested) when the caches
     // are wiped belongs before the wipe: it is answered, and stores nothing.
