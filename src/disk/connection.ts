@@ -100,18 +100,27 @@ export class Connection {
     }
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
+      let created = false;
       const opened = openShaped(
         this.name,
         (deleting) => {
           if (deleting) this.events.onDeleting?.(this);
           this.reset();
         },
+        () => (created = true),
       );
       const timedOut = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), OPEN_TIMEOUT_MS)));
       const db = await Promise.race([opened, timedOut]);
       if (!db) {
         void opened.then((late) => late.close(), () => {});
         throw new Error(`opening timed out after ${OPEN_TIMEOUT_MS} ms (blocked by another tab?)`);
+      }
+      if (created && !create) {
+        // Deleted (by a wipe) between the check above and this open, which made it anew: undo that.
+        db.close();
+        void deleteDB(this.name).catch(() => {});
+        this.missing = true;
+        return undefined;
       }
       // Closed by "Clear site data" or the browser: forget it so the next use reopens.
       db.addEventListener('close', () => this.reset());
@@ -144,10 +153,13 @@ async function exists(name: string): Promise<boolean> {
  * plain `indexedDB.open`, or changed by another script) is repaired by an upgrade to the next
  * version, which creates what is missing and remakes what differs.
  */
-async function openShaped(name: string, onClose: (deleting: boolean) => void): Promise<CacheDatabase> {
+async function openShaped(name: string, onClose: (deleting: boolean) => void, onCreated: () => void): Promise<CacheDatabase> {
   const openAt = (version: number | undefined) =>
     openDB<CacheDB>(name, version, {
-      upgrade: ensureShape,
+      upgrade: (db, oldVersion, newVersion, tx) => {
+        if (oldVersion === 0) onCreated();
+        ensureShape(db, oldVersion, newVersion, tx);
+      },
       // A version change to `null` is a deletion.
       blocking: (_current, next) => onClose(next === null),
       terminated: () => onClose(false),

@@ -28,6 +28,8 @@ onClearCaches(async () => {
   endSession();
   forgetAliases();
   forgetLongStrings();
+  // A batch already being written (now dropped) must open its database before the deletion, not after it.
+  await Promise.all([...stores.values()].map((store) => store.settled()));
   await deleteAllDatabases();
 });
 

@@ -217,6 +217,11 @@ export class Store {
     this.retryTimer = undefined;
   }
 
+  /** Resolves once the batch being written, if any, is done (never rejects). */
+  settled(): Promise<void> {
+    return this.flushing ?? Promise.resolve();
+  }
+
   /** Deletes a batch of expired entries and tombstones soon (the database was just opened). */
   sweepSoon(): void {
     this.lastSweep = 0;
