@@ -8,6 +8,8 @@ export type CacheDatabase = IDBPDatabase<CacheDB>;
 
 /** How long to wait for an open blocked by another tab before going memory-only for now. */
 const OPEN_TIMEOUT_MS = 3000;
+/** How long to wait for the list of databases before opening anyway. */
+const EXISTS_WAIT_MS = 500;
 /** How long to stay memory-only after IndexedDB failed to open. */
 const RETRY_AFTER_MS = 5000;
 /** localStorage key listing every cachePath this origin has used, so clearCaches() finds them after reloads. */
@@ -138,12 +140,23 @@ export class Connection {
   }
 }
 
-/** Whether database `name` exists (true where the browser cannot tell). */
+/**
+ * Whether database `name` exists: true where the browser cannot tell, or does not tell soon
+ * (`databases()` can wait behind a deletion another tab's connection blocks); a database made
+ * anew by the open that follows is then deleted again.
+ */
 async function exists(name: string): Promise<boolean> {
+  if (typeof indexedDB.databases !== 'function') return true;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const listed = indexedDB.databases().then(
+    (infos) => infos.some((info) => info.name === name),
+    () => true,
+  );
+  const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), EXISTS_WAIT_MS)));
   try {
-    return typeof indexedDB.databases !== 'function' || (await indexedDB.databases()).some((info) => info.name === name);
-  } catch {
-    return true;
+    return await Promise.race([listed, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

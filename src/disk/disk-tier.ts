@@ -22,14 +22,19 @@ function tierId(db: string, ns: string, prefix = false): string {
   return `${db}\u0000${ns}${prefix ? '' : '\u0000'}`;
 }
 
+/** How long clearCaches() waits for batches being written before it deletes the databases. */
+const SETTLE_WAIT_MS = 500;
+
 onClearCaches(async () => {
   for (const store of stores.values()) store.discardPending();
   forEachTier(() => true, (tier) => tier.dropAll());
   endSession();
   forgetAliases();
   forgetLongStrings();
-  // A batch already being written (now dropped) must open its database before the deletion, not after it.
-  await Promise.all([...stores.values()].map((store) => store.settled()));
+  // A batch already being written (now dropped) must open its database before the deletion, not
+  // after it; waited for briefly, since its open may itself wait for another tab's deletion.
+  const settled = Promise.all([...stores.values()].map((store) => store.settled()));
+  await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, SETTLE_WAIT_MS))]);
   await deleteAllDatabases();
 });
 
