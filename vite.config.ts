@@ -83,6 +83,10 @@ export default defineConfig(({ mode }) => ({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts', 'test/shared/**/*.test.ts'],
+          // Test files share one origin here, and clearCaches() is origin-wide by design (it empties
+          // every tab's caches, over a BroadcastChannel): files run one at a time, or one file's
+          // clearCaches() empties the caches another file is checking.
+          fileParallelism: false,
           browser: {
             enabled: true,
             headless: true,

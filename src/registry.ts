@@ -76,7 +76,35 @@ export function noteRemoteWipe(at: number): void {
   remoteWipedAt = Math.max(remoteWipedAt, at);
 }
 
-let wipeChannel: BroadcastChannel | undefined;
+/** The page's one channel to other tabs (null where there is none): the page never hears its own messages. */
+let channel: BroadcastChannel | null | undefined;
+const channelListeners = new Set<(data: object) => void>();
+
+/**
+ * Calls `listener` with each message of other tabs on the library's channel (opened once per page:
+ * a second channel object of the same page would hear this page's own messages as another tab's).
+ * @returns the channel, to post on; undefined without BroadcastChannel
+ */
+export function pageChannel(listener?: (data: object) => void): BroadcastChannel | undefined {
+  if (listener) channelListeners.add(listener);
+  if (channel === undefined) {
+    channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel('idb-memo') : null;
+    // In Node, an open channel would keep the process alive after its work is done.
+    (channel as { unref?: () => void } | null)?.unref?.();
+    channel?.addEventListener('message', ({ data }: MessageEvent<unknown>) => {
+      if (typeof data === 'object' && data !== null) for (const heard of channelListeners) heard(data);
+    });
+  }
+  return channel ?? undefined;
+}
+
+/** Hears another tab's clearCaches(). */
+function heardWipe(data: { type?: unknown; at?: unknown }): void {
+  if (data.type !== 'clearAll') return;
+  // A call made here within a millisecond after the other tab's wipe counts as made before it.
+  noteRemoteWipe(typeof data.at === 'number' ? Math.min(data.at + 1, orderedNow()) : orderedNow());
+  clearMemories();
+}
 
 /**
  * Starts hearing other tabs' clearCaches() (once), when the first toDisk cache is made: before the
@@ -84,16 +112,7 @@ let wipeChannel: BroadcastChannel | undefined;
  * tab's wipe it could not hear otherwise.
  */
 export function listenForWipes(): void {
-  if (wipeChannel || typeof BroadcastChannel !== 'function') return;
-  wipeChannel = new BroadcastChannel('idb-memo');
-  // In Node, an open channel would keep the process alive after its work is done.
-  (wipeChannel as { unref?: () => void }).unref?.();
-  wipeChannel.addEventListener('message', ({ data }: MessageEvent<{ type?: unknown; at?: unknown }>) => {
-    if (typeof data !== 'object' || data === null || data.type !== 'clearAll') return;
-    // A call made here within a millisecond after the other tab's wipe counts as made before it.
-    noteRemoteWipe(typeof data.at === 'number' ? Math.min(data.at + 1, orderedNow()) : orderedNow());
-    clearMemories();
-  });
+  pageChannel(heardWipe);
 }
 
 /** Empties the memory tier of every live memoized function of this page. */

@@ -1,4 +1,4 @@
-import { lastWipe, onClearCaches } from '../registry';
+import { lastWipe, onClearCaches, pageChannel } from '../registry';
 import { navigatorLocks } from './session';
 
 /** What one tab tells the others about entries it removed. No argument text: disk keys only. */
@@ -9,35 +9,22 @@ export type RemovalMessage =
   | { readonly type: 'clear'; readonly db: string; readonly ns: string; readonly prefix?: boolean }
   | { readonly type: 'delete'; readonly db: string; readonly ns: string; readonly diskKey: string };
 
-const CHANNEL_NAME = 'idb-memo';
 /** How long a tab waits for another tab's identical computation before computing itself. */
 const LOCK_WAIT_MS = 30_000;
 
-let channel: BroadcastChannel | undefined | null;
 let receiver: ((message: RemovalMessage) => void) | undefined;
-
-function openChannel(): BroadcastChannel | undefined {
-  if (channel !== undefined) return channel ?? undefined;
-  channel = typeof BroadcastChannel === 'function' ? new BroadcastChannel(CHANNEL_NAME) : null;
-  // In Node, an open channel would keep the process alive after its work is done.
-  (channel as { unref?: () => void } | null)?.unref?.();
-  channel?.addEventListener('message', ({ data }: MessageEvent<RemovalMessage>) => {
-    if (typeof data !== 'object' || data === null) return;
-    // clearAll is heard by the registry's own channel, open since the first toDisk cache was made.
-    receiver?.(data);
-  });
-  return channel ?? undefined;
-}
+// clearAll is heard by the registry (listenForWipes), from the first toDisk cache on.
+const heard = (data: object) => receiver?.(data as RemovalMessage);
 
 /** Starts listening to other tabs' removals; `receive` gets each one (one receiver per page). */
 export function listenForRemovals(receive: (message: RemovalMessage) => void): void {
   receiver = receive;
-  openChannel();
+  pageChannel(heard);
 }
 
 /** Tells other tabs about a removal so that they drop the same entries from memory. */
 export function announceRemoval(message: RemovalMessage): void {
-  openChannel()?.postMessage(message);
+  pageChannel(heard)?.postMessage(message);
 }
 
 /** Locks held by this page, by name: a wait for one of them is not a wait for another tab. */

@@ -70,6 +70,24 @@ describe('clear() and delete() stick (finding 1)', () => {
     expect(g.stats().diskHits).toBe(0);
     expect(runs.get(1)).toBe(2);
   });
+
+  // The page heard its own clearCaches() as another tab's (two channel objects of one page), and
+  // then emptied memory and dropped the queued writes of calls made after it.
+  it('calls made right after clearCaches() are kept, in memory and for a fresh page', async () => {
+    const { fn, runs } = counted();
+    const options = { toDisk: true, cachePath: uniquePath('after-wipe'), name: 'after-wipe' };
+    const f = cache(fn, options);
+    const inMemory = cache(fn);
+    await f(0);
+    await clearCaches();
+    expect(await f(1)).toBe('1#1');
+    expect(await inMemory(2)).toBe('2#1');
+    await new Promise((resolve) => setTimeout(resolve, 100)); // whatever the wipe posted has arrived
+    expect(await f(1)).toBe('1#1');
+    expect(await inMemory(2)).toBe('2#1');
+    expect(await (await freshPage()).cache(fn, options)(1)).toBe('1#1');
+    expect([runs.get(1), runs.get(2)]).toEqual([1, 1]);
+  });
 });
 
 describe('delete() while computing (finding 2)', () => {
