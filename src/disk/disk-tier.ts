@@ -35,13 +35,19 @@ onClearCaches(async () => {
   // after it; waited for briefly, since its open may itself wait for another tab's deletion.
   const settled = Promise.all([...stores.values()].map((store) => store.settled()));
   await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, SETTLE_WAIT_MS))]);
-  await deleteAllDatabases();
+  try {
+    await deleteAllDatabases();
+  } finally {
+    for (const store of stores.values()) store.deletionBegun();
+  }
 });
 
 /** Another page is deleting database `db` (its clearCaches()): drop this page's pending changes and work in progress there. */
 function onDeleting(db: string): void {
   noteWipe();
-  stores.get(db)?.discardPending();
+  const store = stores.get(db);
+  store?.discardPending();
+  store?.deletionBegun();
   forEachTier((id) => id.startsWith(tierId(db, '', true)), (tier) => tier.dropAll());
 }
 

@@ -72,6 +72,11 @@ const MOST_PUT_ATTEMPTS = 3;
 
 /** How long a tombstone keeps work started before a delete() from being stored. */
 export const TOMBSTONE_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long reads see nothing (and writes wait) after a wipe was announced, unless the deletion is
+ * seen to begin first: clearCaches() waits up to 500 ms for batches being written before it deletes.
+ */
+const WIPE_BLIND_MS = 3000;
 
 /** Warns once per function that one of its results is kept in memory only, and why. */
 export function warnUnstorable(label: string, reason: string): void {
@@ -126,6 +131,12 @@ export class Store {
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   /** How many times pending work was discarded because the database was wiped. */
   private wipes = 0;
+  /**
+   * Set while a wipe is about to delete the database, whose records belong before it: reads see
+   * nothing and writes wait, until the deletion begins (or `WIPE_BLIND_MS` passed).
+   */
+  private wipe: Promise<void> | undefined;
+  private endWipe: (() => void) | undefined;
 
   constructor(readonly connection: Connection) {
     if (typeof addEventListener === 'function') {
@@ -144,7 +155,7 @@ export class Store {
   read(id: [string, string]): Promise<unknown> {
     // A result queued by another tier of this page (a wrapper of the same name with other bounds) is already the truth.
     const queued = this.pendingPuts.get(`${id[0]}\u0000${id[1]}`);
-    if (queued) return Promise.resolve(queued);
+    if (queued || this.wipe) return Promise.resolve(queued);
     return new Promise((resolve) => {
       if (this.reads.push({ id, resolve }) === 1) queueMicrotask(() => void this.flushReads());
     });
@@ -190,6 +201,8 @@ export class Store {
   /** Resolves once every change and hit queued so far is committed (or given up). */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
+    // What was computed after a wipe began goes to the database made after it, not the one it deletes.
+    while (this.wipe) await this.wipe;
     if (this.retryTimer) return; // Waiting to try failed changes again.
     if (this.queue.length === 0 && this.touchSources.size === 0 && this.lastSweep !== 0) return;
     const flushing = this.flushBatch();
@@ -205,6 +218,16 @@ export class Store {
    */
   discardPending(): void {
     this.wipes++;
+    this.endWipe?.();
+    this.wipe = new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        if (this.endWipe === end) this.wipe = this.endWipe = undefined;
+        resolve();
+      };
+      const timer = unref(setTimeout(end, WIPE_BLIND_MS));
+      this.endWipe = end;
+    });
     this.pendingPuts.clear(); // those of a batch being written too: it is dropped
     for (const { op, done } of this.queue.splice(0)) {
       this.shadow(op, -1);
@@ -215,6 +238,14 @@ export class Store {
     this.touchTimer = undefined;
     clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+  }
+
+  /**
+   * The wipe's deletion of the database has begun (or is over): reads reach it again, since an open
+   * made from now on waits for the deletion.
+   */
+  deletionBegun(): void {
+    this.endWipe?.();
   }
 
   /** Resolves once the batch being written, if any, is done (never rejects). */
@@ -236,6 +267,7 @@ export class Store {
 
   /** The entries of `ns` in `policy`'s eviction order, without their values; none while the disk is unavailable. */
   index(ns: string, policy: Policy): Promise<IndexedEntry[]> {
+    if (this.wipe) return Promise.resolve([]);
     return this.connection.run(async (db) => {
       const tx = db.transaction('entries', 'readonly');
       quiet(tx.done);

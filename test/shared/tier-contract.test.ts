@@ -71,6 +71,22 @@ describe('clear() and delete() stick (finding 1)', () => {
     expect(runs.get(1)).toBe(2);
   });
 
+  // Logout, then the next user: the memory tiers were emptied at once, but the database was deleted
+  // only after clearCaches() waited for batches being written, and a read meanwhile found alice's record.
+  it.each([undefined, 3])('a call made while clearCaches() runs never reads what it deletes (maxItems %s)', async (maxItems) => {
+    let user = 'alice';
+    const options = { toDisk: true, cachePath: uniquePath('logout'), name: 'profile', maxItems };
+    const profile = cache(async () => `profile of ${user}`, options);
+    expect(await profile()).toBe('profile of alice');
+    await flushCaches();
+    const logout = clearCaches();
+    user = 'bob';
+    expect(await profile()).toBe('profile of bob');
+    await logout;
+    expect(await profile()).toBe('profile of bob');
+    expect(await (await freshPage()).cache(async () => 'recomputed', options)()).toBe('profile of bob');
+  });
+
   // The page heard its own clearCaches() as another tab's (two channel objects of one page), and
   // then emptied memory and dropped the queued writes of calls made after it.
   it('calls made right after clearCaches() are kept, in memory and for a fresh page', async () => {
