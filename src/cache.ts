@@ -324,21 +324,31 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
     const result = new Promise<unknown>((resolve, reject) => (settle = { resolve, reject }));
     tier.inflight.set(key, result);
     const answer = tier.disk ? fromDiskOrCompute(tier, key, self, args, saved) : compute(self, args);
+    /** Keeps `answered` (unless removed meanwhile); what is being written, to release the cross-tab lock after. */
+    const keep = (answered: Answer): Promise<unknown> | undefined => {
+      // A clear() or delete() while computing removed this call from `inflight`: keep nothing.
+      if (tier.inflight.get(key) !== result) return;
+      tier.inflight.delete(key);
+      if (answered.fromDisk) {
+        stats.diskHits++;
+        return;
+      }
+      // Stamped as it enters memory, so that both tiers order it among other entries alike.
+      const storedAt = orderedNow();
+      const stored = tier.set(key, { ...answered, storedAt, expiresAt: storedAt + ttlMs }, stats, startedAt);
+      stats.evictions += stored.evicted;
+      return stored.saved;
+    };
     answer.then(
       (answered) => {
         settle.resolve(answered.value);
-        // A clear() or delete() while computing removed this call from `inflight`: keep nothing.
-        if (tier.inflight.get(key) !== result) return markSaved(Promise.resolve());
-        tier.inflight.delete(key);
-        if (answered.fromDisk) {
-          stats.diskHits++;
-          return markSaved(Promise.resolve());
+        let saved: Promise<unknown> | undefined;
+        try {
+          saved = keep(answered);
+        } finally {
+          // Always: the cross-tab lock of this key is held until then.
+          markSaved(saved ?? Promise.resolve());
         }
-        // Stamped as it enters memory, so that both tiers order it among other entries alike.
-        const storedAt = orderedNow();
-        const stored = tier.set(key, { ...answered, storedAt, expiresAt: storedAt + ttlMs }, stats, startedAt);
-        stats.evictions += stored.evicted;
-        markSaved(stored.saved);
       },
       (error: unknown) => {
         settle.reject(error);

@@ -6,6 +6,15 @@
  * back something else than the function returned, so such results stay in memory only.
  */
 export function unpersistableReason(value: unknown): string | undefined {
+  try {
+    return firstUnclonable(value);
+  } catch (error) {
+    // A getter or a Proxy trap threw: structured clone would throw the same.
+    return `reading the result threw (${error instanceof Error ? error.name : typeof error})`;
+  }
+}
+
+function firstUnclonable(value: unknown): string | undefined {
   const seen = new Set<object>();
   const pending: [unknown, string][] = [[value, 'the result']];
   while (pending.length > 0) {

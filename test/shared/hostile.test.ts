@@ -229,6 +229,32 @@ describe('other hostile arguments', () => {
     expect(outcome).toEqual({ ok: false, error: boom });
   });
 
+  // The check of what can be stored read the getter, threw inside the bookkeeping after the call was
+  // answered: an unhandled rejection, and the key's cross-tab lock held for the life of the page.
+  it('a result whose getter throws is answered, kept in memory only, and releases its lock', async () => {
+    let runs = 0;
+    const make = () => ({
+      run: ++runs,
+      get boom(): string {
+        throw new Error('getter');
+      },
+    });
+    const cachePath = hostilePath('throwing-result');
+    const f = cache((_k: string) => make(), { toDisk: true, cachePath, name: 'throwing-result' });
+    const first = await f('g');
+    expect(first.run).toBe(1);
+    expect(await f('g')).toBe(first);
+    const g = cache((_k: string) => make(), { toDisk: true, cachePath, name: 'throwing-result', maxItems: 5 });
+    expect((await g('g')).run).toBe(2); // another tier of the namespace: nothing was stored
+    const locks = (navigator as { locks?: LockManager }).locks;
+    if (locks) {
+      const heldHere = async () => ((await locks.query()).held ?? []).filter((lock) => lock.name?.includes(cachePath));
+      for (let waited = 0; waited < 2000 && (await heldHere()).length > 0; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await heldHere()).toEqual([]);
+    }
+    expect(await storedValues(cachePath)).toEqual([]);
+  });
+
   it('a revoked Proxy rejects the call with a TypeError', async () => {
     const { proxy, revoke } = Proxy.revocable({}, {});
     revoke();
