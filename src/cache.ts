@@ -378,23 +378,28 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
     return key.then((digested) => withTier((tier) => use(tier, digested)));
   };
 
-  function remove(self: unknown, args: unknown[]): Promise<boolean> {
-    const key = keyOf(self, args);
-    // Stamped when asked for: calls made after it, even those that reach the tier first, are kept.
-    const at = orderedNow();
-    if (typeof key === 'string') return Promise.resolve(withTier((tier) => tier.delete(key, at)));
-    return key.then((digested) => withTier((tier) => tier.delete(digested, at)));
+  /** Runs `use` on the tier of now and on every other tier this function used (`config.cachePath` may have changed). */
+  function onEveryTier<T>(use: (tier: Tier<unknown>) => Promise<T>): Promise<T[]> {
+    const now = tierNow();
+    const others = [...used].filter((tier) => tier !== now);
+    return Promise.all([withTier(use), ...others.map((tier) => tier.whenReady(() => use(tier)))]);
+  }
+
+  function remove(key: string | Promise<string>, at: number): Promise<boolean> {
+    // A known key reaches the tier at once, before any call made after this delete().
+    const removeKey = (digested: string) => onEveryTier((tier) => tier.delete(digested, at)).then((removed) => removed.includes(true));
+    return typeof key === 'string' ? removeKey(key) : key.then(removeKey);
   }
 
   const memoized = Object.assign(call, {
     async clear(): Promise<void> {
-      const others = [...used].filter((tier) => tier !== lastTier);
       const at = orderedNow();
-      await Promise.all([withTier((tier) => tier.clear(undefined, at)), ...others.map((tier) => tier.whenReady(() => tier.clear(undefined, at)))]);
+      await onEveryTier((tier) => tier.clear(undefined, at));
     },
     delete(this: unknown, ...args: unknown[]): Promise<boolean> {
       try {
-        return remove(this, args);
+        // Stamped when asked for: calls made after it, even those that reach the tier first, are kept.
+        return remove(keyOf(this, args), orderedNow());
       } catch (error) {
         return Promise.reject(error);
       }

@@ -338,13 +338,17 @@ function deleteOrGiveUp(name: string): Promise<boolean> {
       clearTimeout(timer);
       resolve(deleted);
     };
-    deleteDB(name, { blocked: () => (timer ??= setTimeout(() => settle(false), BLOCKED_WAIT_MS)) }).then(
-      () => settle(true),
-      (error: unknown) => {
-        warnOnce('DELETE_FAILED', `delete:${name}`, `could not delete IndexedDB "${name}" (${describeError(error)})`);
-        settle(false);
-      },
-    );
+    const attempt = (retry: boolean): Promise<void> =>
+      deleteDB(name, { blocked: () => (timer ??= setTimeout(() => settle(false), BLOCKED_WAIT_MS)) }).then(
+        () => settle(true),
+        (error: unknown) => {
+          // "Clear site data" or another tab's deletion can abort this one: tried again, it finds nothing left to delete.
+          if (retry) return attempt(false);
+          warnOnce('DELETE_FAILED', `delete:${name}`, `could not delete IndexedDB "${name}" (${describeError(error)})`);
+          settle(false);
+        },
+      );
+    void attempt(true);
   });
 }
 

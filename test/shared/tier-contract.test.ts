@@ -106,6 +106,31 @@ describe('clear() and delete() stick (finding 1)', () => {
   });
 });
 
+describe('config.cachePath changed between calls', () => {
+  // delete() reached only the database of now, so switching back answered the deleted result.
+  it('clear() and delete() reach every database the function used, as a memory-only cache would', async () => {
+    const { fn, runs } = counted();
+    const f = cache(fn, { toDisk: true, name: 'switching' });
+    const before = library.config.cachePath;
+    const [one, two] = [uniquePath('switch-one'), uniquePath('switch-two')];
+    try {
+      library.config.cachePath = one;
+      expect([await f(1), await f(2)]).toEqual(['1#1', '2#1']);
+      library.config.cachePath = two;
+      expect(await f.delete(1)).toBe(true);
+      library.config.cachePath = one;
+      expect(await f(1)).toBe('1#2');
+      library.config.cachePath = two;
+      await f.clear();
+      library.config.cachePath = one;
+      expect(await f(2)).toBe('2#2');
+      expect([runs.get(1), runs.get(2)]).toEqual([2, 2]);
+    } finally {
+      library.config.cachePath = before;
+    }
+  });
+});
+
 describe('delete() while computing (finding 2)', () => {
   it('keeps the result from memory and from the disk', async () => {
     let release!: () => void;
