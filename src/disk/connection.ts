@@ -38,6 +38,11 @@ export class Connection {
     private readonly events: ConnectionEvents = {},
   ) {}
 
+  /** How long until an open may be tried again, after one failed (0 when it may be now). */
+  get reopensIn(): number {
+    return Math.max(0, this.retryAt - Date.now());
+  }
+
   /** False once IndexedDB is known to be missing here: nothing will ever be stored. */
   get mayRecover(): boolean {
     return this.retryAt !== Infinity;

@@ -20,7 +20,10 @@ export function loadDisk(): Promise<DiskModule> {
   return (loading ??= import('./entry').then((module) => (loaded = module)));
 }
 
-/** Resolves once every change queued in this page has reached IndexedDB (or was given up). */
+/**
+ * Resolves once every change queued in this page has reached IndexedDB, was given up, or waits to
+ * be tried again while IndexedDB cannot be opened (kept in memory meanwhile, written once it can).
+ */
 export async function flushCaches(): Promise<void> {
   await (await loadDisk()).flushStores();
 }

@@ -203,7 +203,8 @@ export class Store {
     while (this.flushing) await this.flushing;
     // What was computed after a wipe began goes to the database made after it, not the one it deletes.
     while (this.wipe) await this.wipe;
-    if (this.retryTimer) return; // Waiting to try failed changes again.
+    // Failed changes wait to be tried again (kept in memory meanwhile): a disk failing for a while does not hold callers.
+    if (this.retryTimer) return;
     if (this.queue.length === 0 && this.touchSources.size === 0 && this.lastSweep !== 0) return;
     const flushing = this.flushBatch();
     this.flushing = flushing;
@@ -358,10 +359,14 @@ export class Store {
     if (again.length === 0) return;
     this.queue.unshift(...again);
     this.retryTimer = unref(
-      setTimeout(() => {
-        this.retryTimer = undefined;
-        void this.flush();
-      }, RETRY_MS),
+      setTimeout(
+        () => {
+          this.retryTimer = undefined;
+          void this.flush();
+        },
+        // Not before the connection may open again (after a failed open, it waits a few seconds).
+        Math.max(RETRY_MS, this.connection.reopensIn),
+      ),
     );
   }
 }
