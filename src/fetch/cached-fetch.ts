@@ -47,8 +47,10 @@ export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit, 
  *   produced, for it and for its `clone()`s. A response made from the store has `type` `'default'`.
  * - A network failure falls back to the stored response (`'stale'`), expired or not.
  * - Identical concurrent requests share one network request, whose answer is read whole before it
- *   is handed out. Aborting a caller's `signal` rejects that caller's promise with the signal's
- *   reason (an `AbortError`); the shared request goes on, and its answer is stored.
+ *   is handed out; never across a clear (`clear()`, `clearFetchCache()`, `clearCaches()`): a
+ *   request made after one never gets an answer asked for before it. Aborting a caller's `signal`
+ *   rejects that caller's promise with the signal's reason (an `AbortError`); the shared request
+ *   goes on, and its answer is stored.
  * - Under `'stale-while-revalidate'` one background refresh per key runs at a time, across tabs
  *   too (Web Locks).
  *
@@ -88,7 +90,10 @@ async function call(o: ResolvedFetchOptions, input: RequestInfo | URL, init: Req
 async function answer(o: ResolvedFetchOptions, request: Request, rules: RequestRules, generation: number): Promise<Response> {
   const shelf = shelfFor(o);
   const secret = await secretOf(shelf.db);
-  const [key, flight] = requestKeys(request, secret, o.ignoreHeaders, rules.mode);
+  const [key, requestFlight] = requestKeys(request, secret, o.ignoreHeaders, rules.mode);
+  // Requests made on either side of a clear never share one: a request started before it (with the
+  // previous user's cookies, say) answers its own callers only.
+  const flight = `${generation} ${requestFlight}`;
   const found = rules.mode === 'reload' ? undefined : await lookup(shelf, key, request, o, secret);
   const { url } = request;
   if (rules.onlyIfCached) {
@@ -116,11 +121,11 @@ function isFresh(stored: StoredResponse, o: ResolvedFetchOptions, rules: Request
   return lifetime > 0 && !isExpired(stored.time, stored.time + lifetime, Date.now());
 }
 
-/** Joins the network request in progress for `flight`, or starts one. */
+/** Joins the network request in progress for `flight`, or starts one (in the tier's `inflight`, which every clear empties). */
 function share(shelf: Shelf, flight: string, start: () => Promise<Source>): Promise<Source> {
-  const { inflight } = shelf;
-  let pending = inflight.get(flight);
-  if (!pending) inflight.set(flight, (pending = start().finally(() => inflight.delete(flight))));
+  const { inflight } = shelf.tier;
+  let pending = inflight.get(flight) as Promise<Source> | undefined;
+  if (!pending) inflight.set(flight, (pending = start().finally(() => inflight.get(flight) === pending && inflight.delete(flight))));
   return pending;
 }
 
@@ -192,7 +197,7 @@ function revalidate(
   secret: Uint8Array,
   generation: number,
 ): void {
-  if (shelf.inflight.has(flight)) return;
+  if (shelf.tier.inflight.has(flight)) return;
   const refresh = () => share(shelf, flight, () => network(shelf, key, request, o, stored, secret, generation)).catch(() => {});
   const disk = shelf.tier.disk;
   const locks = disk && navigatorLocks();
