@@ -60,3 +60,17 @@ for (const toDisk of [false, true]) {
     });
   }
 }
+
+it("clearCaches() renews the page's secret: memory-only keys made after it cannot be linked to those made before", async () => {
+  stubServer(0);
+  const lib = await freshLibrary();
+  const get = lib.createCachedFetch({ toDisk: false });
+  const keys = async () => (await lib.inspectCaches()).caches.filter((c) => c.name === 'cachedFetch').flatMap((c) => c.entries.map((e) => e.label));
+  await get(URL);
+  const before = await keys();
+  await lib.clearCaches();
+  await get(URL);
+  const after = await keys();
+  expect([before.length, after.length]).toEqual([1, 1]);
+  expect(after[0]).not.toBe(before[0]);
+});
