@@ -33,8 +33,9 @@ export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit, 
  *   revalidates; `'force-cache'` takes a stored answer however old; `'only-if-cached'` never asks
  *   the network (a 504 when nothing is stored).
  * - Key: a keyed hash (HMAC-SHA-256 with a random secret per database) of the method, the URL, the
- *   credentials and redirect modes, the integrity and every request header but `ignoreHeaders` and
- *   `Cache-Control`; then the request headers the response's `Vary` names. No request header and no
+ *   credentials and redirect modes, the integrity and every request header but `Cache-Control`
+ *   (of those in `ignoreHeaders`, only whether they were sent); then the request headers the
+ *   response's `Vary` names. No request header and no
  *   request URL is stored in clear (only the final URL of a redirected answer).
  * - Stored: status, statusText, headers (but `Set-Cookie`), body bytes, time and freshness.
  *   Never stored: answers with `Cache-Control: no-store` (which also remove what was stored),
