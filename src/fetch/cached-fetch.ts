@@ -108,7 +108,7 @@ async function answer(o: ResolvedFetchOptions, request: Request, rules: RequestR
   }
   let source: Source;
   try {
-    source = await share(shelf, flight, () => network(shelf, key, request, o, found?.stored, secret, generation));
+    source = await share(shelf, flight, () => network(shelf, key, request, o, found?.stored, secret, generation, rules.mode === 'reload'));
   } catch (error) {
     if (found) return toResponse(found.stored, 'stale', url);
     throw error;
@@ -136,7 +136,8 @@ const UNSTORED = /^set-cookie2?$/;
 /**
  * Asks the network (with a signal of its own: no caller can abort it) and stores a storable answer.
  * With a `stored` response that has an `ETag` or `Last-Modified`, the request is conditional, and a
- * 304 refreshes `stored`. An answer marked `no-store` is not stored, and removes what was.
+ * 304 refreshes `stored`. An answer marked `no-store` is not stored, and removes what was: `stored`,
+ * or whatever is under `key` when the store was `unread` (`cache: 'reload'`).
  */
 async function network(
   shelf: Shelf,
@@ -146,6 +147,7 @@ async function network(
   stored: StoredResponse | undefined,
   secret: Uint8Array,
   generation: number,
+  unread = false,
 ): Promise<Source> {
   const startedAt = orderedNow();
   const headers = new Headers(request.headers);
@@ -161,7 +163,7 @@ async function network(
     return fresh;
   };
   const noStore = directives(response.headers).has('no-store');
-  if (noStore && stored && generation === shelf.tier.generation) void shelf.tier.delete(key);
+  if (noStore && (stored || unread) && generation === shelf.tier.generation) void shelf.tier.delete(key);
   if (response.status === 304 && conditional && stored) {
     // The stored response is still good: take the 304's headers (Date, Cache-Control, ETag…) but its length.
     const merged = new Headers(stored.headers);

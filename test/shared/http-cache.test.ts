@@ -278,6 +278,18 @@ describe('HTTP semantics of a private cache', () => {
     expect((await rawEntries(cachePath)).records).toHaveLength(0);
   });
 
+  it("a no-store answer to cache: 'reload' removes the entry stored before it (the store was not read)", async () => {
+    const { cachePath, get } = instance();
+    const url = api('data', 'k=reload-turns-no-store&nostorefrom=2');
+    await get(url);
+    await flushStores();
+    const reloaded = await get(url, { cache: 'reload' });
+    expect([cacheStatus(reloaded), (await body(reloaded)).n]).toEqual(['network', 2]);
+    expect(cacheStatus(await get(url))).toBe('network');
+    await flushStores();
+    expect((await rawEntries(cachePath)).records).toHaveLength(0);
+  });
+
   it('Cache-Control: no-store on the request passes it straight through, stored nowhere', async () => {
     const { cachePath, get } = instance();
     const url = api('data', `k=${NO_STORE_BODY}-request`);
