@@ -33,8 +33,9 @@ export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit, 
  *   revalidates; `'force-cache'` takes a stored answer however old; `'only-if-cached'` never asks
  *   the network (a 504 when nothing is stored).
  * - Key: a keyed hash (HMAC-SHA-256 with a random secret per database) of the method, the URL, the
- *   credentials and redirect modes, the integrity and every request header but `ignoreHeaders` and
- *   `Cache-Control`; then the request headers the response's `Vary` names. No request header and no
+ *   credentials and redirect modes, the integrity and every request header but `Cache-Control`
+ *   (of those in `ignoreHeaders`, only whether they were sent); then the request headers the
+ *   response's `Vary` names. No request header and no
  *   request URL is stored in clear (only the final URL of a redirected answer).
  * - Stored: status, statusText, headers (but `Set-Cookie`), body bytes, time and freshness.
  *   Never stored: answers with `Cache-Control: no-store` (which also remove what was stored),
@@ -47,8 +48,10 @@ export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit, 
  *   produced, for it and for its `clone()`s. A response made from the store has `type` `'default'`.
  * - A network failure falls back to the stored response (`'stale'`), expired or not.
  * - Identical concurrent requests share one network request, whose answer is read whole before it
- *   is handed out. Aborting a caller's `signal` rejects that caller's promise with the signal's
- *   reason (an `AbortError`); the shared request goes on, and its answer is stored.
+ *   is handed out; never across a clear (`clear()`, `clearFetchCache()`, `clearCaches()`): a
+ *   request made after one never gets an answer asked for before it. Aborting a caller's `signal`
+ *   rejects that caller's promise with the signal's reason (an `AbortError`); the shared request
+ *   goes on, and its answer is stored.
  * - Under `'stale-while-revalidate'` one background refresh per key runs at a time, across tabs
  *   too (Web Locks).
  *
@@ -88,7 +91,10 @@ async function call(o: ResolvedFetchOptions, input: RequestInfo | URL, init: Req
 async function answer(o: ResolvedFetchOptions, request: Request, rules: RequestRules, generation: number): Promise<Response> {
   const shelf = shelfFor(o);
   const secret = await secretOf(shelf.db);
-  const [key, flight] = requestKeys(request, secret, o.ignoreHeaders, rules.mode);
+  const [key, requestFlight] = requestKeys(request, secret, o.ignoreHeaders, rules.mode);
+  // Requests made on either side of a clear never share one: a request started before it (with the
+  // previous user's cookies, say) answers its own callers only.
+  const flight = `${generation} ${requestFlight}`;
   const found = rules.mode === 'reload' ? undefined : await lookup(shelf, key, request, o, secret);
   const { url } = request;
   if (rules.onlyIfCached) {
@@ -102,7 +108,7 @@ async function answer(o: ResolvedFetchOptions, request: Request, rules: RequestR
   }
   let source: Source;
   try {
-    source = await share(shelf, flight, () => network(shelf, key, request, o, found?.stored, secret, generation));
+    source = await share(shelf, flight, () => network(shelf, key, request, o, found?.stored, secret, generation, rules.mode === 'reload'));
   } catch (error) {
     if (found) return toResponse(found.stored, 'stale', url);
     throw error;
@@ -116,11 +122,11 @@ function isFresh(stored: StoredResponse, o: ResolvedFetchOptions, rules: Request
   return lifetime > 0 && !isExpired(stored.time, stored.time + lifetime, Date.now());
 }
 
-/** Joins the network request in progress for `flight`, or starts one. */
+/** Joins the network request in progress for `flight`, or starts one (in the tier's `inflight`, which every clear empties). */
 function share(shelf: Shelf, flight: string, start: () => Promise<Source>): Promise<Source> {
-  const { inflight } = shelf;
-  let pending = inflight.get(flight);
-  if (!pending) inflight.set(flight, (pending = start().finally(() => inflight.delete(flight))));
+  const { inflight } = shelf.tier;
+  let pending = inflight.get(flight) as Promise<Source> | undefined;
+  if (!pending) inflight.set(flight, (pending = start().finally(() => inflight.get(flight) === pending && inflight.delete(flight))));
   return pending;
 }
 
@@ -130,7 +136,8 @@ const UNSTORED = /^set-cookie2?$/;
 /**
  * Asks the network (with a signal of its own: no caller can abort it) and stores a storable answer.
  * With a `stored` response that has an `ETag` or `Last-Modified`, the request is conditional, and a
- * 304 refreshes `stored`. An answer marked `no-store` is not stored, and removes what was.
+ * 304 refreshes `stored`. An answer marked `no-store` is not stored, and removes what was: `stored`,
+ * or whatever is under `key` when the store was `unread` (`cache: 'reload'`).
  */
 async function network(
   shelf: Shelf,
@@ -140,6 +147,7 @@ async function network(
   stored: StoredResponse | undefined,
   secret: Uint8Array,
   generation: number,
+  unread = false,
 ): Promise<Source> {
   const startedAt = orderedNow();
   const headers = new Headers(request.headers);
@@ -155,7 +163,7 @@ async function network(
     return fresh;
   };
   const noStore = directives(response.headers).has('no-store');
-  if (noStore && stored && generation === shelf.tier.generation) void shelf.tier.delete(key);
+  if (noStore && (stored || unread) && generation === shelf.tier.generation) void shelf.tier.delete(key);
   if (response.status === 304 && conditional && stored) {
     // The stored response is still good: take the 304's headers (Date, Cache-Control, ETag…) but its length.
     const merged = new Headers(stored.headers);
@@ -192,7 +200,7 @@ function revalidate(
   secret: Uint8Array,
   generation: number,
 ): void {
-  if (shelf.inflight.has(flight)) return;
+  if (shelf.tier.inflight.has(flight)) return;
   const refresh = () => share(shelf, flight, () => network(shelf, key, request, o, stored, secret, generation)).catch(() => {});
   const disk = shelf.tier.disk;
   const locks = disk && navigatorLocks();

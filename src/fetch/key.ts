@@ -6,19 +6,22 @@ const DIRECTIVES = ['cache-control', 'pragma'];
 /**
  * The keys of a GET or HEAD `request`: `[key, flight]`. `key` names the stored entry: the keyed
  * hash (HMAC-SHA-256 under the database's `secret`) of the method, the URL without its fragment,
- * the credentials and redirect modes, the integrity and every request header but the `ignored`
- * ones and the caching directives (`Cache-Control`, `Pragma`). Requests that differ in any of them
- * never share an entry, and what they hold (credentials included) cannot be recovered from the
- * key, nor looked up without the secret. `flight` adds the
- * ignored headers, the caching directives and the `cache` mode `mode`: only requests equal in all
- * of them share a network request.
+ * the credentials and redirect modes, the integrity, every request header but the `ignored` ones
+ * and the caching directives (`Cache-Control`, `Pragma`), and the names of the `ignored` ones sent.
+ * Requests that differ in any of them never share an entry (whatever headers another instance
+ * ignores), and what they hold (credentials included) cannot be recovered from the key, nor looked
+ * up without the secret. `flight` is `key` with the values of the ignored headers, the caching
+ * directives and the `cache` mode `mode`: only requests equal in all of them share a network request.
  */
 export function requestKeys(request: Request, secret: Uint8Array, ignored: readonly string[], mode: RequestCache): [string, string] {
   const headers = [...request.headers];
-  const keyed = headers.filter(([name]) => !ignored.includes(name) && !DIRECTIVES.includes(name));
-  const parts = [request.method, request.url.replace(/#.*/s, ''), request.credentials, request.redirect, request.integrity];
-  const key = hmacHex(secret, JSON.stringify([...parts, keyed]));
-  return [key, keyed.length === headers.length ? `${key} ${mode}` : hmacHex(secret, JSON.stringify([...parts, headers, mode]))];
+  const sent = headers.filter(([name]) => !DIRECTIVES.includes(name));
+  const keyed = sent.filter(([name]) => !ignored.includes(name));
+  const dropped = sent.filter(([name]) => ignored.includes(name)).map(([name]) => name);
+  const parts = [request.method, request.url.replace(/#.*/s, ''), request.credentials, request.redirect, request.integrity, keyed];
+  // Without ignored headers sent, the key is what it was before they were keyed.
+  const key = hmacHex(secret, JSON.stringify(dropped.length ? [...parts, dropped] : parts));
+  return [key, `${key} ${keyed.length === headers.length ? mode : hmacHex(secret, JSON.stringify([headers, mode]))}`];
 }
 
 /** The header names a response's `Vary` lists, in lower case (`['*']` for `Vary: *`). */

@@ -39,8 +39,10 @@ export interface FetchCacheOptions {
    */
   cacheableStatuses?: (status: number) => boolean;
   /**
-   * Request headers that do not split entries, e.g. `['x-request-id']` (any case). Default: none:
-   * every request header the caller sets is part of the key. A response's `Vary` still applies to them.
+   * Request headers whose values do not split entries, e.g. `['x-request-id']` (any case); whether
+   * one was sent still does, so an entry never answers a request sent with other headers (of any
+   * instance). Default: none: every request header the caller sets is part of the key. A
+   * response's `Vary` still applies to them.
    */
   ignoreHeaders?: readonly string[];
 }

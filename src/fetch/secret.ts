@@ -1,5 +1,6 @@
 import type { CacheDatabase } from '../disk/connection';
 import { storeFor } from '../disk/disk-tier';
+import { onClearCaches } from '../registry';
 
 /** Id of the secret record cachedFetch keys its request hashes with. */
 const SECRET_ID = 'cachedFetch';
@@ -11,10 +12,17 @@ let pageSecret: Uint8Array | undefined;
 /** A fresh random secret. */
 const random = () => crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
 
+// clearCaches() renews the page's secret, as it does a database's (deleted with it): nothing keyed
+// before a logout can be linked to what is keyed after it.
+onClearCaches(async () => {
+  pageSecret = undefined;
+});
+
 /**
  * The secret of cache database `db`, made at random the first time (by whichever tab comes first),
- * or, for memory-only storage and while IndexedDB is unavailable, this page's own. A database
- * deleted and made again gets a new one: what was keyed with the old one is then unreachable.
+ * or, for memory-only storage and while IndexedDB is unavailable, this page's own (until its next
+ * clearCaches()). A database deleted and made again gets a new one: what was keyed with the old one
+ * is then unreachable.
  */
 export async function secretOf(db: string): Promise<Uint8Array> {
   pageSecret ??= random();

@@ -18,12 +18,8 @@ export type Source = StoredResponse | Response;
  */
 export interface Shelf {
   readonly db: string;
+  /** Its entries; its `inflight` holds the network requests in progress, by flight key (see share). */
   readonly tier: Tier<StoredResponse>;
-  /**
-   * Network requests in progress, by flight key (see requestKeys). A clear leaves them running (and
-   * joinable: their answers are fresh), but they no longer store what they get.
-   */
-  readonly inflight: Map<string, Promise<Source>>;
 }
 
 /** A stored response found for a request. */
@@ -49,7 +45,7 @@ export function shelfFor(o: ResolvedFetchOptions): Shelf {
       ? sharedTier(db, ns, '', (binding) => new Tier<StoredResponse>(o.maxItems, o.policy, { ...binding, guards: [ns, PREFIX], diskKeyOf: (key) => key, label: 'cachedFetch' }))
       : new Tier<StoredResponse>(o.maxItems, o.policy);
     if (!db) registerCache(tier, () => tier.dropAll());
-    shelves.set(id, (shelf = { db, tier, inflight: new Map() }));
+    shelves.set(id, (shelf = { db, tier }));
   }
   return shelf;
 }

@@ -173,6 +173,25 @@ describe('keys: every request header, the credentials mode, keyed hashes', () =>
     expect(() => createCachedFetch({ ignoreHeaders: 'x-trace' as never })).toThrow(TypeError);
   });
 
+  it("one instance's ignoreHeaders never lets its entries answer another instance's requests sent with other headers, in memory or on disk", async () => {
+    const lenient = instance({ ignoreHeaders: ['authorization'] });
+    const strict = createCachedFetch({ cachePath: lenient.cachePath });
+    const url = api('data', 'k=ignored-across-instances');
+    const as = (user: string) => ({ headers: { authorization: `Bearer token-${user}-1` } });
+    const answer = async (response: Promise<Response>) => [cacheStatus(await response), (await body(await response)).user];
+    expect(await answer(lenient.get(url, as('alice')))).toEqual(['network', 'alice']);
+    expect(await answer(strict(url))).toEqual(['network', 'anonymous']);
+    expect(await answer(strict(url, as('alice')))).toEqual(['network', 'alice']);
+    // Requests sent with the same headers share entries, whichever instance made them.
+    expect(await answer(lenient.get(url))).toEqual(['memory', 'anonymous']);
+    expect(await answer(lenient.get(url, as('bob')))).toEqual(['memory', 'alice']);
+    await flushStores();
+    clearMemories(); // as after a reload
+    expect(await answer(strict(url))).toEqual(['disk', 'anonymous']);
+    expect(await answer(lenient.get(url, as('carol')))).toEqual(['disk', 'alice']);
+    expect(await count(url)).toBe(3);
+  });
+
   it('a response that varies on Cookie is not stored, unless no cookies were sent', async () => {
     const { get } = instance();
     const url = api('data', 'k=vary-cookie&vary=Cookie');
@@ -254,6 +273,18 @@ describe('HTTP semantics of a private cache', () => {
     expect(cacheStatus(await get(url))).toBe('memory');
     const noStore = await get(url, { cache: 'no-cache' });
     expect([cacheStatus(noStore), (await body(noStore)).n]).toEqual(['network', 2]);
+    expect(cacheStatus(await get(url))).toBe('network');
+    await flushStores();
+    expect((await rawEntries(cachePath)).records).toHaveLength(0);
+  });
+
+  it("a no-store answer to cache: 'reload' removes the entry stored before it (the store was not read)", async () => {
+    const { cachePath, get } = instance();
+    const url = api('data', 'k=reload-turns-no-store&nostorefrom=2');
+    await get(url);
+    await flushStores();
+    const reloaded = await get(url, { cache: 'reload' });
+    expect([cacheStatus(reloaded), (await body(reloaded)).n]).toEqual(['network', 2]);
     expect(cacheStatus(await get(url))).toBe('network');
     await flushStores();
     expect((await rawEntries(cachePath)).records).toHaveLength(0);
