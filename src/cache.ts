@@ -2,7 +2,7 @@ import { config } from './config';
 import { diskModule, loadDisk } from './disk/lazy';
 import { opaqueSource } from './key/classes';
 import { memoryKeyOf } from './key/digest';
-import { encodeKey, toStringTag, UnkeyableValueError } from './key/encode';
+import { encodeKey, isKeyableThis, UnkeyableValueError } from './key/encode';
 import { IdbMemoTypeError } from './errors';
 import { describe, isOptionsObject, resolveOptions, type CacheOptions, type CacheOptionsWithList, type ResolvedOptions } from './options';
 import { listenForWipes, registerCache, wipeCount, wipedSince } from './registry';
@@ -171,6 +171,15 @@ function bindMemoized(memoized: Memoized<AnyFunction>, self: unknown): Memoized<
   return view;
 }
 
+/** Whether the source of `fn` says `this` or `super` (a bound or native function's does not: it cannot read a call's `this`). */
+function mentionsThis(fn: Compute): boolean {
+  try {
+    return /\b(?:this|super)\b/.test(Function.prototype.toString.call(fn));
+  } catch {
+    return true;
+  }
+}
+
 /** Whether `fn` is an arrow function (no `prototype`, source `(…) =>`, `x =>`, `async …`). */
 function isArrowFunction(fn: Compute): boolean {
   if (Object.prototype.hasOwnProperty.call(fn, 'prototype')) return false;
@@ -201,8 +210,8 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   const { ttlMs, hashFuncs, key: customKey } = options;
   /** Keys of disk entries must mean the same in the next page. */
   const persistent = options.toDisk;
-  /** An arrow function cannot see `this`: it is never part of its key. */
-  const ignoresThis = !isMethod && isArrowFunction(fn);
+  /** A method's `this` is part of its key; a function's when it can read it (not an arrow function, and its source says `this`). */
+  const keysThis = isMethod || (!isArrowFunction(fn) && mentionsThis(fn));
   const own = options.toDisk ? undefined : new Tier<unknown>(options.maxItems, options.policy);
   const perSession = options.toDisk && options.perSession;
   if (options.toDisk) {
@@ -249,14 +258,13 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   }
 
   /**
-   * The `this` that belongs in the key: a decorated method's instance, or the class instance a
-   * plain memoized function was called on. Plain objects (namespaces) and platform objects (a DOM
-   * element calling an event handler) are not part of the key.
+   * The `this` that belongs in the key: a decorated method's instance, or the `this` a function
+   * that reads it was called with, unless it is the global object or a platform object (a DOM
+   * element calling an event handler), whose state is out of reach.
    */
-  function selfOf(self: unknown): object | undefined {
-    if (customKey !== undefined || ignoresThis || self === null || typeof self !== 'object' || self === globalThis) return undefined;
-    if (isMethod) return self;
-    return Object.getPrototypeOf(self) !== Object.prototype && toStringTag(self) === 'Object' ? self : undefined;
+  function selfOf(self: unknown): unknown {
+    if (customKey !== undefined || !keysThis || self === null || self === globalThis) return undefined;
+    return isMethod || isKeyableThis(self) ? self : undefined;
   }
 
   function keyOf(self: unknown, args: unknown[]): string | Promise<string> {

@@ -100,7 +100,7 @@ const arrayProto = Array.prototype;
  * `Symbol()`, a class) are written by stable names, or refused.
  * @throws UnkeyableValueError naming the path of a value that cannot be keyed
  */
-export function encodeKey(args: readonly unknown[], self: object | undefined, hashFuncs: readonly HashFunc[], persistent = false): EncodedKey {
+export function encodeKey(args: readonly unknown[], self: unknown, hashFuncs: readonly HashFunc[], persistent = false): EncodedKey {
   if (self === undefined && hashFuncs.length === 0) {
     // Fast paths: the most common memoized call, one string or number argument; then plain data seen before.
     if (args.length === 1) {
@@ -220,11 +220,13 @@ class Encoder {
     private readonly persistent: boolean,
   ) {}
 
-  encodeCall(args: readonly unknown[], self: object | undefined): void {
+  encodeCall(args: readonly unknown[], self: unknown): void {
     if (self !== undefined) {
       this.out += 't';
       this.path?.push(THIS);
-      this.writeSelf(self);
+      // A built-in (an Array, a Map subclass…) or a primitive keys as any argument would.
+      if (typeof self === 'function' || (typeof self === 'object' && self !== null && !isBuiltinValue(self))) this.writeSelf(self);
+      else this.write(self);
       this.path?.pop();
     }
     this.out += `${args.length}|`;
@@ -640,6 +642,23 @@ function isSorted(names: string[]): boolean {
   return true;
 }
 
+
+/** The built-in types the encoder keys by their content (subclasses included). */
+const CONTENT_TYPES = [Map, Set, Date, RegExp, ArrayBuffer, Error, ...BOXES.map(([Box]) => Box)];
+
+function isBuiltinValue(value: object): boolean {
+  return Array.isArray(value) || ArrayBuffer.isView(value) || CONTENT_TYPES.some((type) => value instanceof type);
+}
+
+/**
+ * Whether `self`, the `this` of a call, can be part of its key: primitives, plain objects, class
+ * instances and the built-ins keyed by content can; platform objects (a DOM element calling an
+ * event handler) and functions cannot, and are left out.
+ */
+export function isKeyableThis(self: unknown): boolean {
+  if (typeof self === 'function') return false;
+  return typeof self !== 'object' || self === null || toStringTag(self) === 'Object' || isBuiltinValue(self);
+}
 
 /** The `[object …]` tag of `value`: 'Object' for plain objects and instances of user classes. */
 export function toStringTag(value: object): string {

@@ -272,6 +272,53 @@ describe('3. state the encoder cannot see is refused, never merged', () => {
     expect(computed).toBe(1);
   });
 
+  // A hostile review: `this` was left out of the key when it was a plain object (taken for a
+  // namespace), a built-in (a Map), or a primitive, and a subclassed built-in `this` keyed only its
+  // own fields: bob got alice's answer.
+  it('a plain-object, built-in or primitive `this` that the function reads is part of the key', async () => {
+    const base = cache(function (this: { base: string }) {
+      return this.base;
+    });
+    const [alice, bob] = [{ base: 'alice', get: base }, { base: 'bob', get: base }];
+    expect([await alice.get(), await bob.get(), await alice.get()]).toEqual(['alice', 'bob', 'alice']);
+    const size = cache(function (this: Map<unknown, unknown>) {
+      return this.size;
+    });
+    expect([await size.call(new Map([[1, 1]])), await size.call(new Map())]).toEqual([1, 0]);
+    const shout = cache(function (this: string) {
+      return this.toUpperCase();
+    });
+    expect([await shout.call('alice'), await shout.call('bob')]).toEqual(['ALICE', 'BOB']);
+    // On disk, read back by a tier of its own, as after a reload.
+    const cachePath = uniquePath('plain-this');
+    const stored = cache(function (this: { base: string }) { return this.base; }, { toDisk: true, cachePath, name: 'plain-this' });
+    expect([await stored.call({ base: 'alice' }), await stored.call({ base: 'bob' })]).toEqual(['alice', 'bob']);
+    await flushCaches();
+    const fresh = cache(function (this: { base: string }) { return `recomputed ${this.base}`; }, { toDisk: true, cachePath, name: 'plain-this', maxItems: 10 });
+    expect([await fresh.call({ base: 'bob' }), await fresh.call({ base: 'alice' })]).toEqual(['bob', 'alice']);
+  });
+
+  it('an @cache method of a subclassed Map keys its content', async () => {
+    class Bag extends Map<string, number> {
+      @cache
+      async total(): Promise<number> {
+        return [...this.values()].reduce((sum, n) => sum + n, 0);
+      }
+    }
+    expect([await new Bag([['x', 1]]).total(), await new Bag([['x', 100]]).total()]).toEqual([1, 100]);
+  });
+
+  it('a function that never says `this` ignores it: an unkeyable `this` is not refused, and calls share entries', async () => {
+    let computed = 0;
+    const load = cache(function (id: number) {
+      computed++;
+      return id;
+    });
+    const holders = [{ handle: new WeakMap(), load }, { handle: new WeakMap(), load }];
+    expect([await holders[0]!.load(1), await holders[1]!.load(1)]).toEqual([1, 1]);
+    expect(computed).toBe(1);
+  });
+
   it('data on a prototype object is part of the key', async () => {
     const a = Object.create({ a: 1 }) as object;
     const b = Object.create({ a: 2 }) as object;
