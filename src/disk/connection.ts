@@ -23,6 +23,8 @@ const PATHS_KEY = 'idb-memo:cache-paths';
 export class Connection {
   private opening: Promise<CacheDatabase | undefined> | undefined;
   private retryAt = 0;
+  /** Set while opens wait for a wipe (see {@link holdUntil}). */
+  private held: Promise<void> | undefined;
   /** Whether {@link opening} may create the database. */
   private openingCreates = true;
   /** Whether the last open found no database and, as asked, made none. */
@@ -54,6 +56,7 @@ export class Connection {
    * that nothing but a result brings back a database that clearCaches() deleted.
    */
   open(create = true): Promise<CacheDatabase | undefined> {
+    if (this.held) return this.held.then(() => this.open(create));
     const pending = this.opening;
     if (pending) return create && !this.openingCreates ? pending.then((db) => db ?? this.open(true)) : pending;
     if (Date.now() < this.retryAt) return Promise.resolve(undefined);
@@ -64,6 +67,17 @@ export class Connection {
       if (!db && this.opening === opening) this.opening = undefined;
     });
     return opening;
+  }
+
+  /**
+   * Makes opens wait until `done`: a wipe is about to delete the database, and what they would
+   * read or write there belongs before it (or would make it anew before the deletion).
+   */
+  holdUntil(done: Promise<void>): void {
+    const held = done.then(() => {
+      if (this.held === held) this.held = undefined;
+    });
+    this.held = held;
   }
 
   /** Closes the connection; the next {@link open} reopens it. */
@@ -125,7 +139,11 @@ export class Connection {
       if (created && !create) {
         // Deleted (by a wipe) between the check above and this open, which made it anew: undo that.
         db.close();
-        void deleteDB(this.name).catch(() => {});
+        // Not a wipe: the other connections of this page keep their work.
+        deletingHere.add(this.name);
+        void deleteDB(this.name)
+          .catch(() => {})
+          .finally(() => deletingHere.delete(this.name));
         this.missing = true;
         return undefined;
       }
@@ -308,6 +326,14 @@ export class ClearBlockedError extends IdbMemoError {
   }
 }
 
+/** Databases this page's clearCaches() is deleting. */
+const deletingHere = new Set<string>();
+
+/** Whether this page's clearCaches() is deleting database `name` (the wipe its connection hears is its own). */
+export function isDeletingHere(name: string): boolean {
+  return deletingHere.has(name);
+}
+
 /**
  * Deletes every cache database this origin has used (this page's, and those remembered from
  * earlier visits). Rejects with a {@link ClearBlockedError} naming the databases a foreign
@@ -326,7 +352,10 @@ export async function deleteAllDatabases(): Promise<void> {
   await Promise.all(
     [...names].map(async (name) => {
       connections.get(name)?.reset();
-      if (!(await deleteOrGiveUp(name))) left.push(name);
+      deletingHere.add(name);
+      const deleted = await deleteOrGiveUp(name);
+      deletingHere.delete(name);
+      if (!deleted) left.push(name);
     }),
   );
   if (left.length > 0) {

@@ -4,7 +4,7 @@ import { noteWipe, onClearCaches, registerCache } from '../registry';
 import { Tier, type DiskBinding } from '../tier';
 import { forgetAliases } from '../key/alias';
 import { forgetLongStrings } from '../key/encode';
-import { connection, deleteAllDatabases, type Connection } from './connection';
+import { connection, deleteAllDatabases, isDeletingHere, type Connection } from './connection';
 import { announceRemoval, listenForRemovals, type RemovalMessage } from './cross-tab';
 import { namespaceOf } from './namespace';
 import { unpersistableReason } from './persistable';
@@ -44,6 +44,9 @@ onClearCaches(async () => {
 
 /** Another page is deleting database `db` (its clearCaches()): drop this page's pending changes and work in progress there. */
 function onDeleting(db: string): void {
+  // This page's own clearCaches() (or repair): what it had to drop was dropped when it began, and
+  // work since is kept; reads stay blind until its deletion is over.
+  if (isDeletingHere(db)) return;
   noteWipe();
   const store = stores.get(db);
   store?.discardPending();

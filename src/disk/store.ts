@@ -201,8 +201,6 @@ export class Store {
   /** Resolves once every change and hit queued so far is committed (or given up). */
   async flush(): Promise<void> {
     while (this.flushing) await this.flushing;
-    // What was computed after a wipe began goes to the database made after it, not the one it deletes.
-    while (this.wipe) await this.wipe;
     // Failed changes wait to be tried again (kept in memory meanwhile): a disk failing for a while does not hold callers.
     if (this.retryTimer) return;
     if (this.queue.length === 0 && this.touchSources.size === 0 && this.lastSweep !== 0) return;
@@ -229,6 +227,7 @@ export class Store {
       const timer = unref(setTimeout(end, WIPE_BLIND_MS));
       this.endWipe = end;
     });
+    this.connection.holdUntil(this.wipe);
     this.pendingPuts.clear(); // those of a batch being written too: it is dropped
     for (const { op, done } of this.queue.splice(0)) {
       this.shadow(op, -1);

@@ -49,14 +49,25 @@ for (const toDisk of [false, true]) {
     it(`a request made before ${label} shares nothing with one made after it, toDisk: ${toDisk}`, async () => {
       const server = stubServer(20);
       const lib = await freshLibrary();
-      const get = lib.createCachedFetch({ cachePath: uniquePath('h13'), toDisk, ttl: 3600 });
+      const cachePath = uniquePath('h13');
+      const get = lib.createCachedFetch({ cachePath, toDisk, ttl: 3600 });
       const before = get(URL); // still computing its key when the wipe comes
       const wiped = wipe(lib, get.clear);
       server.user = 'bob';
       const after = await get(URL);
       await Promise.all([before, wiped]);
       expect([await after.text(), lib.cacheStatus(after)]).toEqual(['{"user":"bob"}', 'network']);
+      // The answer to the request made after the wipe is kept (with toDisk it was keyed with the
+      // secret of the database being deleted, and never found again).
+      await lib.flushCaches();
+      const again = await get(URL);
+      expect([await again.text(), lib.cacheStatus(again)]).toEqual(['{"user":"bob"}', 'memory']);
       expect(server.requests).toBe(2);
+      if (toDisk) {
+        const fresh = await freshLibrary();
+        const reloaded = await fresh.createCachedFetch({ cachePath, toDisk, ttl: 3600 })(URL);
+        expect([await reloaded.text(), fresh.cacheStatus(reloaded)]).toEqual(['{"user":"bob"}', 'disk']);
+      }
     });
   }
 }
