@@ -326,10 +326,10 @@ export class ClearBlockedError extends IdbMemoError {
   }
 }
 
-/** Databases this page's clearCaches() is deleting. */
+/** Databases this page is deleting: by its clearCaches(), or one a read-only open made anew by mistake. */
 const deletingHere = new Set<string>();
 
-/** Whether this page's clearCaches() is deleting database `name` (the wipe its connection hears is its own). */
+/** Whether this page is deleting database `name`: a deletion its connections hear is then not another tab's wipe. */
 export function isDeletingHere(name: string): boolean {
   return deletingHere.has(name);
 }

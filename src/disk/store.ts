@@ -73,8 +73,9 @@ const MOST_PUT_ATTEMPTS = 3;
 /** How long a tombstone keeps work started before a delete() from being stored. */
 export const TOMBSTONE_MS = 24 * 60 * 60 * 1000;
 /**
- * How long reads see nothing (and writes wait) after a wipe was announced, unless the deletion is
- * seen to begin first: clearCaches() waits up to 500 ms for batches being written before it deletes.
+ * How long reads see nothing (and opens wait) after another tab's wipe was heard, unless its
+ * deletion is seen to begin first: clearCaches() waits up to 500 ms for batches being written
+ * before it deletes.
  */
 const WIPE_BLIND_MS = 3000;
 
@@ -133,7 +134,7 @@ export class Store {
   private wipes = 0;
   /**
    * Set while a wipe is about to delete the database, whose records belong before it: reads see
-   * nothing and writes wait, until the deletion begins (or `WIPE_BLIND_MS` passed).
+   * nothing and opens of the database wait, until the deletion is under way (or `WIPE_BLIND_MS` passed).
    */
   private wipe: Promise<void> | undefined;
   private endWipe: (() => void) | undefined;
@@ -241,8 +242,8 @@ export class Store {
   }
 
   /**
-   * The wipe's deletion of the database has begun (or is over): reads reach it again, since an open
-   * made from now on waits for the deletion.
+   * The wipe's deletion of the database is over (this page's), or has begun (another page's: an
+   * open made from now on waits for it): reads and opens reach the database again.
    */
   deletionBegun(): void {
     this.endWipe?.();
