@@ -121,10 +121,14 @@ export interface Tally {
   samples: string[];
 }
 
-/** A clear() of function `fn`, or a clearCaches() (no `fn`), that started at `at` (Date.now()). */
+/**
+ * A clear() of function `fn`, or a clearCaches() (no `fn`), that started at `at` (Date.now()). A
+ * clear() of a per-session function covers the entries of the clearing tab's `session` only.
+ */
 export interface Wipe {
   fn?: number;
   at: number;
+  session?: string;
 }
 
 /** What the audit checks beyond each record being whole and right. */
@@ -314,7 +318,7 @@ async function run(op: Op): Promise<void> {
         return;
       case 'clear':
         tally.ops.clear++;
-        tally.wipes.push({ fn: op.fn, at: Date.now() });
+        tally.wipes.push({ fn: op.fn, at: Date.now(), session: sessionStorage.getItem('idb-memo:session') ?? undefined });
         await memos[op.fn]!.clear();
         return;
       case 'clearCaches':
@@ -429,7 +433,9 @@ async function audit(paths: string[], specs: readonly FunctionSpec[] = FUNCTIONS
         result.issues.push(`${path}: ${ns} holds key ${id} of a session that ended`);
       }
       const fn = specs.indexOf(spec);
-      const undone = expect.wipes?.find((wipe) => (wipe.fn === undefined || wipe.fn === fn) && value.stamp.at < wipe.at);
+      const covers = (wipe: Wipe) =>
+        wipe.fn === undefined || (wipe.fn === fn && (!spec.options.perSession || wipe.session === String(record.session)));
+      const undone = expect.wipes?.find((wipe) => covers(wipe) && value.stamp.at < wipe.at);
       if (undone) {
         const what = undone.fn === undefined ? 'clearCaches()' : 'clear()';
         result.issues.push(`${path}: ${ns} holds key ${id}, computed ${undone.at - value.stamp.at} ms before a ${what} that should have removed it`);
