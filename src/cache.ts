@@ -214,10 +214,9 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
   const keysThis = isMethod || (!isArrowFunction(fn) && mentionsThis(fn));
   const own = options.toDisk ? undefined : new Tier<unknown>(options.maxItems, options.policy);
   const perSession = options.toDisk && options.perSession;
-  if (options.toDisk) {
-    listenForWipes();
-    void loadDisk();
-  }
+  // Another tab's clearCaches() (a logout) empties this function's memory tier too.
+  listenForWipes();
+  if (options.toDisk) void loadDisk();
   let lastDb: string | undefined;
   let lastSession: string | undefined;
   let lastTier: Tier<unknown> | undefined;

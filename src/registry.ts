@@ -107,9 +107,9 @@ function heardWipe(data: { type?: unknown; at?: unknown }): void {
 }
 
 /**
- * Starts hearing other tabs' clearCaches() (once), when the first toDisk cache is made: before the
- * disk tier's chunk is loaded, so that a call made while it loads is not stored after another
- * tab's wipe it could not hear otherwise.
+ * Starts hearing other tabs' clearCaches() (once), when the first cache is made (or cachedFetch
+ * first used): their memory tiers are emptied on another tab's logout, and a toDisk call made while
+ * the disk tier's chunk loads is not stored after a wipe it could not hear otherwise.
  */
 export function listenForWipes(): void {
   pageChannel(heardWipe);

@@ -5,6 +5,8 @@ import { navigatorLocks } from './session';
 export type RemovalMessage =
   /** clearCaches() in another tab, at `at` (its clock: the same wall clock as this page's). */
   | { readonly type: 'clearAll'; readonly at: number }
+  /** That clearCaches() has deleted the databases: opens held for it may go on. */
+  | { readonly type: 'wiped' }
   /** Every entry of namespace `ns` (with `prefix`, of every namespace starting with it) in database `db`. */
   | { readonly type: 'clear'; readonly db: string; readonly ns: string; readonly prefix?: boolean }
   | { readonly type: 'delete'; readonly db: string; readonly ns: string; readonly diskKey: string };

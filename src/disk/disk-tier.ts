@@ -9,7 +9,7 @@ import { announceRemoval, listenForRemovals, type RemovalMessage } from './cross
 import { namespaceOf } from './namespace';
 import { unpersistableReason } from './persistable';
 import { endSession, purgeEndedSessions } from './session';
-import { Store, warnUnstorable } from './store';
+import { Store, WIPE_BLIND_MS, warnUnstorable } from './store';
 
 const stores = new Map<string, Store>();
 /** The tiers of this page by database and namespace, held weakly: functions made on the fly can be collected. */
@@ -25,7 +25,13 @@ function tierId(db: string, ns: string, prefix = false): string {
 /** How long clearCaches() waits for batches being written before it deletes the databases. */
 const SETTLE_WAIT_MS = 500;
 
+/** Set while this page's clearCaches() deletes databases: a store made meanwhile starts held too. */
+let wiping = false;
+/** Until then another tab's clearCaches() may still be deleting: a store made meanwhile starts held too. */
+let heardWipeUntil = 0;
+
 onClearCaches(async () => {
+  wiping = true;
   for (const store of stores.values()) store.discardPending();
   forEachTier(() => true, (tier) => tier.dropAll());
   endSession();
@@ -38,7 +44,9 @@ onClearCaches(async () => {
   try {
     await deleteAllDatabases();
   } finally {
+    wiping = false;
     for (const store of stores.values()) store.deletionBegun();
+    announceRemoval({ type: 'wiped' });
   }
 });
 
@@ -68,6 +76,12 @@ function receive(message: RemovalMessage, from?: Tier<unknown>): void {
     // Another tab's clearCaches(): what this page has not stored yet must not bring anything back,
     // even where no connection of this page was open to hear the deletion.
     for (const store of stores.values()) store.discardPending();
+    heardWipeUntil = Date.now() + WIPE_BLIND_MS;
+    return;
+  }
+  if (message.type === 'wiped') {
+    heardWipeUntil = 0;
+    for (const store of stores.values()) store.deletionBegun();
     return;
   }
   const start = tierId(message.db, message.ns, message.type === 'clear' && message.prefix);
@@ -93,6 +107,8 @@ export function storeFor(db: string): Store {
       onDeleting: () => onDeleting(db),
     };
     stores.set(db, (store = new Store(connection(db, events))));
+    // A database of an earlier visit, first used while a wipe deletes it.
+    if (wiping || Date.now() < heardWipeUntil) store.discardPending();
   }
   return store;
 }

@@ -77,7 +77,7 @@ export const TOMBSTONE_MS = 24 * 60 * 60 * 1000;
  * deletion is seen to begin first: clearCaches() waits up to 500 ms for batches being written
  * before it deletes.
  */
-const WIPE_BLIND_MS = 3000;
+export const WIPE_BLIND_MS = 3000;
 
 /** Warns once per function that one of its results is kept in memory only, and why. */
 export function warnUnstorable(label: string, reason: string): void {

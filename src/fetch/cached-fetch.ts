@@ -1,3 +1,4 @@
+import { listenForWipes } from '../registry';
 import { navigatorLocks } from '../disk/session';
 import { isExpired, orderedNow } from '../tier';
 import { directives, lifetimeOf, requestRules, type RequestRules } from './http';
@@ -66,6 +67,8 @@ export function createCachedFetch(options?: FetchCacheOptions): CachedFetch {
 }
 
 async function call(o: ResolvedFetchOptions, input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  // Another tab's clearCaches() (a logout) empties this page's responses too, memory-only ones included.
+  listenForWipes();
   const like = input as Partial<Request>;
   const mode = init.cache ?? like.cache ?? 'default';
   // Checked before making a Request, which would use up the body of a Request `input`.

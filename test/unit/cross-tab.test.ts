@@ -1,7 +1,7 @@
 // Two tabs of one origin: two instances of the library in one process, on one IndexedDB and one
 // BroadcastChannel. What issue 11 guarantees across tabs: eventual sharing, and a clear(), delete()
 // or clearCaches() in one tab is never undone by work another tab started before it.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { freshLibrary, storedEntries, uniquePath, waitFor } from './helpers';
 
 /** A function whose computations of 1 wait until released, counting them. */
@@ -60,5 +60,20 @@ describe('across tabs', () => {
     expect(await b(1)).toBe('1#1');
     expect(b.stats().diskHits).toBe(1);
   });
-});
 
+  // A tab with memory-only caches only (no toDisk cache) never heard another tab's logout.
+  it("clearCaches() in tab A empties tab B's memory-only caches and memory-only cachedFetch", async () => {
+    const tabA = await freshLibrary();
+    const tabB = await freshLibrary();
+    let user = 'alice';
+    vi.stubGlobal('fetch', async () => new Response(`data of ${user}`));
+    const me = tabB.cache(() => `me = ${user}`);
+    const data = tabB.createCachedFetch({ toDisk: false });
+    expect([await me(), await (await data('https://example.test/data')).text()]).toEqual(['me = alice', 'data of alice']);
+    await tabA.clearCaches();
+    user = 'bob';
+    await waitFor(async () => (await me()) === 'me = bob');
+    expect(await (await data('https://example.test/data')).text()).toBe('data of bob');
+    vi.unstubAllGlobals();
+  });
+});
