@@ -310,6 +310,8 @@ function knownPaths(): string[] {
 
 /** How long clearCaches() waits, once another connection blocks a deletion, before saying so. */
 const BLOCKED_WAIT_MS = 2000;
+/** How long clearCaches() waits for a deletion at most, blocked or not. */
+const DELETE_WAIT_MS = 10_000;
 
 /** Thrown (rejected) by clearCaches() when a connection that is not the library's keeps a database from being deleted. */
 export class ClearBlockedError extends IdbMemoError {
@@ -368,8 +370,12 @@ export async function deleteAllDatabases(): Promise<void> {
 function deleteOrGiveUp(name: string): Promise<boolean> {
   return new Promise((resolve) => {
     let timer: ReturnType<typeof setTimeout> | undefined;
+    // A deletion queued behind another page's open (an upgrade a foreign connection blocks) hears
+    // no `blocked` event: it is given up after a while all the same.
+    const queuedTooLong = setTimeout(() => settle(false), DELETE_WAIT_MS);
     const settle = (deleted: boolean) => {
       clearTimeout(timer);
+      clearTimeout(queuedTooLong);
       resolve(deleted);
     };
     const attempt = (retry: boolean): Promise<void> =>
