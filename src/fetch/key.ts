@@ -6,7 +6,7 @@ const DIRECTIVES = ['cache-control', 'pragma'];
 /**
  * The keys of a GET or HEAD `request`: `[key, flight]`. `key` names the stored entry: the keyed
  * hash (HMAC-SHA-256 under the database's `secret`) of the method, the URL without its fragment,
- * the credentials, request (`cors`, `no-cors`…) and redirect modes, the integrity, every request header but the `ignored` ones
+ * the credentials and redirect modes, whether the mode is `no-cors`, the integrity, every request header but the `ignored` ones
  * and the caching directives (`Cache-Control`, `Pragma`), and the names of the `ignored` ones sent.
  * Requests that differ in any of them never share an entry (whatever headers another instance
  * ignores), and what they hold (credentials included) cannot be recovered from the key, nor looked
@@ -18,7 +18,9 @@ export function requestKeys(request: Request, secret: Uint8Array, ignored: reado
   const sent = headers.filter(([name]) => !DIRECTIVES.includes(name));
   const keyed = sent.filter(([name]) => !ignored.includes(name));
   const dropped = sent.filter(([name]) => ignored.includes(name)).map(([name]) => name);
-  const parts = [request.method, request.url.replace(/#.*/s, ''), request.credentials, request.mode, request.redirect, request.integrity, keyed];
+  // A no-cors answer may be opaque; cors and same-origin ones are readable alike (only-if-cached needs same-origin).
+  const opaque = request.mode === 'no-cors';
+  const parts = [request.method, request.url.replace(/#.*/s, ''), request.credentials, opaque, request.redirect, request.integrity, keyed];
   // Without ignored headers sent, the key is what it was before they were keyed.
   const key = hmacHex(secret, JSON.stringify(dropped.length ? [...parts, dropped] : parts));
   return [key, `${key} ${keyed.length === headers.length ? mode : hmacHex(secret, JSON.stringify([headers, mode]))}`];
