@@ -2,7 +2,7 @@ import { config } from './config';
 import { diskModule, loadDisk } from './disk/lazy';
 import { opaqueSource } from './key/classes';
 import { memoryKeyOf } from './key/digest';
-import { encodeKey, isKeyableThis, UnkeyableValueError } from './key/encode';
+import { encodeKey, UnkeyableValueError } from './key/encode';
 import { IdbMemoTypeError } from './errors';
 import { describe, isOptionsObject, resolveOptions, type CacheOptions, type CacheOptionsWithList, type ResolvedOptions } from './options';
 import { listenForWipes, registerCache, wipeCount, wipedSince } from './registry';
@@ -171,13 +171,14 @@ function bindMemoized(memoized: Memoized<AnyFunction>, self: unknown): Memoized<
   return view;
 }
 
-/** Whether the source of `fn` says `this` or `super` (a bound or native function's does not: it cannot read a call's `this`). */
+/**
+ * Whether `fn` may read a call's `this`: its source says `this` or `super`, or cannot be read (a
+ * native or proxied function: `Array.prototype.join`). A bound function cannot.
+ */
 function mentionsThis(fn: Compute): boolean {
-  try {
-    return /\b(?:this|super)\b/.test(Function.prototype.toString.call(fn));
-  } catch {
-    return true;
-  }
+  const opaque = opaqueSource(fn);
+  if (opaque !== undefined) return !fn.name.startsWith('bound ');
+  return /\b(?:this|super)\b/.test(Function.prototype.toString.call(fn));
 }
 
 /** Whether `fn` is an arrow function (no `prototype`, source `(…) =>`, `x =>`, `async …`). */
@@ -258,12 +259,11 @@ function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memo
 
   /**
    * The `this` that belongs in the key: a decorated method's instance, or the `this` a function
-   * that reads it was called with, unless it is the global object or a platform object (a DOM
-   * element calling an event handler), whose state is out of reach.
+   * that reads it was called with, unless there is none (undefined, or the global object of a
+   * plain call in sloppy mode).
    */
   function selfOf(self: unknown): unknown {
-    if (customKey !== undefined || !keysThis || self === null || self === globalThis) return undefined;
-    return isMethod || isKeyableThis(self) ? self : undefined;
+    return customKey !== undefined || !keysThis || self === globalThis ? undefined : self;
   }
 
   function keyOf(self: unknown, args: unknown[]): string | Promise<string> {

@@ -31,7 +31,7 @@ import {
   TYPED_ARRAY_PROTO,
   WELL_KNOWN_SYMBOLS,
 } from './builtins';
-import { classIdentity, privateFieldOf, type Constructor } from './classes';
+import { classIdentity, opaqueSource, privateFieldOf, type Constructor } from './classes';
 import { NO_HOLES, Parts, resolve, type Hole } from './draft';
 import { sha256OfTextSync } from './sha256';
 import { bytesOfLongString, encodeString, INLINE_STRING_LENGTH, knownLongString, rememberLongString } from './strings';
@@ -224,8 +224,11 @@ class Encoder {
     if (self !== undefined) {
       this.out += 't';
       this.path?.push(THIS);
-      // A built-in (an Array, a Map subclass…) or a primitive keys as any argument would.
-      if (typeof self === 'function' || (typeof self === 'object' && self !== null && !isBuiltinValue(self))) this.writeSelf(self);
+      // A class (a static method's `this`) or function by identity; an instance or plain object by
+      // its data; a built-in (an Array, a Map subclass…), a primitive or a platform object (refused)
+      // as an argument would be.
+      if (typeof self === 'function') this.out += `F${this.classId(self as Constructor)}`;
+      else if (typeof self === 'object' && self !== null && isInstanceData(self)) this.writeSelf(self);
       else this.write(self);
       this.path?.pop();
     }
@@ -650,14 +653,12 @@ function isBuiltinValue(value: object): boolean {
   return Array.isArray(value) || ArrayBuffer.isView(value) || CONTENT_TYPES.some((type) => value instanceof type);
 }
 
-/**
- * Whether `self`, the `this` of a call, can be part of its key: primitives, plain objects, class
- * instances and the built-ins keyed by content can; platform objects (a DOM element calling an
- * event handler) and functions cannot, and are left out.
- */
-export function isKeyableThis(self: unknown): boolean {
-  if (typeof self === 'function') return false;
-  return typeof self !== 'object' || self === null || toStringTag(self) === 'Object' || isBuiltinValue(self);
+/** Whether `self` keys by its own data: a plain object, or an instance of a class written in JavaScript (whatever its tag). */
+function isInstanceData(self: object): boolean {
+  if (isBuiltinValue(self)) return false;
+  if (toStringTag(self) === 'Object') return true;
+  const ctor = classOf(Object.getPrototypeOf(self));
+  return ctor !== undefined && opaqueSource(ctor) === undefined;
 }
 
 /** The `[object …]` tag of `value`: 'Object' for plain objects and instances of user classes. */

@@ -298,6 +298,41 @@ describe('3. state the encoder cannot see is refused, never merged', () => {
     expect([await fresh.call({ base: 'bob' }), await fresh.call({ base: 'alice' })]).toEqual(['bob', 'alice']);
   });
 
+  // The second hostile review: these `this` were left out of the key, and shared one entry.
+  it('a tagged instance, a class, a native method or null as `this` is keyed; a platform object is refused', async () => {
+    class Account {
+      constructor(readonly owner: string) {}
+      get [Symbol.toStringTag]() {
+        return 'Account';
+      }
+    }
+    const balance = cache(function (this: Account) {
+      return `balance of ${this.owner}`;
+    });
+    expect([await balance.call(new Account('alice')), await balance.call(new Account('bob'))]).toEqual(['balance of alice', 'balance of bob']);
+    class Post {
+      static table = 'posts';
+    }
+    class User {
+      static table = 'users';
+    }
+    const findAll = cache(function (this: { table: string }) {
+      return `rows of ${this.table}`;
+    });
+    expect([await findAll.call(Post), await findAll.call(User)]).toEqual(['rows of posts', 'rows of users']);
+    const join = cache(Array.prototype.join);
+    expect([await join.call([1, 2]), await join.call([3, 4])]).toEqual(['1,2', '3,4']);
+    const kind = cache(function (this: unknown) {
+      return this === null ? 'null' : typeof this;
+    });
+    expect([await kind.call(null), await kind.call(undefined)]).toEqual(['null', 'undefined']);
+    await expectRefused(() => kind.call(Promise.resolve(1)), /from this: a Promise keeps its content out of reach/);
+    // A real DOM element (happy-dom's are JavaScript classes, keyed by their data).
+    if (typeof document !== 'undefined' && /\[native code\]/.test(String(HTMLElement))) {
+      await expectRefused(() => kind.call(document.createElement('div')), /from this: a HTMLDivElement keeps its content out of reach/);
+    }
+  });
+
   it('an @cache method of a subclassed Map keys its content', async () => {
     class Bag extends Map<string, number> {
       @cache
