@@ -69,6 +69,8 @@ interface Queued {
 const RETRY_MS = 1000;
 /** A result is given up after this many failed attempts; a removal never is. */
 const MOST_PUT_ATTEMPTS = 3;
+/** Past this many changes waiting to be tried again, evictions among them are let go. */
+const MOST_RETRIED_CHANGES = 1000;
 
 /** How long a tombstone keeps work started before a delete() from being stored. */
 export const TOMBSTONE_MS = 24 * 60 * 60 * 1000;
@@ -357,6 +359,14 @@ export class Store {
       else this.shadow(op, -1);
     });
     if (again.length === 0) return;
+    if (again.length > MOST_RETRIED_CHANGES) {
+      // A database that stays out of reach (never opens here): evictions would pile up with every
+      // call. They are let go (the disk evicts by the same bound when a result is next written);
+      // a user's delete() or clear() is kept until written.
+      const evictions = again.filter(({ op }) => op.kind === 'delete' && op.deletedAt === undefined);
+      for (const { op } of evictions) this.shadow(op, -1);
+      again.splice(0, again.length, ...again.filter((queued) => !evictions.includes(queued)));
+    }
     this.queue.unshift(...again);
     this.retryTimer = unref(
       setTimeout(
