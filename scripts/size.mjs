@@ -53,7 +53,9 @@ const CEILING_MEMORY = 14_400;
 // then to 22,800 B (22,644 B measured): bounded waits in the wipe path, a database made anew by a read deleted again.
 // Then to 23,100 B (22,932 B measured): that review's fixes (reads blind and writes held while a
 // wipe deletes, deletions tried again, retries timed to the connection, every tier cleared/deleted).
-const CEILING_DISK = 23_100;
+// Then to 23,300 B (23,168 B measured) by the second hostile review: stores made during a wipe held,
+// the end of a wipe announced, deletions given up after 10 s, evictions let go past 1,000 retries.
+const CEILING_DISK = 23_300;
 /**
  * cachedFetch met its budget with issue 15 (1,147 B); issue 13's private HTTP cache (no-store,
  * Range, revalidation with 304s, only-if-cached, freshness from max-age/Expires, HMAC keys over every
