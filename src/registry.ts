@@ -98,9 +98,24 @@ export function pageChannel(listener?: (data: object) => void): BroadcastChannel
   return channel ?? undefined;
 }
 
-/** Hears another tab's clearCaches(). */
+/**
+ * How long after another tab's clearCaches() was heard its deletion may still be under way (unless
+ * that tab says it is over sooner): its databases are not read meanwhile.
+ */
+export const WIPE_BLIND_MS = 3000;
+/** Until then another tab's clearCaches() may still be deleting databases. */
+let remoteWipeUntil = 0;
+
+/** Whether another tab's clearCaches() may still be deleting databases. */
+export function remoteWipeInProgress(): boolean {
+  return Date.now() < remoteWipeUntil;
+}
+
+/** Hears another tab's clearCaches(), and the end of its deletions. */
 function heardWipe(data: { type?: unknown; at?: unknown }): void {
+  if (data.type === 'wiped') remoteWipeUntil = 0;
   if (data.type !== 'clearAll') return;
+  remoteWipeUntil = Date.now() + WIPE_BLIND_MS;
   // A call made here within a millisecond after the other tab's wipe counts as made before it.
   noteRemoteWipe(typeof data.at === 'number' ? Math.min(data.at + 1, orderedNow()) : orderedNow());
   clearMemories();

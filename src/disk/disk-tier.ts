@@ -1,6 +1,6 @@
 import { sha256OfTextSync } from '../key/sha256';
 import type { ResolvedOptions } from '../options';
-import { noteWipe, onClearCaches, registerCache } from '../registry';
+import { noteWipe, onClearCaches, registerCache, remoteWipeInProgress } from '../registry';
 import { Tier, type DiskBinding } from '../tier';
 import { forgetAliases } from '../key/alias';
 import { forgetLongStrings } from '../key/encode';
@@ -9,7 +9,7 @@ import { announceRemoval, listenForRemovals, type RemovalMessage } from './cross
 import { namespaceOf } from './namespace';
 import { unpersistableReason } from './persistable';
 import { endSession, purgeEndedSessions } from './session';
-import { Store, WIPE_BLIND_MS, warnUnstorable } from './store';
+import { Store, warnUnstorable } from './store';
 
 const stores = new Map<string, Store>();
 /** The tiers of this page by database and namespace, held weakly: functions made on the fly can be collected. */
@@ -27,8 +27,6 @@ const SETTLE_WAIT_MS = 500;
 
 /** Set while this page's clearCaches() deletes databases: a store made meanwhile starts held too. */
 let wiping = false;
-/** Until then another tab's clearCaches() may still be deleting: a store made meanwhile starts held too. */
-let heardWipeUntil = 0;
 
 onClearCaches(async () => {
   wiping = true;
@@ -76,11 +74,9 @@ function receive(message: RemovalMessage, from?: Tier<unknown>): void {
     // Another tab's clearCaches(): what this page has not stored yet must not bring anything back,
     // even where no connection of this page was open to hear the deletion.
     for (const store of stores.values()) store.discardPending();
-    heardWipeUntil = Date.now() + WIPE_BLIND_MS;
     return;
   }
   if (message.type === 'wiped') {
-    heardWipeUntil = 0;
     for (const store of stores.values()) store.deletionBegun();
     return;
   }
@@ -95,6 +91,10 @@ function receive(message: RemovalMessage, from?: Tier<unknown>): void {
   );
 }
 
+// Other tabs' removals and wipes are heard from the moment this chunk is loaded (a toDisk cache was
+// made), not only once one of its tiers is used.
+listenForRemovals(receive);
+
 /** The shared, batched {@link Store} of the cache database named `db` (also used by cachedFetch). */
 export function storeFor(db: string): Store {
   let store = stores.get(db);
@@ -108,7 +108,7 @@ export function storeFor(db: string): Store {
     };
     stores.set(db, (store = new Store(connection(db, events))));
     // A database of an earlier visit, first used while a wipe deletes it.
-    if (wiping || Date.now() < heardWipeUntil) store.discardPending();
+    if (wiping || remoteWipeInProgress()) store.discardPending();
   }
   return store;
 }
@@ -128,7 +128,6 @@ export function sharedTier<V>(
   const id = tierId(db, ns) + bounds;
   const found = tiers.get(id)?.deref();
   if (found) return found as Tier<V>;
-  listenForRemovals(receive);
   const tier: Tier<V> = make({
     store: storeFor(db),
     ns,

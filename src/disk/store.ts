@@ -1,3 +1,4 @@
+import { WIPE_BLIND_MS } from '../registry';
 import { warnOnce } from '../warn';
 import type { Policy } from '../policies';
 import { describeError, errorName, quiet, type CacheDatabase, type Connection } from './connection';
@@ -74,12 +75,6 @@ const MOST_RETRIED_CHANGES = 1000;
 
 /** How long a tombstone keeps work started before a delete() from being stored. */
 export const TOMBSTONE_MS = 24 * 60 * 60 * 1000;
-/**
- * How long reads see nothing (and opens wait) after another tab's wipe was heard, unless its
- * deletion is seen to begin first: clearCaches() waits up to 500 ms for batches being written
- * before it deletes.
- */
-export const WIPE_BLIND_MS = 3000;
 
 /** Warns once per function that one of its results is kept in memory only, and why. */
 export function warnUnstorable(label: string, reason: string): void {

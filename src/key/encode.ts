@@ -260,6 +260,13 @@ class Encoder {
       if (typeof value !== 'function') data[name] = value;
     }
     this.out += ctor === undefined ? 'c' : `c${this.classId(ctor)}`;
+    // An ordinary object used as prototype (`Object.create({ lang: 'fr' })`): its data is read through `this` too.
+    if (ctor === undefined && proto !== null && typeof proto === 'object' && this.depth < MAX_DEPTH) {
+      this.out += 'p';
+      this.hashedDepth++;
+      this.writeSelf(proto);
+      this.hashedDepth--;
+    }
     this.writeFields(data);
   }
 
@@ -653,12 +660,17 @@ function isBuiltinValue(value: object): boolean {
   return Array.isArray(value) || ArrayBuffer.isView(value) || CONTENT_TYPES.some((type) => value instanceof type);
 }
 
-/** Whether `self` keys by its own data: a plain object, or an instance of a class written in JavaScript (whatever its tag). */
+/**
+ * Whether `self` keys by its own data: a plain object (whatever its tag: a module namespace), or an
+ * instance of classes written in JavaScript only (a custom element extends a platform class: no).
+ */
 function isInstanceData(self: object): boolean {
   if (isBuiltinValue(self)) return false;
-  if (toStringTag(self) === 'Object') return true;
-  const ctor = classOf(Object.getPrototypeOf(self));
-  return ctor !== undefined && opaqueSource(ctor) === undefined;
+  for (let proto: unknown = Object.getPrototypeOf(self); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+    const ctor = classOf(proto);
+    if (ctor !== undefined && opaqueSource(ctor) !== undefined) return false;
+  }
+  return true;
 }
 
 /** The `[object …]` tag of `value`: 'Object' for plain objects and instances of user classes. */

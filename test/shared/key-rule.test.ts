@@ -333,6 +333,28 @@ describe('3. state the encoder cannot see is refused, never merged', () => {
     }
   });
 
+  // The third hostile review: data on `this`'s prototype was left out, a custom element keyed by its
+  // own fields only, and an object tagged like a module namespace that holds the function was refused.
+  it('`this` made by Object.create keys its prototype data; a tagged namespace object works; a custom element is refused', async () => {
+    const greet = cache(function (this: { lang: string }, name: string) {
+      return `${this.lang}:${name}`;
+    });
+    expect([await greet.call(Object.create({ lang: 'fr' }), 'x'), await greet.call(Object.create({ lang: 'en' }), 'x')]).toEqual(['fr:x', 'en:x']);
+    const describe = cache(function (this: { prefix: string }, n: number) {
+      return `${this.prefix} ${n}`;
+    });
+    const namespace = (prefix: string) => Object.freeze(Object.assign(Object.create(null), { prefix, describe, [Symbol.toStringTag]: 'Module' }));
+    expect([await namespace('a').describe(1), await namespace('b').describe(1)]).toEqual(['a 1', 'b 1']);
+    if (typeof customElements !== 'undefined' && /\[native code\]/.test(String(HTMLElement))) {
+      class UserCard extends HTMLElement {}
+      customElements.define(`user-card-${Date.now()}`, UserCard);
+      const label = cache(function (this: HTMLElement) {
+        return `label ${this.getAttribute('user')}`;
+      });
+      await expectRefused(() => label.call(new UserCard()), /from this: /);
+    }
+  });
+
   it('an @cache method of a subclassed Map keys its content', async () => {
     class Bag extends Map<string, number> {
       @cache

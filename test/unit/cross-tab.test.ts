@@ -76,4 +76,27 @@ describe('across tabs', () => {
     expect(await (await data('https://example.test/data')).text()).toBe('data of bob');
     vi.unstubAllGlobals();
   });
+
+  // A tab whose disk tier had no store yet heard the wipe but had nothing to hold: it read the
+  // previous user's record from the database about to be deleted.
+  it("a tab that has not read the disk yet reads nothing of it while another tab's clearCaches() deletes it", async () => {
+    const cachePath = uniquePath('tabs-logout');
+    const options = { toDisk: true, cachePath, name: 'me' };
+    let user = 'alice';
+    const tabA = await freshLibrary();
+    expect(await tabA.cache(async () => `me = ${user}`, options)()).toBe('me = alice');
+    const big = tabA.cache(async (n: number) => new Uint8Array(8_000_000).fill(n), { toDisk: true, cachePath: uniquePath('tabs-big'), name: 'big' });
+    await big(1);
+    await tabA.flushCaches();
+    const tabB = await freshLibrary();
+    const me = tabB.cache(async () => `me = ${user}`, options);
+    await tabB.flushCaches(); // its disk tier is loaded; it has read nothing
+    await big(2);
+    await new Promise((resolve) => setTimeout(resolve, 1)); // being written when the wipe comes: the deletion waits for it
+    const logout = tabA.clearCaches();
+    user = 'bob';
+    await new Promise((resolve) => setTimeout(resolve, 20)); // B hears the wipe
+    expect(await me()).toBe('me = bob');
+    await logout;
+  });
 });
