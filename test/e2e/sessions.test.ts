@@ -104,6 +104,38 @@ describe('logout across tabs', () => {
     }));
 });
 
+describe('logout across tabs', () => {
+  // A hostile review: tab B had made a toDisk cache but not used it, so it had no store to hold when
+  // it heard A's wipe, and read A's record from the database A was about to delete.
+  it("a tab that has not used the disk yet reads nothing while another tab's clearCaches() deletes it", () =>
+    withContext(async (context) => {
+      const [a, b] = [await h.open(context), await h.open(context)];
+      await call(a, 'who', 1);
+      await flush(a);
+      await b.evaluate(() => {
+        const f = window.memo('who'); // made, not called
+        const w = window as unknown as { answered: Promise<unknown> };
+        w.answered = new Promise((resolve) => {
+          const channel = new BroadcastChannel('idb-memo');
+          channel.onmessage = ({ data }: MessageEvent<{ type?: string }>) => {
+            if (data.type !== 'clearAll') return;
+            channel.close();
+            void f(1).then(resolve);
+          };
+        });
+      });
+      await a.evaluate(async () => {
+        // Being written when the wipe comes: clearCaches() waits for it before it deletes.
+        const big = window.idbMemo.cache(async () => new Uint8Array(80e6).fill(7), { toDisk: true, name: 'big' });
+        await big();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        await window.idbMemo.clearCaches();
+      });
+      expect(await b.evaluate(() => (window as unknown as { answered: Promise<unknown> }).answered)).toMatchObject({ squared: 1 });
+      expect(await computed(b, 'who')).toBe(1); // computed by B, not read from A's record
+    }));
+});
+
 describe('logout leaves no argument text in memory', () => {
   /** The page's heap, as the text of a CDP heap snapshot (strings included), after a full GC. */
   async function heapSnapshot(page: Page, context: BrowserContext): Promise<string> {
