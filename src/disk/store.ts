@@ -177,7 +177,23 @@ export class Store {
   }
 
   private enqueue(queued: Queued): void {
-    if (this.queue.push(queued) === 1 && !this.retryTimer) unref(setTimeout(() => void this.flush(), 0));
+    if (this.retryTimer) return this.enqueueWhileFailing(queued);
+    if (this.queue.push(queued) === 1) unref(setTimeout(() => void this.flush(), 0));
+  }
+
+  /**
+   * While earlier changes wait to be tried again (the disk failing), a new one is settled at once
+   * (false: not written yet) and waits with them, in order; a removal takes the place of the queued
+   * changes it makes moot, so that a disk that never comes back does not pile them up.
+   */
+  private enqueueWhileFailing({ op, done }: Queued): void {
+    done(false);
+    if (op.kind !== 'put') {
+      const moot = this.queue.filter(({ op: earlier }) => covers(op, earlier));
+      for (const queued of moot) this.shadow(queued.op, -1);
+      this.queue = this.queue.filter((queued) => !moot.includes(queued));
+    }
+    this.queue.push({ op, done: () => {} });
   }
 
   private shadow(op: DiskOp, delta: 1 | -1): void {
@@ -374,6 +390,17 @@ export class Store {
       ),
     );
   }
+}
+
+/** Whether removal `op` makes the earlier change `earlier` moot: what `earlier` wrote or removed, `op` removes. */
+function covers(op: DiskOp & { kind: 'delete' | 'clear' }, earlier: DiskOp): boolean {
+  const ns = earlier.kind === 'put' ? earlier.record.ns : earlier.kind === 'delete' ? earlier.ns : undefined;
+  if (op.kind === 'delete') {
+    const key = earlier.kind === 'put' ? earlier.record.key : earlier.kind === 'delete' ? earlier.key : undefined;
+    return ns === op.ns && key === op.key;
+  }
+  if (earlier.kind === 'clear') return op.exact ? earlier.exact && earlier.prefix === op.prefix : earlier.prefix.startsWith(op.prefix);
+  return ns !== undefined && (op.exact ? ns === op.prefix : ns.startsWith(op.prefix));
 }
 
 /**
