@@ -55,7 +55,9 @@ const CEILING_MEMORY = 14_400;
 // wipe deletes, deletions tried again, retries timed to the connection, every tier cleared/deleted).
 // Then to 23,300 B (23,168 B measured) by the second hostile review: stores made during a wipe held,
 // the end of a wipe announced, deletions given up after 10 s, evictions let go past 1,000 retries.
-const CEILING_DISK = 23_300;
+// Then to 23,500 B (23,403 B measured) by the third: wipes heard before any store exists, `this`
+// by prototype chain, moot removals dropped while the disk fails.
+const CEILING_DISK = 23_500;
 /**
  * cachedFetch met its budget with issue 15 (1,147 B); issue 13's private HTTP cache (no-store,
  * Range, revalidation with 304s, only-if-cached, freshness from max-age/Expires, HMAC keys over every
