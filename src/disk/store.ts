@@ -189,8 +189,12 @@ export class Store {
   private enqueueWhileFailing({ op, done }: Queued): void {
     done(false);
     if (op.kind !== 'put') {
-      const moot = this.queue.filter(({ op: earlier }) => covers(op, earlier));
-      for (const queued of moot) this.shadow(queued.op, -1);
+      // Never the very same change (one clear may be applied twice: its shadow would go with it).
+      const moot = this.queue.filter(({ op: earlier }) => earlier !== op && covers(op, earlier));
+      for (const queued of moot) {
+        this.shadow(queued.op, -1);
+        queued.done(false); // queued while a batch was being written, it may not be settled yet
+      }
       this.queue = this.queue.filter((queued) => !moot.includes(queued));
     }
     this.queue.push({ op, done: () => {} });
@@ -397,7 +401,9 @@ function covers(op: DiskOp & { kind: 'delete' | 'clear' }, earlier: DiskOp): boo
   const ns = earlier.kind === 'put' ? earlier.record.ns : earlier.kind === 'delete' ? earlier.ns : undefined;
   if (op.kind === 'delete') {
     const key = earlier.kind === 'put' ? earlier.record.key : earlier.kind === 'delete' ? earlier.key : undefined;
-    return ns === op.ns && key === op.key;
+    // An eviction leaves no tombstone: it never stands in for a user's delete().
+    const weaker = earlier.kind === 'put' || earlier.kind === 'delete' && (earlier.deletedAt === undefined || op.deletedAt !== undefined);
+    return ns === op.ns && key === op.key && weaker;
   }
   if (earlier.kind === 'clear') return op.exact ? earlier.exact && earlier.prefix === op.prefix : earlier.prefix.startsWith(op.prefix);
   return ns !== undefined && (op.exact ? ns === op.prefix : ns.startsWith(op.prefix));

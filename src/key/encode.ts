@@ -261,7 +261,8 @@ class Encoder {
     }
     this.out += ctor === undefined ? 'c' : `c${this.classId(ctor)}`;
     // An ordinary object used as prototype (`Object.create({ lang: 'fr' })`): its data is read through `this` too.
-    if (ctor === undefined && proto !== null && typeof proto === 'object' && this.depth < MAX_DEPTH) {
+    if (ctor === undefined && proto !== null && typeof proto === 'object') {
+      if (this.depth >= MAX_DEPTH) throw new UnkeyableValueError(`the prototype chain is more than ${MAX_DEPTH} levels deep`);
       this.out += 'p';
       this.hashedDepth++;
       this.writeSelf(proto);

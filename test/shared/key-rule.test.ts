@@ -355,6 +355,18 @@ describe('3. state the encoder cannot see is refused, never merged', () => {
     }
   });
 
+  it('a `this` whose prototype chain is too deep to key is refused, not cut short', async () => {
+    const deep = (user: string) => {
+      let self: object = { user };
+      for (let i = 0; i < 1005; i++) self = Object.create(self) as object;
+      return self as { user: string };
+    };
+    const who = cache(function (this: { user: string }) {
+      return this.user;
+    });
+    await expectRefused(() => who.call(deep('alice')), /prototype chain is more than 1000 levels deep/);
+  });
+
   it('an @cache method of a subclassed Map keys its content', async () => {
     class Bag extends Map<string, number> {
       @cache
