@@ -121,12 +121,16 @@ function heardWipe(data: { type?: unknown; at?: unknown }): void {
   clearMemories();
 }
 
+let listening = false;
+
 /**
  * Starts hearing other tabs' clearCaches() (once), when the first cache is made (or cachedFetch
  * first used): their memory tiers are emptied on another tab's logout, and a toDisk call made while
  * the disk tier's chunk loads is not stored after a wipe it could not hear otherwise.
  */
 export function listenForWipes(): void {
+  if (listening) return;
+  listening = true;
   pageChannel(heardWipe);
 }
 

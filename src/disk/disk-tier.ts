@@ -30,7 +30,10 @@ let wiping = false;
 
 onClearCaches(async () => {
   wiping = true;
-  for (const store of stores.values()) store.discardPending();
+  for (const store of stores.values()) {
+    store.discardPending();
+    store.holdForWipe();
+  }
   forEachTier(() => true, (tier) => tier.dropAll());
   endSession();
   forgetAliases();
@@ -56,7 +59,7 @@ function onDeleting(db: string): void {
   noteWipe();
   const store = stores.get(db);
   store?.discardPending();
-  store?.deletionBegun();
+  store?.deletionBegun(); // opens made from now on wait for the deletion
   forEachTier((id) => id.startsWith(tierId(db, '', true)), (tier) => tier.dropAll());
 }
 
@@ -73,7 +76,10 @@ function receive(message: RemovalMessage, from?: Tier<unknown>): void {
   if (message.type === 'clearAll') {
     // Another tab's clearCaches(): what this page has not stored yet must not bring anything back,
     // even where no connection of this page was open to hear the deletion.
-    for (const store of stores.values()) store.discardPending();
+    for (const store of stores.values()) {
+      store.discardPending();
+      store.holdForWipe();
+    }
     return;
   }
   if (message.type === 'wiped') {
@@ -108,7 +114,7 @@ export function storeFor(db: string): Store {
     };
     stores.set(db, (store = new Store(connection(db, events))));
     // A database of an earlier visit, first used while a wipe deletes it.
-    if (wiping || remoteWipeInProgress()) store.discardPending();
+    if (wiping || remoteWipeInProgress()) store.holdForWipe();
   }
   return store;
 }

@@ -235,6 +235,23 @@ export class Store {
    */
   discardPending(): void {
     this.wipes++;
+    this.pendingPuts.clear(); // those of a batch being written too: it is dropped
+    for (const { op, done } of this.queue.splice(0)) {
+      this.shadow(op, -1);
+      done(false);
+    }
+    this.touchSources.clear();
+    clearTimeout(this.touchTimer);
+    this.touchTimer = undefined;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
+  }
+
+  /**
+   * A wipe is about to delete the database: until {@link deletionBegun} (or `WIPE_BLIND_MS`), reads
+   * see nothing and opens of the database wait, since what they would find belongs before it.
+   */
+  holdForWipe(): void {
     this.endWipe?.();
     this.wipe = new Promise((resolve) => {
       const end = () => {
@@ -246,16 +263,6 @@ export class Store {
       this.endWipe = end;
     });
     this.connection.holdUntil(this.wipe);
-    this.pendingPuts.clear(); // those of a batch being written too: it is dropped
-    for (const { op, done } of this.queue.splice(0)) {
-      this.shadow(op, -1);
-      done(false);
-    }
-    this.touchSources.clear();
-    clearTimeout(this.touchTimer);
-    this.touchTimer = undefined;
-    clearTimeout(this.retryTimer);
-    this.retryTimer = undefined;
   }
 
   /**
