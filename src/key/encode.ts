@@ -666,12 +666,21 @@ function isBuiltinValue(value: object): boolean {
  * instance of classes written in JavaScript only (a custom element extends a platform class: no).
  */
 function isInstanceData(self: object): boolean {
-  if (isBuiltinValue(self)) return false;
-  for (let proto: unknown = Object.getPrototypeOf(self); proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
+  return !isBuiltinValue(self) && !hasPlatformClass(Object.getPrototypeOf(self));
+}
+
+/** Per prototype: whether a class of its chain is native (a platform class), read once (class sources can be long). */
+const platformChains = new WeakMap<object, boolean>();
+
+function hasPlatformClass(proto: unknown): boolean {
+  if (proto === null || typeof proto !== 'object' || proto === Object.prototype) return false;
+  let found = platformChains.get(proto);
+  if (found === undefined) {
     const ctor = classOf(proto);
-    if (ctor !== undefined && opaqueSource(ctor) !== undefined) return false;
+    found = (ctor !== undefined && opaqueSource(ctor) !== undefined) || hasPlatformClass(Object.getPrototypeOf(proto));
+    platformChains.set(proto, found);
   }
-  return true;
+  return found;
 }
 
 /** The `[object …]` tag of `value`: 'Object' for plain objects and instances of user classes. */
