@@ -732,7 +732,8 @@ function same(a: unknown, b: unknown): boolean {
   }
   if (Array.isArray(x)) {
     const ys = y as unknown[];
-    return x.length === ys.length && x.every((_, i) => i in x === i in ys && same(x[i], ys[i]));
+    // Every index, holes included (every() would skip the holes of x: [,] would equal [undefined]).
+    return x.length === ys.length && [...x.keys()].every((i) => i in x === i in ys && same(x[i], ys[i]));
   }
   if (x instanceof Picture) return x.seed === (y as Picture).seed;
   if (x instanceof Blob) {
