@@ -4,113 +4,16 @@ import { opaqueSource } from './key/classes';
 import { memoryKeyOf } from './key/digest';
 import { encodeKey, UnkeyableValueError } from './key/encode';
 import { IdbMemoTypeError } from './errors';
-import { describe, isOptionsObject, resolveOptions, type CacheOptions, type CacheOptionsWithList, type ResolvedOptions } from './options';
+import { describe, isOptionsObject, resolveOptions, type ResolvedOptions } from './options';
+import type { AnyFunction, CacheControls, CacheFunction, CacheOptions, CacheStats, Memoized } from './types';
 import { listenForWipes, registerCache, wipeCount, wipedSince } from './registry';
 import { orderedNow, Tier, type Stamped } from './tier';
 
-/** Counters of one memoized function since it was made (clear() empties the cache, not the counters). */
-export interface CacheStats {
-  /** Calls answered without computing: `memoryHits + diskHits`. */
-  hits: number;
-  /** Calls answered from the memory tier, or by joining an identical call already in progress. */
-  memoryHits: number;
-  /** Calls answered from IndexedDB. */
-  diskHits: number;
-  /** Calls that ran the function. */
-  misses: number;
-  /** Results evicted from the memory tier to respect `maxItems`. */
-  evictions: number;
-  /** Results held in the memory tier now. */
-  size: number;
-}
-
-/** A function of any arguments; the constraint of {@link cache}. */
-export type AnyFunction = (...args: never) => unknown;
-
-/** The cache controls of a memoized function: on a {@link Memoized} function, or from {@link cacheOf}. */
-export interface CacheControls<Args extends readonly unknown[]> {
-  /** Removes this function's results (memory and disk). */
-  clear(): Promise<void>;
-  /** Removes the result for these arguments; resolves true if one was removed. */
-  delete(this: unknown, ...args: Args): Promise<boolean>;
-  /** Hit, miss and eviction counters. */
-  stats(): CacheStats;
-}
-
-/** The memoized counterpart of `F`: always returns a promise of `F`'s awaited result. */
-export interface Memoized<F extends AnyFunction> extends CacheControls<Parameters<F>> {
-  (this: ThisParameterType<F>, ...args: Parameters<F>): Promise<Awaited<ReturnType<F>>>;
-}
-
 /**
- * The compile-time refusal of `@cache` on a method that does not return a Promise: a memoized
- * method always returns one, and a decorator cannot change the method's declared type.
+ * Memoizes `fn`: repeated calls with equal arguments are answered from the cache. See
+ * {@link CacheFunction} for its forms: `cache(fn, options?)`, `cache(options)(fn)`, `@cache`.
  */
-export type AsyncMethodsOnly = 'idb-memo: @cache needs a method that returns a Promise (declare it async), since a memoized method always returns one';
-
-/** The compile-time refusal of a function whose arguments the `key` option does not take. */
-export type KeyDoesNotFit = "idb-memo: the `key` option does not take this function's arguments (or its `this`)";
-
-/** Whether a `key` of `this` type `KeyThis` and arguments `KeyArgs` can be called with `F`'s. */
-type KeyFits<KeyThis, KeyArgs extends unknown[], F extends AnyFunction> = [
-  (this: KeyThis, ...args: KeyArgs) => unknown,
-] extends [(this: ThisParameterType<F>, ...args: Parameters<F>) => unknown]
-  ? true
-  : false;
-
-/** What a method decorator's context must be: the context of an async method whose arguments `key` takes. */
-export type MethodContext<This, Args extends unknown[], R, KeyThis = unknown, KeyArgs extends unknown[] = unknown[]> = [R] extends [
-  PromiseLike<unknown>,
-]
-  ? KeyFits<KeyThis, KeyArgs, (this: This, ...args: Args) => R> extends true
-    ? ClassMethodDecoratorContext<This, (this: This, ...args: Args) => R>
-    : KeyDoesNotFit
-  : AsyncMethodsOnly;
-
-/**
- * Turns a function into its {@link Memoized} form, or decorates an async method; what
- * `cache(options)` returns. `KeyThis` and `KeyArgs` are those the `key` option was declared with:
- * the function or method must be callable with them.
- */
-export interface CacheDecorator<KeyThis = unknown, KeyArgs extends unknown[] = unknown[]> {
-  <F extends AnyFunction>(fn: F & (KeyFits<KeyThis, KeyArgs, F> extends true ? unknown : KeyDoesNotFit), context?: undefined): Memoized<F>;
-  <This, Args extends unknown[], R>(
-    method: (this: This, ...args: Args) => R,
-    context: MethodContext<This, Args, R, KeyThis, KeyArgs>,
-  ): (this: This, ...args: Args) => R;
-}
-
-/** Keeps a decorator's context from passing for options (its `name` alone would), so that `@cache` on a sync method gets the decorator's message. */
-interface NotAContext {
-  readonly kind?: never;
-}
-
-/**
- * Memoizes `fn`: repeated calls with equal arguments are answered from the cache.
- *
- * - `cache(fn, options?)` returns the memoized function.
- * - `cache(options)` returns a decorator-like function taking `fn` (a {@link CacheDecorator}).
- * - `@cache` / `@cache(options)` decorate an async class method (TC39 standard decorators); `this`
- *   is part of the key (its own enumerable data, unless `key` says otherwise). A method that does
- *   not return a Promise is refused at compile time; {@link cacheOf} reaches its cache controls.
- *
- * @throws IdbMemoTypeError (`INVALID_OPTION`, `INVALID_ARGUMENT`) or IdbMemoRangeError (`OPTION_OUT_OF_RANGE`) naming the problem
- */
-export function cache<F extends AnyFunction, const H extends readonly unknown[] = []>(
-  fn: F,
-  options?: CacheOptionsWithList<ThisParameterType<F>, Parameters<F>, H> & NotAContext,
-): Memoized<F>;
-export function cache<F extends AnyFunction>(fn: F, options?: CacheOptions<ThisParameterType<F>, Parameters<F>> & NotAContext): Memoized<F>;
-export function cache<KeyThis = unknown, KeyArgs extends unknown[] = unknown[], const H extends readonly unknown[] = []>(
-  options?: CacheOptionsWithList<KeyThis, KeyArgs, H>,
-): CacheDecorator<KeyThis, KeyArgs>;
-export function cache<KeyThis = unknown, KeyArgs extends unknown[] = unknown[]>(options?: CacheOptions<KeyThis, KeyArgs>): CacheDecorator<KeyThis, KeyArgs>;
-// Last, so that a refused @cache reports this overload's message.
-export function cache<This, Args extends unknown[], R>(
-  method: (this: This, ...args: Args) => R,
-  context: MethodContext<This, Args, R>,
-): (this: This, ...args: Args) => R;
-export function cache(fnOrOptions?: unknown, optionsOrContext?: unknown): unknown {
+export const cache = function cache(fnOrOptions?: unknown, optionsOrContext?: unknown): unknown {
   if (typeof fnOrOptions !== 'function') {
     if (fnOrOptions !== undefined && !isOptionsObject(fnOrOptions)) {
       throw new IdbMemoTypeError('INVALID_ARGUMENT', 'idb-memo: cache() takes a function, a function and options, or options alone');
@@ -120,7 +23,7 @@ export function cache(fnOrOptions?: unknown, optionsOrContext?: unknown): unknow
   }
   if (isMethodContext(optionsOrContext)) return wrap(fnOrOptions, resolveOptions(), optionsOrContext);
   return wrap(fnOrOptions, resolveOptions(optionsOrContext as CacheOptions<never, never>), undefined);
-}
+} as CacheFunction;
 
 /** Every memoized function and bound method view: what {@link cacheOf} accepts. */
 const memoizedFunctions = new WeakSet<object>();

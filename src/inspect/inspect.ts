@@ -1,4 +1,4 @@
-import type { AnyFunction, CacheStats, Memoized } from '../cache';
+import type { AnyFunction, CacheStats, Memoized } from '../types';
 import { namespaceRange } from '../disk/store';
 import { isValidRecord, type EntryRecord } from '../disk/schema';
 import { entriesInOrder, type Policy } from '../policies';
