@@ -57,6 +57,8 @@ const httpCacheApi = (): Plugin => ({
 });
 
 export default defineConfig(({ mode }) => ({
+  // Development messages in the tests and the demo; the library build makes both kinds (scripts/build.mjs).
+  define: { __DEV__: 'true' },
   // The library build gets neither the demo's service worker nor its static files.
   plugins: [standardDecorators(), ...(mode === 'lib' || mode === 'test' ? [] : [demoPwa()]), ...(mode === 'test' ? [httpCacheApi()] : [])],
   publicDir: mode === 'lib' ? false : 'demo/public',

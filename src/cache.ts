@@ -1,32 +1,54 @@
 import { config } from './config';
-import { diskModule, loadDisk } from './disk/lazy';
-import { opaqueSource } from './key/classes';
-import { memoryKeyOf } from './key/digest';
-import { encodeKey, UnkeyableValueError } from './key/encode';
 import { IdbMemoTypeError } from './errors';
+import { isExpired, type Entry } from './memory';
+import { digestOf, finishKey } from './key/digest';
+import { encodeCall, isNoThis } from './key/encode';
 import { describe, isOptionsObject, resolveOptions, type ResolvedOptions } from './options';
+import { loadDisk, loadedDisk, logoutCount, register, type Registered } from './registry';
+import { sharedTiers, Tiers } from './tiers';
 import type { AnyFunction, CacheControls, CacheFunction, CacheOptions, CacheStats, Memoized } from './types';
-import { listenForWipes, registerCache, wipeCount, wipedSince } from './registry';
-import { orderedNow, Tier, type Stamped } from './tier';
+import type { Read, Since } from './disk/index';
 
 /**
  * Memoizes `fn`: repeated calls with equal arguments are answered from the cache. See
  * {@link CacheFunction} for its forms: `cache(fn, options?)`, `cache(options)(fn)`, `@cache`.
  */
 export const cache = function cache(fnOrOptions?: unknown, optionsOrContext?: unknown): unknown {
+  if (arguments.length === 3) legacyDecorator();
   if (typeof fnOrOptions !== 'function') {
     if (fnOrOptions !== undefined && !isOptionsObject(fnOrOptions)) {
-      throw new IdbMemoTypeError('INVALID_ARGUMENT', 'idb-memo: cache() takes a function, a function and options, or options alone');
+      throw new IdbMemoTypeError('INVALID_ARGUMENT', __DEV__ && 'idb-memo: cache() takes a function, a function and options, or options alone');
     }
     const resolved = resolveOptions(fnOrOptions as CacheOptions<never, never>);
-    return (fn: unknown, context?: unknown) => wrap(fn, resolved, context);
+    return function (fn: unknown, context?: unknown) {
+      if (arguments.length === 3) legacyDecorator();
+      return wrap(fn, resolved, context);
+    };
   }
   if (isMethodContext(optionsOrContext)) return wrap(fnOrOptions, resolveOptions(), optionsOrContext);
   return wrap(fnOrOptions, resolveOptions(optionsOrContext as CacheOptions<never, never>), undefined);
 } as CacheFunction;
 
-/** Every memoized function and bound method view: what {@link cacheOf} accepts. */
-const memoizedFunctions = new WeakSet<object>();
+/** A decorator called as TypeScript's `experimentalDecorators` call them: `(prototype, name, descriptor)`. */
+function legacyDecorator(): never {
+  throw new IdbMemoTypeError(
+    'INVALID_ARGUMENT',
+    __DEV__ &&
+      'idb-memo: @cache is a standard (TC39) decorator, but this code was compiled with `experimentalDecorators: true`. Remove `experimentalDecorators` from tsconfig.json (TypeScript 5+ compiles standard decorators), or call cache(fn) without the decorator syntax',
+  );
+}
+
+/** What the library knows of each memoized function and bound method view (for cacheOf() and the inspector). */
+export const memoized = new WeakMap<object, MemoizedInfo>();
+
+/** A memoized function as the registry (logouts) and the inspector see it. */
+export interface MemoizedInfo extends Registered {
+  readonly name: string;
+  readonly options: ResolvedOptions;
+  /** Its tiers of now (or of its last call), if they are ready. */
+  tiers(): Tiers | undefined;
+  stats(): CacheStats;
+}
 
 /**
  * The cache controls (`clear`, `delete`, `stats`) of a memoized function or of an `@cache` method,
@@ -34,64 +56,13 @@ const memoizedFunctions = new WeakSet<object>();
  * @throws IdbMemoTypeError (`NOT_MEMOIZED`) when `fn` is not memoized by this library
  */
 export function cacheOf<F extends AnyFunction>(fn: F): CacheControls<Parameters<F>> {
-  if (typeof fn !== 'function' || !memoizedFunctions.has(fn)) {
-    throw new IdbMemoTypeError('NOT_MEMOIZED', `idb-memo: cacheOf() takes a function memoized by cache() or an @cache method (got ${describe(fn)})`);
-  }
+  if (!memoized.has(fn)) throw notMemoized('cacheOf()', fn);
   return fn as unknown as CacheControls<Parameters<F>>;
 }
 
-function wrap(fn: unknown, options: ResolvedOptions, context: unknown): unknown {
-  if (typeof fn !== 'function') throw new IdbMemoTypeError('INVALID_ARGUMENT', `idb-memo: cache() needs a function to memoize (got ${typeof fn})`);
-  if (context !== undefined && !isMethodContext(context)) {
-    throw new IdbMemoTypeError('INVALID_ARGUMENT', 'idb-memo: @cache decorates class methods only');
-  }
-  if (options.toDisk && options.name === undefined) {
-    const opaque = opaqueSource(fn as Compute);
-    if (opaque !== undefined) {
-      throw new TypeError(
-        `idb-memo: toDisk needs a \`name\` option for ${opaque}: its source text is not its own, so it cannot name the function's stored results (every such function would share them)`,
-      );
-    }
-  }
-  const memoized = memoize(fn as Compute, options, context !== undefined);
-  if (context !== undefined && !context.static && !context.private) {
-    // Give each instance its own bound view, so that `instance.method.delete()` knows its `this`.
-    context.addInitializer(function (this: unknown) {
-      Object.defineProperty(this, context.name, { value: bindMemoized(memoized, this), configurable: true, writable: true });
-    });
-  }
-  return memoized;
-}
-
-function bindMemoized(memoized: Memoized<AnyFunction>, self: unknown): Memoized<AnyFunction> {
-  const call = (...args: unknown[]) => memoized.apply(self as never, args as never);
-  const view = Object.assign(call, {
-    clear: memoized.clear,
-    delete: (...args: unknown[]) => memoized.delete.apply(self, args as never),
-    stats: memoized.stats,
-  });
-  memoizedFunctions.add(view);
-  return view;
-}
-
-/**
- * Whether `fn` may read a call's `this`: its source says `this` or `super`, or cannot be read (a
- * native or proxied function: `Array.prototype.join`). A bound function cannot.
- */
-function mentionsThis(fn: Compute): boolean {
-  const opaque = opaqueSource(fn);
-  if (opaque !== undefined) return !fn.name.startsWith('bound ');
-  return /\b(?:this|super)\b/.test(Function.prototype.toString.call(fn));
-}
-
-/** Whether `fn` is an arrow function (no `prototype`, source `(…) =>`, `x =>`, `async …`). */
-function isArrowFunction(fn: Compute): boolean {
-  if (Object.prototype.hasOwnProperty.call(fn, 'prototype')) return false;
-  try {
-    return /^(?:async\s*)?(?:\(|[\p{ID_Start}$_][\p{ID_Continue}$]*\s*=>)/u.test(Function.prototype.toString.call(fn));
-  } catch {
-    return false;
-  }
+/** The `NOT_MEMOIZED` error of `what`, given `fn`. */
+export function notMemoized(what: string, fn: unknown): IdbMemoTypeError {
+  return new IdbMemoTypeError('NOT_MEMOIZED', __DEV__ && `idb-memo: ${what} takes a function made by cache() or an @cache method (got ${describe(fn)})`);
 }
 
 function isMethodContext(value: unknown): value is ClassMethodDecoratorContext {
@@ -100,226 +71,273 @@ function isMethodContext(value: unknown): value is ClassMethodDecoratorContext {
 
 type Compute = (this: unknown, ...args: unknown[]) => unknown;
 
+function wrap(fn: unknown, options: ResolvedOptions, context: unknown): unknown {
+  if (typeof fn !== 'function') throw new IdbMemoTypeError('INVALID_ARGUMENT', __DEV__ && `idb-memo: cache() needs a function to memoize (got ${describe(fn)})`);
+  if (context !== undefined && !isMethodContext(context)) throw new IdbMemoTypeError('INVALID_ARGUMENT', __DEV__ && 'idb-memo: @cache decorates class methods only');
+  if (context !== undefined && options.toDisk && !options.key) {
+    // A method's `this` is an instance, which a stored result cannot name after a reload.
+    throw new IdbMemoTypeError(
+      'INVALID_OPTION',
+      __DEV__ && `idb-memo: a toDisk method (${String(context.name)}) needs a \`key\` option, e.g. key() { return this.dataset }: its \`this\` is an instance, which a stored result cannot name`,
+    );
+  }
+  const made = memoize(fn as Compute, options);
+  if (context !== undefined && !context.static && !context.private) {
+    // Each instance gets its own bound view, so that `instance.method.delete()` knows its `this`.
+    context.addInitializer(function (this: unknown) {
+      Object.defineProperty(this, context.name, { value: bind(made, this), configurable: true, writable: true });
+    });
+  }
+  return made;
+}
+
+function bind(made: Memoized<AnyFunction>, self: unknown): Memoized<AnyFunction> {
+  const view = Object.assign((...args: unknown[]) => made.apply(self as never, args as never), {
+    clear: made.clear,
+    delete: (...args: unknown[]) => made.delete.apply(self, args as never),
+    stats: made.stats,
+  });
+  memoized.set(view, memoized.get(made)!);
+  return view;
+}
+
 /** How a call was answered when memory had no result. */
-interface Answer extends Stamped {
-  readonly fromDisk: boolean;
+interface Outcome {
+  readonly value: unknown;
+  /** Read from the disk: its record's times and uses. */
+  readonly stored?: { readonly storedAt: number; readonly expiresAt: number; readonly hits: number };
+  readonly diskKey?: string;
+  /** What the call's disk read saw (computed results only): its write checks it. */
+  readonly since?: Since;
 }
 
 /**
  * The memoized function. It owns the sequence of a call: memory → call in progress → disk →
- * cross-tab lock → compute → store; the {@link Tier} keeps both tiers in step.
+ * cross-tab lock → compute → memory and disk.
  */
-function memoize(fn: Compute, options: ResolvedOptions, isMethod: boolean): Memoized<AnyFunction> {
+function memoize(fn: Compute, options: ResolvedOptions): Memoized<AnyFunction> {
+  const { ttlMs, hashFuncs, key: customKey, toDisk, perSession } = options;
   const stats = { memoryHits: 0, diskHits: 0, misses: 0, evictions: 0 };
-  const { ttlMs, hashFuncs, key: customKey } = options;
-  /** Keys of disk entries must mean the same in the next page. */
-  const persistent = options.toDisk;
-  /** A method's `this` is part of its key; a function's when it can read it (not an arrow function, and its source says `this`). */
-  const keysThis = isMethod || (!isArrowFunction(fn) && mentionsThis(fn));
-  const own = options.toDisk ? undefined : new Tier<unknown>(options.maxItems, options.policy);
-  const perSession = options.toDisk && options.perSession;
-  // Another tab's clearCaches() (a logout) empties this function's memory tier too.
-  listenForWipes();
-  if (options.toDisk) void loadDisk();
+  const own = toDisk ? undefined : new Tiers(options.maxItems, options.policy);
+  /** Whether a single string argument (no `this`) can be its own key: the commonest call costs one map lookup. */
+  const plainStrings = hashFuncs.length === 0 && !customKey;
+  let last: Tiers | undefined;
   let lastDb: string | undefined;
   let lastSession: string | undefined;
-  let lastTier: Tier<unknown> | undefined;
-  /** Every tier this function has used (`config.cachePath` may change between calls): clear() reaches them all. */
-  const used = new Set<Tier<unknown>>();
+  /** Every tier this function used (`config.cachePath` may change between calls): clear() reaches them all. */
+  const used = new Set<Tiers>();
+  if (toDisk) void loadDisk();
 
-  /**
-   * This function's tier now: its own, or (toDisk) the shared one of its namespace in the current
-   * database; undefined while a per-session function waits for its session to be known.
-   */
-  function tierNow(): Tier<unknown> | undefined {
+  /** The tiers of a call now: undefined while the disk tier loads, or a per-session function waits for its session. */
+  function tiersNow(): Tiers | undefined {
     if (own) return own;
-    const disk = diskModule();
-    if (!disk) return undefined;
-    const session = perSession ? disk.sessionId() : undefined;
-    if (perSession && session === undefined) return undefined;
+    const disk = loadedDisk();
+    const session = perSession ? disk?.sessionId() : undefined;
+    if (!disk || (perSession && session === undefined)) return undefined;
     const db = options.cachePath ?? config.cachePath;
-    if (db !== lastDb || session !== lastSession || !lastTier) {
-      lastTier = disk.diskTierFor(fn, options, db, session);
-      used.add(lastTier);
+    if (db !== lastDb || session !== lastSession || !last) {
+      const ns = `${options.name!}\0${options.version}${session === undefined ? '' : `\0${session}`}`;
+      last = sharedTiers(db, ns, options.maxItems, options.policy, () => disk.disk(db, ns, options.maxItems, options.policy, options.name!));
+      used.add(last);
       lastDb = db;
       lastSession = session;
     }
-    return lastTier;
+    return last;
   }
 
-  /**
-   * Runs `use` on the tier once it is ready (the disk tier loaded, the session known); uses asked
-   * for before that run in the order they came.
-   */
-  function withTier<T>(use: (tier: Tier<unknown>) => T): T | Promise<Awaited<T>> {
-    const tier = tierNow();
-    if (tier === undefined) {
-      const disk = diskModule();
-      return (disk ? disk.sessionReady() : loadDisk()).then(() => withTier(use)) as Promise<Awaited<T>>;
-    }
-    return tier.whenReady(() => use(tier));
+  /** Runs `use` on the tiers of now, once they are ready; uses asked for before that run in the order they came. */
+  function withTiers<T>(use: (tiers: Tiers) => T | Promise<T>): T | Promise<T> {
+    const tiers = tiersNow();
+    if (tiers) return use(tiers);
+    const disk = loadedDisk();
+    return (disk ? disk.sessionReady() : loadDisk()).then(() => withTiers(use));
   }
 
-  /**
-   * The `this` that belongs in the key: a decorated method's instance, or the `this` a function
-   * that reads it was called with, unless there is none (undefined, or the global object of a
-   * plain call in sloppy mode).
-   */
-  function selfOf(self: unknown): unknown {
-    return customKey !== undefined || !keysThis || self === globalThis ? undefined : self;
+  /** The key of a call; a single string argument with no `this` is its own (the hot path of `call` tests the same). */
+  function keyOf(self: unknown, args: ArrayLike<unknown>): string | Promise<string> {
+    const only = args[0];
+    if (plainStrings && args.length === 1 && typeof only === 'string' && only.charCodeAt(0) !== 1 && isNoThis(self)) return only;
+    if (customKey) return finishKey(encodeCall([customKey.apply(self, args as never[])], undefined, hashFuncs, toDisk));
+    return finishKey(encodeCall(args, self, hashFuncs, toDisk));
   }
 
-  function keyOf(self: unknown, args: unknown[]): string | Promise<string> {
-    try {
-      if (customKey !== undefined) return memoryKeyOf(encodeKey([customKey.apply(self, args as never[])], undefined, hashFuncs, persistent));
-      return memoryKeyOf(encodeKey(args, selfOf(self), hashFuncs, persistent));
-    } catch (error) {
-      throw error instanceof UnkeyableValueError ? error.finish() : error;
-    }
-  }
-
-  /** Runs the function: every miss goes through here. */
-  async function compute(self: unknown, args: unknown[]): Promise<Answer> {
+  async function compute(self: unknown, args: ArrayLike<unknown>): Promise<unknown> {
     stats.misses++;
-    const value = await fn.apply(self, args);
-    return { value, storedAt: 0, expiresAt: 0, fromDisk: false }; // stamped when stored
+    return fn.apply(self, args as unknown[]);
+  }
+
+  function hit(entry: Entry): Promise<unknown> {
+    if (entry.owner === stats) stats.memoryHits++;
+    else {
+      // Stored by another function of the same name: for this one, it came from the disk tier.
+      stats.diskHits++;
+      entry.owner = stats;
+    }
+    return entry.promise;
+  }
+
+  /** A stored record if it is still fresh for this function's `ttl`. */
+  function fresh(read: Read): Outcome['stored'] {
+    const record = read.record;
+    if (!record) return undefined;
+    const expiresAt = Math.min(record.expiresAt, record.storedAt + ttlMs);
+    return isExpired(record.storedAt, expiresAt, Date.now()) ? undefined : { storedAt: record.storedAt, expiresAt, hits: record.hits };
   }
 
   /**
-   * A cold call of a disk tier: from the disk if stored, else computed while holding a cross-tab
-   * lock for the key (reading again if another tab held it first), so that tabs making the same
-   * call at once compute it once. The lock is held until the result is written (`saved`).
+   * A cold call of a disk tier: from the disk if stored, else computed under a cross-tab lock of
+   * its key (reading again if another tab held it first), held until the result is written.
    */
-  async function fromDiskOrCompute(tier: Tier<unknown>, key: string, self: unknown, args: unknown[], saved: Promise<unknown>): Promise<Answer> {
-    const stored = await tier.load(key, ttlMs, stats);
-    if (stored) return { ...stored, fromDisk: true };
-    const disk = tier.disk!;
-    return new Promise<Answer>((resolve, reject) => {
-      const task = async (waited: boolean) => {
-        const found = waited ? await tier.load(key, ttlMs, stats) : undefined;
-        if (found) return resolve({ ...found, fromDisk: true });
-        try {
-          resolve(await compute(self, args));
-        } catch (error) {
-          return reject(error);
-        }
-        await saved;
-      };
-      diskModule()!.withLock(`idb-memo:${disk.store.connection.name}:${disk.ns}:${disk.diskKeyOf(key)}`, task).catch(reject);
+  async function fromDiskOrCompute(tiers: Tiers, key: string, self: unknown, args: ArrayLike<unknown>, saved: Promise<unknown>): Promise<Outcome> {
+    const disk = tiers.disk!;
+    const diskKey = digestOf(key);
+    void diskKey.then((known) => tiers.noteDiskKey(known, key));
+    const read = await tiers.inTurn(diskKey, (known) => disk.read(known));
+    const known = await diskKey;
+    const stored = fresh(read);
+    if (stored) return { value: read.record!.value, stored, diskKey: known };
+    const modules = loadedDisk()!;
+    return new Promise<Outcome>((resolve, reject) => {
+      void modules
+        .withLock(`idb-memo:${disk.db}:${disk.ns}:${known}`, async (waited) => {
+          const again = waited ? await disk.read(known) : undefined;
+          const found = again && fresh(again);
+          if (found) return resolve({ value: again.record!.value, stored: found, diskKey: known });
+          try {
+            resolve({ value: await compute(self, args), diskKey: known, since: (again ?? read).since });
+          } catch (error) {
+            return reject(error);
+          }
+          await saved;
+        })
+        .catch(reject);
     });
   }
 
-  /** A call made at `startedAt` (when it was made, though it reached its tier later) of `key`. */
-  function lookup(tier: Tier<unknown>, key: string, self: unknown, args: unknown[], startedAt: number): Promise<unknown> {
-    const entry = tier.get(key, ttlMs);
-    if (entry !== undefined) {
-      if (entry.owner === stats) stats.memoryHits++;
-      else {
-        // Brought into memory by another function of the same namespace: for this one, read from the disk tier.
-        stats.diskHits++;
-        entry.owner = stats;
-      }
-      return entry.promise!;
-    }
-    const pending = tier.inflight.get(key);
-    if (pending !== undefined) {
+  /** A call of `key`; `logouts` as when the call was made. */
+  function lookup(tiers: Tiers, key: string, self: unknown, args: ArrayLike<unknown>, logouts: number): Promise<unknown> {
+    const entry = tiers.memory.get(key);
+    return entry ? hit(entry) : start(tiers, key, self, args, logouts);
+  }
+
+  /** A call of `key` that memory did not hold: it joins an identical call in progress, or starts one. */
+  function start(tiers: Tiers, key: string, self: unknown, args: ArrayLike<unknown>, logouts: number): Promise<unknown> {
+    const memory = tiers.memory;
+    const pending = memory.inflight.get(key);
+    if (pending) {
       stats.memoryHits++;
-      tier.useOnDisk(key);
       return pending;
     }
-    let markSaved: (saved: Promise<unknown>) => void = () => {};
+    const generation = memory.generation;
+    let markSaved!: (saved: Promise<unknown>) => void;
     const saved = new Promise<unknown>((resolve) => (markSaved = resolve));
-    // In `inflight` before the function runs: a delete() or clear() it makes itself drops this call.
     let settle!: { resolve: (value: unknown) => void; reject: (error: unknown) => void };
     const result = new Promise<unknown>((resolve, reject) => (settle = { resolve, reject }));
-    tier.inflight.set(key, result);
-    const answer = tier.disk ? fromDiskOrCompute(tier, key, self, args, saved) : compute(self, args);
-    /** Keeps `answered` (unless removed meanwhile); what is being written, to release the cross-tab lock after. */
-    const keep = (answered: Answer): Promise<unknown> | undefined => {
-      // A clear() or delete() while computing removed this call from `inflight`: keep nothing.
-      if (tier.inflight.get(key) !== result) return;
-      tier.inflight.delete(key);
-      if (answered.fromDisk) {
-        stats.diskHits++;
-        return;
-      }
-      // Stamped as it enters memory, so that both tiers order it among other entries alike.
-      const storedAt = orderedNow();
-      const stored = tier.set(key, { ...answered, storedAt, expiresAt: storedAt + ttlMs }, stats, startedAt);
-      stats.evictions += stored.evicted;
-      return stored.saved;
-    };
-    answer.then(
+    // In `inflight` before the function runs: a delete() or clear() it makes itself drops this call.
+    memory.inflight.set(key, result);
+    /** Whether the call's result may still be kept: no removal of it, no clear, no logout since it began. */
+    const wanted = () => memory.inflight.get(key) === result && memory.generation === generation && logoutCount() === logouts;
+    const outcome = tiers.disk ? fromDiskOrCompute(tiers, key, self, args, saved) : compute(self, args).then((value): Outcome => ({ value }));
+    outcome.then(
       (answered) => {
         settle.resolve(answered.value);
-        let saved: Promise<unknown> | undefined;
+        let write: Promise<unknown> | undefined;
         try {
-          saved = keep(answered);
+          if (wanted()) write = keep(tiers, key, answered);
+          else if (memory.inflight.get(key) === result) memory.inflight.delete(key);
         } finally {
           // Always: the cross-tab lock of this key is held until then.
-          markSaved(saved ?? Promise.resolve());
+          markSaved(write ?? Promise.resolve());
         }
       },
       (error: unknown) => {
         settle.reject(error);
-        if (tier.inflight.get(key) === result) tier.inflight.delete(key);
+        if (memory.inflight.get(key) === result) memory.inflight.delete(key);
         markSaved(Promise.resolve());
       },
     );
     return result;
   }
 
-  const call = function (this: unknown, ...args: unknown[]): Promise<unknown> {
+  /** Keeps an answer in memory and, when computed, on disk; returns the disk write. */
+  function keep(tiers: Tiers, key: string, { value, stored, diskKey, since }: Outcome): Promise<unknown> | undefined {
+    const { memory, disk } = tiers;
+    memory.inflight.delete(key);
+    if (stored) stats.diskHits++;
+    const { entry, evicted } = memory.set(key, value, stats, ttlMs, diskKey, stored);
+    stats.evictions += evicted.length;
+    if (!disk || diskKey === undefined) return undefined;
+    tiers.noteDiskKey(diskKey, key);
+    // What memory evicted leaves the disk too, so that both tiers hold the same entries.
+    const evictedKeys = evicted.flatMap((gone) => (gone.diskKey === undefined ? [] : [gone.diskKey]));
+    if (stored) return evictedKeys.length ? disk.evict(evictedKeys) : undefined;
+    if (since === undefined) return undefined; // the read failed: what the disk holds is unknown
+    const logouts = logoutCount();
+    return disk.write(
+      { ns: disk.ns, key: diskKey, value, storedAt: entry.storedAt, expiresAt: entry.expiresAt, accessedAt: entry.storedAt, hits: 1 },
+      since,
+      evictedKeys,
+      memory.takeUses(),
+      () => logoutCount() === logouts && memory.map.get(key) === entry,
+    );
+  }
+
+  const call = function (this: unknown, only?: unknown): Promise<unknown> {
+    const tiers = own ?? tiersNow();
     let key: string | Promise<string>;
-    try {
-      key = keyOf(this, args);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    // A call still waiting for its tier (being loaded) or its key (being digested) when the caches
-    // are wiped belongs before the wipe: it is answered, and stores nothing.
-    const wipes = wipeCount();
-    const startedAt = orderedNow();
-    const use = (tier: Tier<unknown>, digested: string) =>
-      !wipedSince(wipes, startedAt)
-        ? lookup(tier, digested, this, args, startedAt)
-        : compute(this, args).then((answered) => answered.value);
-    if (typeof key === 'string') return withTier((tier) => use(tier, key));
-    return key.then((digested) => withTier((tier) => use(tier, digested)));
-  };
-
-  /** Runs `use` on the tier of now and on every other tier this function used (`config.cachePath` may have changed). */
-  function onEveryTier<T>(use: (tier: Tier<unknown>) => Promise<T>): Promise<T[]> {
-    const now = tierNow();
-    const others = [...used].filter((tier) => tier !== now);
-    return Promise.all([withTier(use), ...others.map((tier) => tier.whenReady(() => use(tier)))]);
-  }
-
-  function remove(key: string | Promise<string>, at: number): Promise<boolean> {
-    // A known key reaches the tier at once, before any call made after this delete().
-    const removeKey = (digested: string) => onEveryTier((tier) => tier.delete(digested, at)).then((removed) => removed.includes(true));
-    return typeof key === 'string' ? removeKey(key) : key.then(removeKey);
-  }
-
-  const memoized = Object.assign(call, {
-    async clear(): Promise<void> {
-      const at = orderedNow();
-      await onEveryTier((tier) => tier.clear(undefined, at));
-    },
-    delete(this: unknown, ...args: unknown[]): Promise<boolean> {
+    if (plainStrings && arguments.length === 1 && typeof only === 'string' && only.charCodeAt(0) !== 1 && this === undefined) key = only;
+    else {
       try {
-        // Stamped when asked for: calls made after it, even those that reach the tier first, are kept.
-        return remove(keyOf(this, args), orderedNow());
+        key = keyOf(this, arguments);
       } catch (error) {
         return Promise.reject(error);
       }
+    }
+    if (tiers && typeof key === 'string') {
+      const entry = tiers.memory.get(key);
+      return entry ? hit(entry) : start(tiers, key, this, arguments, logoutCount());
+    }
+    const logouts = logoutCount();
+    const self = this;
+    const args = [...arguments];
+    return Promise.resolve(key).then((known) => withTiers((ready) => lookup(ready, known, self, args, logouts)));
+  };
+
+  /** Runs `use` on the tiers of now and on every other tier this function used. */
+  function everyTiers<T>(use: (tiers: Tiers) => Promise<T>): Promise<T[]> {
+    const now = tiersNow();
+    return Promise.all([withTiers(use), ...[...used].filter((tiers) => tiers !== now).map(use)]);
+  }
+
+  const made = Object.assign(call, {
+    clear: async (): Promise<void> => {
+      await everyTiers((tiers) => tiers.clear());
     },
-    stats: (): CacheStats => ({ ...stats, hits: stats.memoryHits + stats.diskHits, size: tierNow()?.size ?? 0 }),
+    delete(this: unknown, ...args: unknown[]): Promise<boolean> {
+      let key: string | Promise<string>;
+      try {
+        // `f.delete(x)` is called on the memoized function: that `this` is no call's.
+        key = keyOf(this === made ? undefined : this, args);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      // A key known at once reaches memory at once, before any call made after this delete().
+      const remove = (known: string) => everyTiers((tiers) => tiers.delete(known, () => digestOf(known))).then((removed) => removed.includes(true));
+      return typeof key === 'string' ? remove(key) : key.then(remove);
+    },
+    stats: (): CacheStats => ({ ...stats, hits: stats.memoryHits + stats.diskHits, size: (own ?? last ?? tiersNow())?.memory.size ?? 0 }),
   }) as unknown as Memoized<AnyFunction>;
-  Object.defineProperty(memoized, 'name', { value: fn.name });
-  memoizedFunctions.add(memoized);
-  // A disk tier is registered by itself (src/disk/disk-tier.ts): clearing it here would do nothing more.
-  // The inspector looks at the tier of the last call (`config.cachePath` may have changed since).
-  registerCache(memoized, () => own?.dropAll(), () => [lastTier ?? tierNow(), options]);
-  return memoized;
+  Object.defineProperty(made, 'name', { value: fn.name });
+  const info: MemoizedInfo = {
+    name: options.name ?? fn.name,
+    options,
+    tiers: () => own ?? last ?? tiersNow(),
+    stats: made.stats,
+    // A logout resets the counters too: `afterEach(() => clearCaches())` isolates tests.
+    forget: () => void Object.assign(stats, { memoryHits: 0, diskHits: 0, misses: 0, evictions: 0 }),
+  };
+  memoized.set(made, info);
+  // Held by `made` through `memoized`: the registry holds it weakly.
+  register(info);
+  return made;
 }

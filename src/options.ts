@@ -18,68 +18,73 @@ export interface ResolvedOptions {
   readonly version: string;
 }
 
-const OPTION_NAMES = new Set(['maxItems', 'policy', 'ttl', 'toDisk', 'cachePath', 'perSession', 'hashFuncs', 'key', 'name', 'version']);
-const POLICIES: readonly Policy[] = ['LRU', 'LFU', 'FIFO'];
+const OPTION_NAMES = ['maxItems', 'policy', 'ttl', 'toDisk', 'cachePath', 'perSession', 'hashFuncs', 'key', 'name', 'version'];
+const POLICIES: readonly string[] = ['LRU', 'LFU', 'FIFO'];
 
-/** Whether `value` looks like a bag of {@link CacheOptions} rather than something else. */
-export function isOptionsObject(value: unknown): value is CacheOptions {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !('kind' in value && 'name' in value && 'addInitializer' in value);
+/** Whether `value` looks like a bag of options rather than something else (a decorator's context). */
+export function isOptionsObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !('kind' in value && 'addInitializer' in value);
+}
+
+/** Throws the `INVALID_OPTION` error of `option`, which `should` be something else than `value`. */
+export function invalid(option: string, should: string, value: unknown): never {
+  throw new IdbMemoTypeError('INVALID_OPTION', __DEV__ && `idb-memo: option "${option}" must be ${should} (got ${describe(value)})`);
+}
+
+/** Throws the `OPTION_OUT_OF_RANGE` error of `option`. */
+function outOfRange(option: string, should: string, value: unknown): never {
+  throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', __DEV__ && `idb-memo: option "${option}" must be ${should} (got ${describe(value)})`);
+}
+
+/** Throws unless every key of `options` is one of `known` (`what` names the function taking them). */
+export function checkNames(options: object, known: readonly string[], what: string): void {
+  for (const name of Object.keys(options)) {
+    if (known.includes(name)) continue;
+    const camel = name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+    throw new IdbMemoTypeError(
+      'INVALID_OPTION',
+      __DEV__ && `idb-memo: unknown ${what} option "${name}". ${known.includes(camel) ? `Did you mean "${camel}"?` : `Known options: ${known.join(', ')}.`}`,
+    );
+  }
 }
 
 /**
  * Validates `options` and fills in defaults.
- * @throws TypeError for an unknown option or a value of the wrong type; RangeError for a value out of range
+ * @throws IdbMemoTypeError (`INVALID_OPTION`) for an unknown option, a value of the wrong type, or `toDisk` without `name`; IdbMemoRangeError for a value out of range
  */
 export function resolveOptions(options: CacheOptions<never, never> = {}): ResolvedOptions {
-  if (!isOptionsObject(options)) throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: cache() options must be an object (got ${describe(options)})`);
-  for (const name of Object.keys(options)) {
-    if (!OPTION_NAMES.has(name)) {
-      const camel = name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
-      const hint = OPTION_NAMES.has(camel) ? ` Did you mean "${camel}"?` : ` Known options: ${[...OPTION_NAMES].join(', ')}.`;
-      throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: unknown cache() option "${name}".${hint}`);
-    }
-  }
-  const { maxItems, policy, ttl, toDisk, cachePath, perSession, hashFuncs, key, name, version } = options;
-  if (maxItems !== undefined) {
-    if (typeof maxItems !== 'number') throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "maxItems" must be a number (got ${describe(maxItems)})`);
-    if (maxItems !== Infinity && (!Number.isInteger(maxItems) || maxItems < 1)) {
-      throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', `idb-memo: option "maxItems" must be a positive integer (got ${maxItems})`);
-    }
-  }
-  if (ttl !== undefined) {
-    if (typeof ttl !== 'number') throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "ttl" must be a number of seconds (got ${describe(ttl)})`);
-    if (!(ttl > 0)) throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', `idb-memo: option "ttl" must be a positive number of seconds (got ${ttl})`);
-  }
-  checkType('toDisk', toDisk, 'boolean');
-  checkType('perSession', perSession, 'boolean');
-  checkType('key', key, 'function');
+  if (!isOptionsObject(options)) invalid('options', 'an object', options);
+  checkNames(options, OPTION_NAMES, 'cache()');
+  const { maxItems = Infinity, policy = 'LRU', ttl, toDisk = false, cachePath, perSession = false, hashFuncs, key, name, version = '' } = options as CacheOptions;
+  if (typeof maxItems !== 'number') invalid('maxItems', 'a number', maxItems);
+  if (maxItems !== Infinity && !(Number.isInteger(maxItems) && maxItems > 0)) outOfRange('maxItems', 'a positive integer', maxItems);
+  if (ttl !== undefined && typeof ttl !== 'number') invalid('ttl', 'a number of seconds', ttl);
+  if (ttl !== undefined && !(ttl > 0)) outOfRange('ttl', 'a positive number of seconds', ttl);
+  if (typeof policy !== 'string') invalid('policy', "one of 'LRU', 'LFU', 'FIFO'", policy);
+  if (!POLICIES.includes(policy.toUpperCase())) outOfRange('policy', "one of 'LRU', 'LFU', 'FIFO'", policy);
+  if (typeof toDisk !== 'boolean') invalid('toDisk', 'a boolean', toDisk);
+  if (typeof perSession !== 'boolean') invalid('perSession', 'a boolean', perSession);
+  if (key !== undefined && typeof key !== 'function') invalid('key', 'a function', key);
   checkName('cachePath', cachePath);
   checkName('name', name);
-  if (version !== undefined && typeof version !== 'string' && typeof version !== 'number') {
-    throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "version" must be a string or a number (got ${describe(version)})`);
+  if (typeof version !== 'string' && typeof version !== 'number') invalid('version', 'a string or a number', version);
+  if (String(version).includes('\0')) outOfRange('version', 'free of NUL characters', version);
+  if (toDisk && name === undefined) {
+    // Stored results outlive the page: only a name the app gives survives a rebuild (a minified function's does not).
+    invalid('name', 'a string when toDisk is true, naming the stored results (e.g. name: "loadUser")', name);
   }
   return {
-    maxItems: maxItems ?? Infinity,
-    policy: resolvePolicy(policy),
+    maxItems,
+    policy: policy.toUpperCase() as Policy,
     ttlMs: ttl === undefined ? Infinity : ttl * 1000,
-    toDisk: toDisk ?? false,
+    toDisk,
     cachePath,
-    perSession: perSession ?? false,
+    perSession,
     hashFuncs: resolveHashFuncs(hashFuncs),
     key: key as ResolvedOptions['key'],
     name,
-    version: version === undefined ? '' : String(version),
+    version: String(version),
   };
-}
-
-function resolvePolicy(policy: unknown): Policy {
-  if (policy === undefined) return 'LRU';
-  if (typeof policy !== 'string') throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "policy" must be a string (got ${describe(policy)})`);
-  const upper = policy.toUpperCase() as Policy;
-  if (!POLICIES.includes(upper)) {
-    throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', `idb-memo: option "policy" must be one of 'LRU', 'LFU', 'FIFO' (got '${policy}')`);
-  }
-  return upper;
 }
 
 function resolveHashFuncs(hashFuncs: unknown): readonly HashFunc[] {
@@ -91,9 +96,8 @@ function resolveHashFuncs(hashFuncs: unknown): readonly HashFunc[] {
         ? hashFuncs
         : isOptionsObject(hashFuncs)
           ? Object.entries(hashFuncs).map(([name, hash]) => ({ test: (value: unknown) => classNameOf(value) === name, hash }))
-          : fail();
+          : invalid('hashFuncs', 'a Map, an array or an object keyed by class name', hashFuncs);
   return entries.map((entry, i): HashFunc => {
-    const where = `hashFuncs[${i}]`;
     let matcher: unknown, hash: unknown, isClass: boolean | undefined;
     if (Array.isArray(entry)) [matcher, hash] = entry;
     else if (typeof entry === 'object' && entry !== null && 'hash' in entry) {
@@ -101,9 +105,7 @@ function resolveHashFuncs(hashFuncs: unknown): readonly HashFunc[] {
       if ('type' in entry) [matcher, isClass] = [entry.type, true];
       else if ('test' in entry) [matcher, isClass] = [entry.test, false];
     }
-    if (typeof matcher !== 'function' || typeof hash !== 'function') {
-      throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "${where}" must pair a class or predicate with a hash function`);
-    }
+    if (typeof matcher !== 'function' || typeof hash !== 'function') invalid(`hashFuncs[${i}]`, 'a class or predicate paired with a hash function', entry);
     const hashValue = hash as (value: unknown) => unknown;
     // A class has a prototype object; an arrow-function predicate has none.
     if (isClass ?? typeof matcher.prototype === 'object') {
@@ -112,30 +114,19 @@ function resolveHashFuncs(hashFuncs: unknown): readonly HashFunc[] {
     }
     return { matches: matcher as (value: unknown) => boolean, hash: hashValue };
   });
-
-  function fail(): never {
-    throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "hashFuncs" must be a Map, an array or an object keyed by class name (got ${describe(hashFuncs)})`);
-  }
 }
 
 /** The name of the class `value` is an instance of ('' for primitives and null-prototype objects). */
 function classNameOf(value: unknown): string {
   if (typeof value !== 'object' || value === null) return '';
-  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
-  return proto?.constructor?.name ?? '';
+  return (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name ?? '';
 }
 
-function checkType(option: string, value: unknown, type: 'boolean' | 'function'): void {
-  if (value !== undefined && typeof value !== type) {
-    throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "${option}" must be a ${type} (got ${describe(value)})`);
-  }
-}
-
-/** Validates an optional non-empty string option. */
+/** Validates an optional non-empty string option free of NUL characters (which separate the parts of a namespace). */
 export function checkName(option: string, value: unknown): void {
   if (value === undefined) return;
-  if (typeof value !== 'string') throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "${option}" must be a string (got ${describe(value)})`);
-  if (value === '') throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', `idb-memo: option "${option}" must not be empty`);
+  if (typeof value !== 'string') invalid(option, 'a string', value);
+  if (value === '' || value.includes('\0')) outOfRange(option, 'a non-empty string free of NUL characters', value);
 }
 
 /** A short description of a bad value for error messages. */

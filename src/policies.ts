@@ -3,10 +3,14 @@ import { LinkedList, type Linked } from './linked-list';
 /** Which entry an eviction removes when a bounded cache is full. */
 export type Policy = 'LRU' | 'LFU' | 'FIFO';
 
-/** The fields an eviction policy keeps on each entry. */
+/** The fields an eviction policy keeps on each entry, and the two it reads. */
 export interface PolicyNode extends Linked<PolicyNode> {
   /** LFU only: the frequency bucket the entry sits in. */
   bucket: FrequencyBucket | null;
+  /** When the entry was first stored (FIFO order of an entry read back from storage). */
+  readonly storedAt: number;
+  /** Its uses so far, the computation included (LFU bucket of an entry read back from storage). */
+  readonly hits: number;
 }
 
 interface FrequencyBucket extends Linked<FrequencyBucket> {
@@ -19,10 +23,11 @@ export interface EvictionOrder {
   /** Records a new entry. */
   added(node: PolicyNode): void;
   /**
-   * Records an entry read back from storage with `hits` uses, at the safe end: called in
-   * eviction order (for LFU, by increasing hits), before any entry is added.
+   * Records an entry read back from storage and used now: where its `storedAt` (FIFO) or its
+   * `hits` (LFU) puts it, as the most recently used of its peers. O(n) at worst, for FIFO and
+   * LFU only: once per disk hit, never per memory hit.
    */
-  restored(node: PolicyNode, hits: number): void;
+  promoted(node: PolicyNode): void;
   /** Records a hit on an entry. */
   used(node: PolicyNode): void;
   /** Forgets an entry. */
@@ -40,8 +45,11 @@ class FifoOrder implements EvictionOrder {
   added(node: PolicyNode): void {
     this.list.append(node);
   }
-  restored(node: PolicyNode): void {
-    this.list.append(node);
+  promoted(node: PolicyNode): void {
+    let after = this.list.tail;
+    while (after && after.storedAt > node.storedAt) after = after.prev;
+    if (after) this.list.insertAfter(after, node);
+    else this.list.prepend(node);
   }
   used(_node: PolicyNode): void {}
   removed(node: PolicyNode): void {
@@ -57,6 +65,9 @@ class FifoOrder implements EvictionOrder {
 
 /** Least recently used: a hit moves the entry to the safe end. */
 class LruOrder extends FifoOrder {
+  override promoted(node: PolicyNode): void {
+    this.list.append(node);
+  }
   override used(node: PolicyNode): void {
     this.list.moveToTail(node);
   }
@@ -80,11 +91,14 @@ class LfuOrder implements EvictionOrder {
     this.enter(bucket, node);
   }
 
-  restored(node: PolicyNode, hits: number): void {
-    const last = this.buckets.tail;
-    if (last && last.hits === hits) return this.enter(last, node);
-    const bucket = newBucket(Math.max(hits, last ? last.hits + 1 : 1));
-    this.buckets.append(bucket);
+  promoted(node: PolicyNode): void {
+    const hits = Math.max(1, node.hits);
+    let before = this.buckets.tail;
+    while (before && before.hits > hits) before = before.prev;
+    if (before?.hits === hits) return this.enter(before, node);
+    const bucket = newBucket(hits);
+    if (before) this.buckets.insertAfter(before, bucket);
+    else this.buckets.prepend(bucket);
     this.enter(bucket, node);
   }
 

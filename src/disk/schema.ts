@@ -1,121 +1,87 @@
-import type { DBSchema } from 'idb';
+/** The shape of a cache database: its object stores, indexes and records. */
 
-/** Bumped when the stored record shape changes; records of another format are ignored as misses. */
-export const RECORD_FORMAT = 1;
-/** IndexedDB schema version of every cache database (the lowest one: a database found above it is used as it is, or repaired). */
-export const SCHEMA_VERSION = 3;
+/** Version of every cache database this library makes; older ones are remade on open. */
+export const SCHEMA_VERSION = 4;
 
-/** One persisted result. Value and metadata live in one record, so a write is whole or absent. */
+/** One stored result: value and metadata in one record, so that a write is whole or absent. */
 export interface EntryRecord {
-  /** The function's namespace (name, source hash, version, session). */
+  /** The namespace: `name \0 version` of a function (`\0 session` after it when per-session), or a fetch store's. */
   ns: string;
-  /** Hex SHA-256 of the canonical argument key. */
+  /** Hex SHA-256 of the argument key (a keyed hash for cachedFetch). */
   key: string;
   value: unknown;
   /** Wall-clock ms when the value was computed. */
   storedAt: number;
-  /** Wall-clock ms after which the value is stale (Infinity: never). */
+  /** Wall-clock ms after which it is stale and swept (Infinity: never). */
   expiresAt: number;
-  /** Wall-clock ms of the last use known to the disk (LRU order). */
+  /** Wall-clock ms of its last use known to the disk (LRU order). */
   accessedAt: number;
-  /** Uses known to the disk (LFU order). */
+  /** Uses known to the disk, its computation included (LFU order). */
   hits: number;
-  /** Session id, for per-session entries only (indexed, so gone sessions can be purged). */
-  session?: string;
-  format: number;
 }
 
 /**
- * Left in place of an entry by `delete()`, so that a result another tab started computing before
- * the deletion is not written over it. Kept in a store of its own; it expires like an entry.
+ * What the database knows of a namespace. `seq` counts its removals; a `clear()` sets `floor` to
+ * it. A write whose call read the namespace at sequence `s` commits only if `floor <= s` and the
+ * key's tombstone (if any) is at most `s`: a removal made after the read wins.
  */
+export interface NamespaceRecord {
+  ns: string;
+  seq: number;
+  floor: number;
+  /** Entries it holds: eviction never counts them. */
+  count: number;
+  /** Tombstones it holds: past a limit they are dropped and `floor` is raised instead. */
+  tombs: number;
+  /** Wall-clock ms it was last used by a page: unused namespaces are swept. */
+  usedAt: number;
+}
+
+/** Left by `delete()`: a write whose call read the namespace before `seq` does not bring the key back. */
 export interface TombstoneRecord {
   ns: string;
   key: string;
-  /** Wall-clock ms of the deletion. */
-  deletedAt: number;
-  /** The page that deleted it (its stamps are ordered with its own calls'). */
-  by?: string;
-  expiresAt: number;
+  seq: number;
 }
 
-/** The number of entries a namespace holds, kept in step with every write so eviction never counts. */
-export interface NamespaceRecord {
-  ns: string;
-  count: number;
-  /** Wall-clock ms of the namespace's last clear(): work started before it is not stored. */
-  clearedAt?: number;
-  /** The page that cleared it (its stamps are ordered with its own calls'). */
-  by?: string;
+/**
+ * Small records of the database: its `epoch` (a random value written by every logout, which a
+ * write compares with what its call's read saw) and cachedFetch's `secret`.
+ */
+export interface MetaRecord {
+  id: 'epoch' | 'secret';
+  value: unknown;
 }
 
-/** A tab session that has written per-session entries. */
-export interface SessionRecord {
-  id: string;
-  /** Wall-clock ms the session was last seen alive. */
-  seenAt: number;
-}
+/** Object stores and their indexes: `[name, keyPath, indexes]`. */
+export const STORES = [
+  [
+    'entries',
+    ['ns', 'key'],
+    {
+      byAccessed: ['ns', 'accessedAt'],
+      byHits: ['ns', 'hits', 'accessedAt'],
+      byStored: ['ns', 'storedAt'],
+      byExpires: 'expiresAt',
+    },
+  ],
+  ['namespaces', 'ns', {}],
+  ['tombstones', ['ns', 'key'], {}],
+  ['meta', 'id', {}],
+] as const satisfies readonly (readonly [string, string | readonly string[], Record<string, string | readonly string[]>])[];
 
-/** A random secret of the database (cachedFetch keys its request hashes with it); never leaves the database. */
-export interface SecretRecord {
-  id: string;
-  secret: Uint8Array;
-}
-
-/** The typed schema of a cache database. */
-export interface CacheDB extends DBSchema {
-  entries: {
-    key: [string, string];
-    value: EntryRecord;
-    indexes: {
-      /** FIFO order within a namespace; its key also gives each entry's lifetime without its value. */
-      byStored: [string, number, number];
-      /** LRU order within a namespace. */
-      byAccessed: [string, number];
-      /** LFU order within a namespace (ties: least recently used first). */
-      byHits: [string, number, number];
-      bySession: string;
-      /** Expired entries and tombstones of every namespace, oldest first. */
-      byExpires: number;
-    };
-  };
-  tombstones: {
-    key: [string, string];
-    value: TombstoneRecord;
-    indexes: { byExpires: number };
-  };
-  namespaces: { key: string; value: NamespaceRecord };
-  sessions: { key: string; value: SessionRecord };
-  secrets: { key: string; value: SecretRecord };
-}
+/** Every object store's name. */
+export type StoreName = (typeof STORES)[number][0];
 
 /** Index of the entries store that orders a namespace for eviction under each policy. */
 export const EVICTION_INDEX = { FIFO: 'byStored', LRU: 'byAccessed', LFU: 'byHits' } as const;
 
-/** Key paths of every object store and index the library needs, to create and to check a database. */
-export const SHAPE = {
-  entries: {
-    keyPath: ['ns', 'key'],
-    indexes: {
-      byStored: ['ns', 'storedAt', 'expiresAt'],
-      byAccessed: ['ns', 'accessedAt'],
-      byHits: ['ns', 'hits', 'accessedAt'],
-      bySession: 'session',
-      byExpires: 'expiresAt',
-    },
-  },
-  tombstones: { keyPath: ['ns', 'key'], indexes: { byExpires: 'expiresAt' } },
-  namespaces: { keyPath: 'ns', indexes: {} },
-  sessions: { keyPath: 'id', indexes: {} },
-  secrets: { keyPath: 'id', indexes: {} },
-} as const satisfies Record<string, { keyPath: string | readonly string[]; indexes: Record<string, string | readonly string[]> }>;
-
-/** Whether `record` is a whole entry of the current format for `ns`/`key`, safe to return. */
-export function isValidRecord(record: unknown, ns: string, key: string): record is EntryRecord {
-  if (typeof record !== 'object' || record === null) return false;
-  const r = record as Partial<EntryRecord>;
+/** Whether `record` is a whole entry of `ns`/`key`, safe to return. */
+export function isEntry(record: unknown, ns: string, key: string): record is EntryRecord {
+  const r = record as Partial<EntryRecord> | undefined;
   return (
-    r.format === RECORD_FORMAT &&
+    typeof r === 'object' &&
+    r !== null &&
     r.ns === ns &&
     r.key === key &&
     'value' in r &&
@@ -126,3 +92,13 @@ export function isValidRecord(record: unknown, ns: string, key: string): record 
   );
 }
 
+/** Range of every `[ns, …]` key of namespace `ns` in the entries and tombstones stores and their indexes. */
+export function inNamespace(ns: string): IDBKeyRange {
+  // Arrays sort after every number and string, so [ns, []] is above every [ns, …] key.
+  return IDBKeyRange.bound([ns], [ns, []]);
+}
+
+/** Range of every namespace name starting with `prefix`. */
+export function namesFrom(prefix: string): IDBKeyRange {
+  return IDBKeyRange.bound(prefix, `${prefix}\uffff`);
+}

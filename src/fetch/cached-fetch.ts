@@ -1,12 +1,10 @@
-import { listenForWipes } from '../registry';
-import { navigatorLocks } from '../disk/session';
-import { isExpired, orderedNow } from '../tier';
+import { isExpired, pageNow } from '../memory';
 import { directives, lifetimeOf, requestRules, type RequestRules } from './http';
 import { requestKeys, varyDigest, varyNames } from './key';
 import { resolveFetchOptions, type FetchCacheOptions, type ResolvedFetchOptions } from './options';
 import { mark, toResponse, type StoredResponse } from './response';
 import { secretOf } from './secret';
-import { clearShelf, lookup, save, shelfFor, type Shelf, type Source } from './shelf';
+import { begin, clearShelf, lookup, remove, save, shelfFor, type Shelf, type Source, type Token } from './shelf';
 
 /** A configured {@link cachedFetch}, made by {@link createCachedFetch}. */
 export interface CachedFetch {
@@ -67,8 +65,6 @@ export function createCachedFetch(options?: FetchCacheOptions): CachedFetch {
 }
 
 async function call(o: ResolvedFetchOptions, input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
-  // Another tab's clearCaches() (a logout) empties this page's responses too, memory-only ones included.
-  listenForWipes();
   const like = input as Partial<Request>;
   const mode = init.cache ?? like.cache ?? 'default';
   // Checked before making a Request, which would use up the body of a Request `input`.
@@ -79,26 +75,26 @@ async function call(o: ResolvedFetchOptions, input: RequestInfo | URL, init: Req
   if (rules.noStore) return fetch(request);
   const { signal } = request;
   signal.throwIfAborted();
-  // Taken now: a clear() or clearCaches() made after this call began, even before its first
-  // await, keeps its answer from being stored.
-  const generation = shelfFor(o).tier.generation;
+  // Taken as the request begins: a clear() or clearCaches() made after it keeps its answer from being stored.
+  const shelf = shelfFor(o);
+  const started = shelf.then(begin);
   return new Promise((resolve, reject) => {
     const abort = () => reject(signal.reason);
     signal.addEventListener('abort', abort);
-    void answer(o, request, rules, generation)
+    void Promise.all([shelf, started])
+      .then(([ready, token]) => answer(ready, o, request, rules, token))
       .then(resolve, reject)
       .finally(() => signal.removeEventListener('abort', abort));
   });
 }
 
-async function answer(o: ResolvedFetchOptions, request: Request, rules: RequestRules, generation: number): Promise<Response> {
-  const shelf = shelfFor(o);
+async function answer(shelf: Shelf, o: ResolvedFetchOptions, request: Request, rules: RequestRules, token: Token): Promise<Response> {
   const secret = await secretOf(shelf.db);
   const [key, requestFlight] = requestKeys(request, secret, o.ignoreHeaders, rules.mode);
   // Requests made on either side of a clear never share one: a request started before it (with the
   // previous user's cookies, say) answers its own callers only.
-  const flight = `${generation} ${requestFlight}`;
-  const found = rules.mode === 'reload' ? undefined : await lookup(shelf, key, request, o, secret);
+  const flight = `${token.generation} ${requestFlight}`;
+  const found = rules.mode === 'reload' ? undefined : await lookup(shelf, key, request, o, secret, token);
   const { url } = request;
   if (rules.onlyIfCached) {
     return found ? toResponse(found.stored, isFresh(found.stored, o, rules) ? found.from : 'stale', url) : new Response(null, { status: 504, statusText: 'Gateway Timeout' });
@@ -106,12 +102,12 @@ async function answer(o: ResolvedFetchOptions, request: Request, rules: RequestR
   const revalidating = o.strategy === 'stale-while-revalidate';
   if (found && o.strategy !== 'network-first' && !rules.revalidate) {
     const fresh = rules.mode === 'force-cache' || isFresh(found.stored, o, rules);
-    if (revalidating) revalidate(shelf, key, flight, request, o, found.stored, secret, generation);
+    if (revalidating) revalidate(shelf, key, flight, request, o, found.stored, secret, token);
     if (fresh || revalidating) return toResponse(found.stored, fresh ? found.from : 'stale', url);
   }
   let source: Source;
   try {
-    source = await share(shelf, flight, () => network(shelf, key, request, o, found?.stored, secret, generation, rules.mode === 'reload'));
+    source = await share(shelf, flight, () => network(shelf, key, request, o, found?.stored, secret, token, rules.mode === 'reload'));
   } catch (error) {
     if (found) return toResponse(found.stored, 'stale', url);
     throw error;
@@ -127,8 +123,8 @@ function isFresh(stored: StoredResponse, o: ResolvedFetchOptions, rules: Request
 
 /** Joins the network request in progress for `flight`, or starts one (in the tier's `inflight`, which every clear empties). */
 function share(shelf: Shelf, flight: string, start: () => Promise<Source>): Promise<Source> {
-  const { inflight } = shelf.tier;
-  let pending = inflight.get(flight) as Promise<Source> | undefined;
+  const { inflight } = shelf.tiers.memory as unknown as { inflight: Map<string, Promise<Source>> };
+  let pending = inflight.get(flight);
   if (!pending) inflight.set(flight, (pending = start().finally(() => inflight.get(flight) === pending && inflight.delete(flight))));
   return pending;
 }
@@ -149,10 +145,9 @@ async function network(
   o: ResolvedFetchOptions,
   stored: StoredResponse | undefined,
   secret: Uint8Array,
-  generation: number,
+  token: Token,
   unread = false,
 ): Promise<Source> {
-  const startedAt = orderedNow();
   const headers = new Headers(request.headers);
   const validators = stored && new Headers(stored.headers);
   const etag = validators?.get('etag');
@@ -162,16 +157,16 @@ async function network(
   else if (conditional && modified) headers.set('if-modified-since', modified);
   const response = await fetch(new Request(request, { signal: new AbortController().signal, headers }));
   const keep = (fresh: StoredResponse) => {
-    if (generation === shelf.tier.generation) save(shelf, key, fresh, startedAt);
+    save(shelf, key, fresh, token);
     return fresh;
   };
   const noStore = directives(response.headers).has('no-store');
-  if (noStore && (stored || unread) && generation === shelf.tier.generation) void shelf.tier.delete(key);
+  if (noStore && (stored || unread) && token.generation === shelf.tiers.memory.generation) void remove(shelf, key);
   if (response.status === 304 && conditional && stored) {
     // The stored response is still good: take the 304's headers (Date, Cache-Control, ETag…) but its length.
     const merged = new Headers(stored.headers);
     for (const [name, value] of response.headers) if (name !== 'content-length' && !UNSTORED.test(name)) merged.set(name, value);
-    const refreshed = { ...stored, headers: [...merged], time: orderedNow(), lifetime: lifetimeOf(merged) };
+    const refreshed = { ...stored, headers: [...merged], time: pageNow(), lifetime: lifetimeOf(merged) };
     return noStore ? refreshed : keep(refreshed);
   }
   const vary = varyNames(response);
@@ -185,7 +180,7 @@ async function network(
     headers: [...response.headers].filter(([name]) => !UNSTORED.test(name)),
     body: await response.arrayBuffer(),
     url: response.url && response.url !== request.url.replace(/#.*/s, '') ? response.url : '',
-    time: orderedNow(),
+    time: pageNow(),
     lifetime: lifetimeOf(response.headers),
     vary,
     varyDigest: varyDigest(vary, request.headers, secret),
@@ -201,15 +196,15 @@ function revalidate(
   o: ResolvedFetchOptions,
   stored: StoredResponse,
   secret: Uint8Array,
-  generation: number,
+  token: Token,
 ): void {
-  if (shelf.tier.inflight.has(flight)) return;
-  const refresh = () => share(shelf, flight, () => network(shelf, key, request, o, stored, secret, generation)).catch(() => {});
-  const disk = shelf.tier.disk;
-  const locks = disk && navigatorLocks();
+  const { memory, disk } = shelf.tiers;
+  if (memory.inflight.has(flight)) return;
+  const refresh = () => share(shelf, flight, () => network(shelf, key, request, o, stored, secret, token)).catch(() => {});
+  const locks = disk && typeof navigator === 'object' ? navigator.locks : undefined;
   if (!disk || !locks) return void refresh();
   void locks
     // Another tab holds the lock: it is refreshing; read its answer from the disk next time.
-    .request(`${disk.ns} ${shelf.db} ${key}`, { ifAvailable: true }, (lock) => (lock ? refresh() : shelf.tier.dropDiskKey(key)))
+    .request(`${disk.ns} ${shelf.db} ${key}`, { ifAvailable: true }, (lock) => (lock ? refresh() : memory.delete(key)))
     .catch(() => {});
 }

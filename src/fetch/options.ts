@@ -1,5 +1,5 @@
 import { IdbMemoRangeError, IdbMemoTypeError } from '../errors';
-import { describe, isOptionsObject, resolveOptions } from '../options';
+import { checkNames, describe, invalid, isOptionsObject, resolveOptions } from '../options';
 import { TOKEN } from './http';
 import type { Policy } from '../policies';
 
@@ -69,12 +69,11 @@ const NAMES = ['strategy', 'ttl', 'maxItems', 'policy', 'cachePath', 'toDisk', '
  * @throws TypeError for an unknown option or a value of the wrong type; RangeError for a value out of range
  */
 export function resolveFetchOptions(options: FetchCacheOptions = {}): ResolvedFetchOptions {
-  if (!isOptionsObject(options)) throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: cachedFetch() options must be an object (got ${describe(options)})`);
-  for (const name of Object.keys(options)) {
-    if (!NAMES.includes(name)) throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: unknown cachedFetch() option "${name}" (known: ${NAMES})`);
-  }
-  const { strategy = 'cache-first', cacheableStatuses: statuses, toDisk, ignoreHeaders = [], ...shared } = options;
-  const base = resolveOptions({ ...shared, toDisk });
+  if (!isOptionsObject(options)) invalid('options', 'an object', options);
+  checkNames(options, NAMES, 'cachedFetch()');
+  const { strategy = 'cache-first', cacheableStatuses: statuses, toDisk, ignoreHeaders = [], ...shared } = options as FetchCacheOptions;
+  // Named for resolveOptions() only: a fetch store's namespace is its own.
+  const base = resolveOptions({ ...shared, toDisk, name: toDisk === false ? undefined : 'cachedFetch' });
   if (!STRATEGIES.includes(strategy)) {
     throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', `idb-memo: option "strategy" must be one of '${STRATEGIES.join("', '")}' (got ${describe(strategy)})`);
   }
@@ -82,7 +81,7 @@ export function resolveFetchOptions(options: FetchCacheOptions = {}): ResolvedFe
     throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "cacheableStatuses" must be a function (got ${describe(statuses)})`);
   }
   if (!Array.isArray(ignoreHeaders) || !ignoreHeaders.every((name) => typeof name === 'string' && TOKEN.test(name))) {
-    throw new TypeError(`idb-memo: option "ignoreHeaders" must be an array of header names (got ${describe(ignoreHeaders)})`);
+    invalid('ignoreHeaders', 'an array of header names', ignoreHeaders);
   }
   return { ...base, strategy, ignoreHeaders: ignoreHeaders.map((name) => name.toLowerCase()), toDisk: toDisk !== false, cacheable: statuses ?? ((status) => status >= 200 && status < 300) };
 }

@@ -1,49 +1,27 @@
-import type { CacheDatabase } from '../disk/connection';
-import { storeFor } from '../disk/disk-tier';
-import { onClearCaches } from '../registry';
+import { loadDisk, register } from '../registry';
 
-/** Id of the secret record cachedFetch keys its request hashes with. */
-const SECRET_ID = 'cachedFetch';
-const SECRET_BYTES = 32;
-
-const secrets = new WeakMap<CacheDatabase, Promise<Uint8Array>>();
 let pageSecret: Uint8Array | undefined;
+/** The secret of each database, as read (or made) once per page until a logout. */
+const secrets = new Map<string, Promise<Uint8Array>>();
 
-/** A fresh random secret. */
-const random = () => crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
-
-// clearCaches() renews the page's secret, as it does a database's (deleted with it): nothing keyed
-// before a logout can be linked to what is keyed after it.
-onClearCaches(async () => {
-  pageSecret = undefined;
-});
+// A logout (this tab's or another's) renews the page's secret and forgets the databases' (emptied
+// with them): nothing keyed before a logout can be linked to what is keyed after it.
+const renewal = {
+  forget() {
+    pageSecret = undefined;
+    secrets.clear();
+  },
+};
+register(renewal);
 
 /**
- * The secret of cache database `db`, made at random the first time (by whichever tab comes first),
- * or, for memory-only storage and while IndexedDB is unavailable, this page's own (until its next
- * clearCaches()). A database deleted and made again gets a new one: what was keyed with the old one
- * is then unreachable.
+ * The secret that keys cachedFetch's request hashes in database `db`, made at random by whichever
+ * tab comes first; or, for memory-only storage and while IndexedDB is unavailable, this page's own.
  */
-export async function secretOf(db: string): Promise<Uint8Array> {
-  pageSecret ??= random();
-  if (!db) return pageSecret;
-  return storeFor(db).connection.run((database) => {
-    let secret = secrets.get(database);
-    if (!secret) {
-      secrets.set(database, (secret = readOrMake(database)));
-      secret.catch(() => secrets.delete(database));
-    }
-    return secret;
-  }, pageSecret);
-}
-
-/** Reads the secret, or stores a new one when there is none (or a damaged one), in one transaction. */
-async function readOrMake(database: CacheDatabase): Promise<Uint8Array> {
-  const tx = database.transaction('secrets', 'readwrite');
-  const store = tx.objectStore('secrets');
-  const found: unknown = (await store.get(SECRET_ID))?.secret;
-  let secret = found instanceof Uint8Array && found.length === SECRET_BYTES ? found : undefined;
-  if (!secret) await store.put({ id: SECRET_ID, secret: (secret = random()) });
-  await tx.done;
+export function secretOf(db: string): Promise<Uint8Array> {
+  const own = (pageSecret ??= crypto.getRandomValues(new Uint8Array(32)));
+  if (!db) return Promise.resolve(own);
+  let secret = secrets.get(db);
+  if (!secret) secrets.set(db, (secret = loadDisk().then(async (module) => (await module.secret(db)) ?? own)));
   return secret;
 }

@@ -1,9 +1,7 @@
 import { config } from '../config';
-import { announceRemoval } from '../disk/cross-tab';
-import { sharedTier, storeFor } from '../disk/disk-tier';
-import type { DiskOp } from '../disk/store';
-import { registerCache } from '../registry';
-import { orderedNow, Tier } from '../tier';
+import type { Since } from '../disk/index';
+import { loadDisk, logoutCount, tell } from '../registry';
+import { sharedTiers, Tiers } from '../tiers';
 import { TOKEN } from './http';
 import { varyDigest } from './key';
 import type { ResolvedFetchOptions } from './options';
@@ -14,12 +12,20 @@ export type Source = StoredResponse | Response;
 
 /**
  * The responses of one storage configuration (database, bound and policy), shared by every
- * cachedFetch instance with that configuration in this page: one {@link Tier}, like a memoized function's.
+ * cachedFetch instance with that configuration in this page: one {@link Tiers}, like a memoized function's.
  */
 export interface Shelf {
   readonly db: string;
-  /** Its entries; its `inflight` holds the network requests in progress, by flight key (see share). */
-  readonly tier: Tier<StoredResponse>;
+  /** Its entries; its memory tier's `inflight` holds the network requests in progress, by flight key. */
+  readonly tiers: Tiers<StoredResponse>;
+}
+
+/** When a request began: a clear or logout after it keeps its answer from being stored. */
+export interface Token {
+  readonly generation: number;
+  readonly logouts: number;
+  /** What the disk held when it began (read with its lookup), for the write. */
+  since?: Since | undefined;
 }
 
 /** A stored response found for a request. */
@@ -29,25 +35,29 @@ export interface Found {
 }
 
 /** Namespace prefix of every fetch entry (the format of the stored form included). */
-const PREFIX = 'idb-memo:fetch@2';
+const PREFIX = 'idb-memo:fetch@3';
 const shelves = new Map<string, Shelf>();
 
 /** The shelf of options `o` (its database is `o.cachePath` or, at the time of the call, `config.cachePath`). */
-export function shelfFor(o: ResolvedFetchOptions): Shelf {
+export async function shelfFor(o: ResolvedFetchOptions): Promise<Shelf> {
   const db = o.toDisk ? (o.cachePath ?? config.cachePath) : '';
-  const bounded = Number.isFinite(o.maxItems);
-  const ns = PREFIX + (bounded ? `/${o.maxItems}${o.policy}` : '');
-  // `ns` has no space, so the first space ends it.
-  const id = `${ns} ${db}`;
+  const ns = PREFIX + (Number.isFinite(o.maxItems) ? `/${o.maxItems}${o.policy}` : '');
+  const id = `${ns}\0${db}`;
   let shelf = shelves.get(id);
   if (!shelf) {
-    const tier = db
-      ? sharedTier(db, ns, '', (binding) => new Tier<StoredResponse>(o.maxItems, o.policy, { ...binding, guards: [ns, PREFIX], diskKeyOf: (key) => key, label: 'cachedFetch' }))
-      : new Tier<StoredResponse>(o.maxItems, o.policy);
-    if (!db) registerCache(tier, () => tier.dropAll());
-    shelves.set(id, (shelf = { db, tier }));
+    const module = db ? await loadDisk() : undefined;
+    shelf = shelves.get(id);
+    if (!shelf) {
+      const tiers = module ? sharedTiers<StoredResponse>(db, ns, o.maxItems, o.policy, () => module.disk(db, ns, o.maxItems, o.policy, 'cachedFetch')) : new Tiers<StoredResponse>(o.maxItems, o.policy);
+      shelves.set(id, (shelf = { db, tiers }));
+    }
   }
   return shelf;
+}
+
+/** A token of a request beginning now. */
+export function begin(shelf: Shelf): Token {
+  return { generation: shelf.tiers.memory.generation, logouts: logoutCount() };
 }
 
 /** Whether a stored value has the shape of a {@link StoredResponse}; anything else is a miss. */
@@ -86,22 +96,22 @@ function isUsable(value: unknown): value is StoredResponse {
 
 /**
  * The stored response for `key`, from memory or disk, if its `Vary` headers match `request`'s.
- * A damaged or foreign record, or one that no longer makes a valid Response, is a miss.
+ * A damaged or foreign record, or one that no longer makes a valid Response, is a miss. Notes in
+ * `token` what the disk held.
  */
-export async function lookup(shelf: Shelf, key: string, request: Request, o: ResolvedFetchOptions, secret: Uint8Array): Promise<Found | undefined> {
+export async function lookup(shelf: Shelf, key: string, request: Request, o: ResolvedFetchOptions, secret: Uint8Array, token: Token): Promise<Found | undefined> {
   try {
-    const { tier } = shelf;
-    if (!tier.ready) await tier.whenReady(() => undefined);
-    let stored: unknown = tier.get(key)?.value;
+    const { memory, disk } = shelf.tiers;
+    let stored: unknown = memory.get(key)?.value;
     let from: CacheStatus = 'memory';
-    if (stored === undefined && tier.disk) {
-      // Freshness is decided on each read, from `time` and the reader's ttl: expired entries still answer when offline.
-      stored = (await tier.load(key, Infinity, shelf))?.value;
-      from = 'disk';
-      if (stored !== undefined && !isUsable(stored)) {
-        // Not kept in memory either: the record stays a miss until a good answer overwrites it.
-        tier.dropDiskKey(key);
-        return undefined;
+    if (disk) {
+      const read = await shelf.tiers.inTurn(key, (known) => disk.read(known));
+      token.since = read.since;
+      if (stored === undefined) {
+        stored = read.record?.value;
+        from = 'disk';
+        if (stored !== undefined && !isUsable(stored)) return undefined;
+        if (isStoredResponse(stored) && token.generation === memory.generation) memory.set(key, stored, shelf, Infinity, key, { storedAt: stored.time, expiresAt: Infinity, hits: read.record!.hits });
       }
     }
     if (!isStoredResponse(stored)) return undefined;
@@ -112,14 +122,33 @@ export async function lookup(shelf: Shelf, key: string, request: Request, o: Res
   }
 }
 
-/** Keeps `stored` under `key`: in memory at once, on disk behind (a too-big body only warns). */
-export function save(shelf: Shelf, key: string, stored: StoredResponse, startedAt: number): void {
-  shelf.tier.set(key, { value: stored, storedAt: stored.time, expiresAt: Infinity }, shelf, startedAt);
+/** Keeps `stored` under `key`, in memory at once and on disk behind, unless a clear or logout came since `token`. */
+export function save(shelf: Shelf, key: string, stored: StoredResponse, token: Token): void {
+  const { memory, disk } = shelf.tiers;
+  if (token.generation !== memory.generation || token.logouts !== logoutCount()) return;
+  const { entry, evicted } = memory.set(key, stored, shelf, Infinity, key);
+  if (!disk) return;
+  const write = (since: Since | undefined) =>
+    since &&
+    disk.write(
+      { ns: disk.ns, key, value: stored, storedAt: stored.time, expiresAt: Infinity, accessedAt: stored.time, hits: 1 },
+      since,
+      evicted.map((gone) => gone.key),
+      memory.takeUses(),
+      () => token.logouts === logoutCount() && memory.map.get(key) === entry,
+    );
+  if (token.since) void write(token.since);
+  else void shelf.tiers.inTurn(key, (known) => disk.read(known)).then((read) => write(read.since));
+}
+
+/** Removes the response under `key`, in memory and on disk. */
+export function remove(shelf: Shelf, key: string): Promise<boolean> {
+  return shelf.tiers.delete(key, () => key);
 }
 
 /** Removes the responses of `shelf`, here, on disk and in other tabs' memory. */
-export async function clearShelf(shelf: Shelf): Promise<void> {
-  await shelf.tier.whenReady(() => shelf.tier.clear());
+export async function clearShelf(shelf: Promise<Shelf>): Promise<void> {
+  await (await shelf).tiers.clear();
 }
 
 /**
@@ -128,17 +157,17 @@ export async function clearShelf(shelf: Shelf): Promise<void> {
  * and in other tabs' memory. `clearCaches()` clears these too, with everything else.
  */
 export async function clearFetchCache(): Promise<void> {
-  const at = orderedNow();
-  const clear: DiskOp = { kind: 'clear', prefix: PREFIX, exact: false, at };
-  const dbs = new Set([config.cachePath]);
   const cleared: Promise<unknown>[] = [];
+  const dbs = new Set<string>();
   for (const shelf of shelves.values()) {
+    shelf.tiers.forget();
     if (shelf.db) dbs.add(shelf.db);
-    cleared.push(shelf.tier.whenReady(() => shelf.tier.clear(clear)));
   }
+  if (typeof indexedDB !== 'undefined') dbs.add(config.cachePath);
   for (const db of dbs) {
-    announceRemoval({ type: 'clear', db, ns: PREFIX, prefix: true });
-    cleared.push(storeFor(db).apply(clear));
+    const module = await loadDisk();
+    const any = module.disk(db, PREFIX, Infinity, 'LRU', 'cachedFetch');
+    cleared.push(any.clear(true).then(() => tell({ type: 'clear', db, ns: PREFIX, prefix: true }, { forget() {} })));
   }
   await Promise.all(cleared);
 }

@@ -1,9 +1,9 @@
-import type { AnyFunction, CacheStats, Memoized } from '../types';
-import { namespaceRange } from '../disk/store';
-import { isValidRecord, type EntryRecord } from '../disk/schema';
-import { entriesInOrder, type Policy } from '../policies';
-import { inspectHookOf, memories, type InspectHook } from '../registry';
-import { Tier, type Entry } from '../tier';
+import { memoized, notMemoized, type MemoizedInfo } from '../cache';
+import type { EntryRecord } from '../disk/schema';
+import type { Policy } from '../policies';
+import { flushCaches, registered } from '../registry';
+import { Tiers } from '../tiers';
+import type { AnyFunction, CacheStats } from '../types';
 import { labelOfKey } from './label';
 import { approxBytes } from './size';
 
@@ -86,14 +86,12 @@ const MOST_SEEN = 10_000;
  *
  * This module is not imported by `cache()`: apps that never import it do not carry it.
  * @param fn - a memoized function, or a `@cache` method (typed as the plain method it decorates)
- * @throws TypeError (synchronously) when `fn` was not made by `cache()`
+ * @throws IdbMemoTypeError (`NOT_MEMOIZED`, synchronously) when `fn` was not made by `cache()`
  */
 export function inspect(fn: AnyFunction): Promise<InspectedCache> {
-  const found = hookOf(fn);
-  if (!found) {
-    throw new TypeError(`idb-memo: inspect() takes a function made by cache() or a method decorated with @cache (got ${describe(fn)})`);
-  }
-  return inspectFunction(found.owner, found.hook);
+  const info = memoized.get(fn);
+  if (!info) throw notMemoized('inspect()', fn);
+  return inspectFunction(info);
 }
 
 /**
@@ -101,85 +99,75 @@ export function inspect(fn: AnyFunction): Promise<InspectedCache> {
  * `cachedFetch`), with the origin's storage use from `navigator.storage.estimate()`.
  */
 export async function inspectCaches(): Promise<InspectedPage> {
-  const functions: Promise<InspectedCache>[] = [];
-  const tiersOfFunctions = new Set<Tier<unknown>>();
-  const others: Tier<unknown>[] = [];
-  for (const ref of memories) {
-    const owner = ref.deref();
-    if (owner === undefined) continue;
-    const hook = inspectHookOf(owner);
-    if (hook) {
-      const tier = hook()[0];
-      if (tier) tiersOfFunctions.add(tier);
-      functions.push(inspectFunction(owner as Memoized<AnyFunction>, hook));
-    } else if (owner instanceof Tier) others.push(owner as Tier<unknown>);
+  const functions: MemoizedInfo[] = [];
+  const tiers: Tiers[] = [];
+  for (const ref of registered) {
+    const cache = ref.deref();
+    if (cache instanceof Tiers) tiers.push(cache);
+    else if (cache && 'options' in cache) functions.push(cache as MemoizedInfo);
   }
-  const stores = others.filter((tier) => !tiersOfFunctions.has(tier)).map((tier) => inspectTier(tier, tier.disk?.label ?? 'cachedFetch', undefined, undefined));
-  const [caches, storage] = await Promise.all([Promise.all([...functions, ...stores]), storageUse()]);
+  const ofFunctions = new Set(functions.map((info) => info.tiers()));
+  const stores = tiers.filter((tier) => !ofFunctions.has(tier) && tier.disk?.ns.startsWith('idb-memo:fetch') !== false);
+  const [caches, storage] = await Promise.all([
+    Promise.all([...functions.map(inspectFunction), ...stores.map((tier) => inspectTiers(tier, 'cachedFetch', undefined, Infinity))]),
+    storageUse(),
+  ]);
   return { caches, storage };
 }
 
-function hookOf(fn: unknown): { owner: Memoized<AnyFunction>; hook: InspectHook } | undefined {
-  if (typeof fn !== 'function') return undefined;
-  const hook = inspectHookOf(fn);
-  if (hook) return { owner: fn as Memoized<AnyFunction>, hook };
-  // A decorated method is bound to each instance: it shares its stats() with the function cache() made.
-  const stats = (fn as Partial<Memoized<AnyFunction>>).stats;
-  if (typeof stats !== 'function') return undefined;
-  for (const ref of memories) {
-    const owner = ref.deref();
-    const ownerHook = owner && inspectHookOf(owner);
-    if (ownerHook && (owner as Memoized<AnyFunction>).stats === stats) return { owner: owner as Memoized<AnyFunction>, hook: ownerHook };
-  }
-  return undefined;
+function inspectFunction(info: MemoizedInfo): Promise<InspectedCache> {
+  const { options } = info;
+  const tiers = info.tiers();
+  const stats = info.stats();
+  if (tiers) return inspectTiers(tiers, info.name || 'anonymous', stats, options.ttlMs);
+  // A toDisk function before its tiers are ready (the disk chunk loading, a session being resolved): nothing stored yet.
+  return Promise.resolve({
+    name: info.name || 'anonymous',
+    policy: options.policy,
+    maxItems: options.maxItems,
+    ttlSeconds: options.ttlMs / 1000,
+    toDisk: options.toDisk,
+    database: undefined,
+    namespace: undefined,
+    stats,
+    inProgress: 0,
+    entries: [],
+  });
 }
 
-function inspectFunction(fn: Memoized<AnyFunction>, hook: InspectHook): Promise<InspectedCache> {
-  const [tier, options] = hook();
-  const name = options.name ?? (fn.name || 'anonymous');
-  const stats = fn.stats();
-  if (!tier) {
-    // A per-session function before its session is known: nothing stored yet.
-    const ttlSeconds = options.ttlMs / 1000;
-    return Promise.resolve({ name, policy: options.policy, maxItems: options.maxItems, ttlSeconds, toDisk: options.toDisk, database: undefined, namespace: undefined, stats, inProgress: 0, entries: [] });
-  }
-  return inspectTier(tier, name, stats, options.ttlMs);
-}
-
-async function inspectTier(tier: Tier<unknown>, name: string, stats: CacheStats | undefined, ttlMs: number | undefined): Promise<InspectedCache> {
-  await tier.whenReady(() => undefined); // a bounded disk tier reads its eviction index first
-  const disk = tier.disk;
-  const records = disk ? await diskRecords(tier) : new Map<string, EntryRecord>();
+async function inspectTiers(tiers: Tiers, name: string, stats: CacheStats | undefined, ttlMs: number): Promise<InspectedCache> {
+  const { memory, disk } = tiers;
+  if (disk) await flushCaches();
+  const records = new Map((disk ? await disk.entries() : []).map((record): [string, EntryRecord] => [record.key, record]));
   const now = Date.now();
-  const bounded = Number.isFinite(tier.maxItems);
-  const known: Entry<unknown>[] = bounded ? (entriesInOrder(tier.order) as Entry<unknown>[]) : [...tier.byKey.values()];
-  const victim = bounded ? known[0] : undefined;
+  const bounded = memory.maxItems !== Infinity;
+  const inMemory = memory.entries();
   const entries: InspectedEntry[] = [];
-  const listed = new Set<string>();
-  for (const entry of known) {
-    const inMemory = entry.promise !== undefined;
-    const diskKey = entry.diskKey;
-    const record = diskKey === undefined ? undefined : records.get(diskKey);
-    if (!inMemory && !record) continue; // Gone from the disk meanwhile (another tab).
-    if (diskKey !== undefined) listed.add(diskKey);
-    if (inMemory && entry.key !== undefined && diskKey !== undefined) remember(diskKey, labelOfKey(entry.key));
+  for (const entry of inMemory) {
+    const record = entry.diskKey === undefined ? undefined : records.get(entry.diskKey);
+    const label = labelOfKey(entry.key);
+    if (entry.diskKey !== undefined) {
+      remember(entry.diskKey, label);
+      records.delete(entry.diskKey);
+    }
     entries.push({
-      label: entry.key !== undefined ? labelOfKey(entry.key) : labelOfDiskKey(diskKey!),
-      diskKey,
-      where: !record ? 'memory' : inMemory ? 'both' : 'disk',
+      label,
+      diskKey: entry.diskKey,
+      where: record ? 'both' : 'memory',
       storedAt: entry.storedAt,
       ageMs: Math.max(0, now - entry.storedAt),
       expiresInMs: expiresIn(entry.storedAt, entry.expiresAt, ttlMs, now),
-      hits: entry.hits,
-      approxBytes: approxBytes(inMemory ? entry.value : record!.value),
-      evictsNext: entry === victim,
+      hits: entry.hits - 1,
+      approxBytes: approxBytes(entry.value),
+      evictsNext: bounded && entry === inMemory[0] && records.size === 0,
     });
   }
-  // Entries on disk this tier does not track (an unbounded tier keeps no index; another tab's writes).
-  const rest = [...records.values()].filter((record) => !listed.has(record.key)).sort((a, b) => a.storedAt - b.storedAt);
-  for (const record of rest) {
-    entries.push({
-      label: labelOfDiskKey(record.key),
+  // On disk only: in the disk's eviction order (least recently or frequently used first), before what memory holds.
+  const order = memory.policy === 'FIFO' ? (r: EntryRecord) => [r.storedAt] : memory.policy === 'LRU' ? (r: EntryRecord) => [r.accessedAt] : (r: EntryRecord) => [r.hits, r.accessedAt];
+  const onDisk = [...records.values()].sort((a, b) => compare(order(a), order(b)));
+  const diskOnly = onDisk.map(
+    (record, i): InspectedEntry => ({
+      label: seen.get(record.key) ?? `#${record.key.slice(0, 12)}`,
       diskKey: record.key,
       where: 'disk',
       storedAt: record.storedAt,
@@ -187,37 +175,32 @@ async function inspectTier(tier: Tier<unknown>, name: string, stats: CacheStats 
       expiresInMs: expiresIn(record.storedAt, record.expiresAt, ttlMs, now),
       hits: Math.max(0, record.hits - 1),
       approxBytes: approxBytes(record.value),
-      evictsNext: false,
-    });
-  }
-  if (!bounded) entries.sort((a, b) => a.storedAt - b.storedAt);
+      evictsNext: bounded && i === 0,
+    }),
+  );
+  const all = [...diskOnly, ...entries];
+  if (!bounded) all.sort((a, b) => a.storedAt - b.storedAt);
   return {
     name,
-    policy: tier.policy,
-    maxItems: tier.maxItems,
-    ttlSeconds: (ttlMs ?? Infinity) / 1000,
+    policy: memory.policy,
+    maxItems: memory.maxItems,
+    ttlSeconds: ttlMs / 1000,
     toDisk: disk !== undefined,
-    database: disk?.store.connection.name,
+    database: disk?.db,
     namespace: disk?.ns,
     stats,
-    inProgress: tier.inflight.size,
-    entries,
+    inProgress: memory.inflight.size,
+    entries: all,
   };
 }
 
-/** The records of the tier's namespace, by disk key, once the page's queued changes are written. */
-async function diskRecords(tier: Tier<unknown>): Promise<Map<string, EntryRecord>> {
-  const { store, ns } = tier.disk!;
-  await store.flush();
-  const records = await store.connection.run((db) => db.getAll('entries', namespaceRange(ns)), [] as EntryRecord[]);
-  const byKey = new Map<string, EntryRecord>();
-  for (const record of records) if (isValidRecord(record, ns, record.key)) byKey.set(record.key, record);
-  return byKey;
+function compare(a: number[], b: number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
 }
 
-function expiresIn(storedAt: number, expiresAt: number, ttlMs: number | undefined, now: number): number {
-  const end = Math.min(expiresAt, storedAt + (ttlMs ?? Infinity));
-  // Stamps may run up to 1 ms ahead of the clock (orderedNow): never report more than the ttl.
+function expiresIn(storedAt: number, expiresAt: number, ttlMs: number, now: number): number {
+  const end = Math.min(expiresAt, storedAt + ttlMs);
   return end === Infinity ? Infinity : end - Math.max(now, storedAt);
 }
 
@@ -226,21 +209,11 @@ function remember(diskKey: string, label: string): void {
   seen.set(diskKey, label);
 }
 
-function labelOfDiskKey(diskKey: string): string {
-  return seen.get(diskKey) ?? `#${diskKey.slice(0, 12)}`;
-}
-
 async function storageUse(): Promise<StorageUse | undefined> {
-  if (typeof navigator === 'undefined' || typeof navigator.storage?.estimate !== 'function') return undefined;
   try {
     const { usage, quota } = await navigator.storage.estimate();
     return { usage, quota };
   } catch {
     return undefined;
   }
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'function') return `the function ${value.name || '(anonymous)'}`;
-  return value === null ? 'null' : typeof value;
 }

@@ -1,7 +1,9 @@
 /**
- * Short, readable labels of canonical argument keys (src/key/encode.ts), for the inspector only:
- * labels are made in the page from memory keys and never written anywhere.
+ * Short, readable labels of argument keys (src/key/encode.ts), for the inspector only: labels are
+ * made in the page from memory keys and never written anywhere.
  */
+
+import { KEY_START } from '../key/encode';
 
 /** Longest label returned; longer ones are cut in the middle. */
 const MAX_LABEL = 60;
@@ -12,13 +14,13 @@ class Unreadable extends Error {}
 
 /**
  * A short label of the call a memory key stands for, e.g. `'apple'`, `5, true` or
- * `this: DataExplorer { dataset: '…' }`. A key whose encoding it cannot read is shown as it is,
- * cut to size.
+ * `this: #3 { dataset: '…' }`. A key it cannot read is shown as it is, cut to size.
  */
 export function labelOfKey(key: string): string {
   let label: string;
   try {
-    label = new Reader(key).call();
+    // A single string argument is its own key (see src/cache.ts).
+    label = key.startsWith(KEY_START) ? new Reader(key).call() : quote(key);
   } catch {
     label = key;
   }
@@ -33,7 +35,7 @@ export function shorten(text: string, most: number): string {
 }
 
 class Reader {
-  private at = 0;
+  private at = KEY_START.length;
   constructor(private readonly text: string) {}
 
   call(): string {
@@ -41,8 +43,9 @@ class Reader {
     if (this.peek() === 't') {
       this.at++;
       self = `this: ${this.value()}`;
+      if (this.peek() === '{') self += ` ${this.fields()}`;
     }
-    const count = this.int('|');
+    const count = this.int(':');
     const args: string[] = [];
     for (let i = 0; i < count; i++) args.push(this.value());
     if (this.at !== this.text.length) throw new Unreadable();
@@ -55,6 +58,8 @@ class Reader {
     switch (tag) {
       case 's':
         return quote(this.string());
+      case 'z':
+        return `'…' (${this.int('#')} characters)${this.skip(';')}`;
       case 'd':
         return this.until(';');
       case 'T':
@@ -67,92 +72,72 @@ class Reader {
         return 'null';
       case 'b':
         return `${this.until(';')}n`;
-      case 'y':
       case 'Y':
-        return `Symbol(${this.expectString()})`;
-      case 'a': {
-        const length = this.int('[');
-        const items: string[] = [];
-        for (let i = 0; i < length; i++) items.push(this.value());
-        this.expect(']');
-        return `[${items.join(', ')}]`;
-      }
+        return `Symbol.for(${quote(this.string())})`;
+      case '&':
+        return `#${this.until(';')}`;
+      case '^':
+        return `[same as #${this.until(';')}]`;
+      case 'H':
+        return this.value();
       case 'o':
-        return this.fields('');
-      case 'c': {
-        // The class identity: its name, and in memory `#n` to tell apart classes of one name.
-        const name = this.expectString().replace(/#\d+$/, '');
-        return this.fields(`${name} `);
-      }
-      case 'E': {
-        const name = this.expectString();
-        const message = this.expectString();
-        this.fields('');
-        return `${name}(${quote(message)})`;
-      }
-      case 'V':
-        return `${this.expectString()}(${this.bytes()} bytes)`;
-      case 'A':
-        return `ArrayBuffer(${this.bytes()} bytes)`;
-      case 'L':
-        this.expectString();
-        return `Blob(${this.large()} bytes)`;
-      case 'D': {
-        const ms = Number(this.until(';'));
-        return (Number.isFinite(ms) ? new Date(ms).toISOString() : 'Invalid Date') + this.ownFields();
-      }
-      case 'R': {
-        const source = this.expectString();
-        return `/${source}/${this.expectString()}${this.ownFields()}`;
-      }
+      case 'O':
+        return this.fields();
+      case 'a':
       case 'M':
       case 'S': {
-        const size = this.int('{');
-        for (let i = 0; i < size * (tag === 'M' ? 2 : 1); i++) this.value();
-        this.expect('}');
-        return `${tag === 'M' ? 'Map' : 'Set'}(${size})${this.ownFields()}`;
+        const length = this.int('[');
+        const items: string[] = [];
+        for (let i = 0; i < length; i++) items.push(this.peek() === '_' ? (this.at++, '<hole>') : this.value());
+        this.expect(']');
+        return tag === 'a' ? `[${items.join(', ')}]` : `${tag === 'M' ? 'Map' : 'Set'}(${length})`;
       }
+      case 'V':
+        return `${this.until(';')}(${this.bytes()} bytes)`;
+      case 'A':
       case 'B':
-        return this.value();
+        return `${tag === 'A' ? '' : 'Shared'}ArrayBuffer(${this.bytes()} bytes)`;
+      case 'D': {
+        const ms = Number(this.until(';'));
+        return Number.isFinite(ms) ? new Date(ms).toISOString() : 'Invalid Date';
+      }
+      case 'R': {
+        const source = this.string();
+        return `/${source}/${this.until(';')}`;
+      }
       case 'U':
-        return `URL(${quote(this.expectString())})`;
       case 'Q':
-        return `URLSearchParams(${quote(this.expectString())})`;
-      case 'h':
-        this.value();
-        return 'Headers';
-      case 'H':
+        return `${tag === 'U' ? 'URL' : 'URLSearchParams'}(${this.value()})`;
+      case 'F': {
+        const name = this.string();
         this.until(';');
-        return this.value();
-      case 'r':
-        this.until(';');
-        return '[Circular]';
+        this.string();
+        return `File(${quote(name)}, ${this.int('#')} bytes)${this.skip(';')}`;
+      }
+      case 'L':
+        this.string();
+        return `Blob(${this.int('#')} bytes)${this.skip(';')}`;
       default:
         throw new Unreadable();
     }
   }
 
-  /** The own fields a built-in value (a Date, a Map…) is keyed with after its content: shown when there are some. */
-  private ownFields(): string {
-    if (this.peek() !== '{') return '';
-    const fields = this.fields(' ');
-    return fields === ' {}' ? '' : fields;
-  }
-
-  /** `{ name: value, … }` after `prefix`. */
-  private fields(prefix: string): string {
+  /** `{ name: value, … }`. */
+  private fields(): string {
     this.expect('{');
+    const count = this.int(':');
     const parts: string[] = [];
-    while (this.peek() !== '}') {
-      const name = this.expectString();
+    for (let i = 0; i < count; i++) {
+      const name = this.string();
       parts.push(`${/^[A-Za-z_$][\w$]*$/.test(name) ? name : quote(name)}: ${this.value()}`);
     }
     this.expect('}');
-    return parts.length ? `${prefix}{ ${parts.join(', ')} }` : `${prefix}{}`;
+    return parts.length ? `{ ${parts.join(', ')} }` : '{}';
   }
 
-  /** Inline bytes (`n:…`) or a large binary's digest (`n#hex;`): the byte count. */
-  private bytes(): number {
+  /** Inline bytes (`n:…`), a large binary's digest (`n#hex;`) or a detached buffer (`-`): the byte count. */
+  private bytes(): number | string {
+    if (this.peek() === '-') return (this.at++, 'detached, 0');
     const start = this.at;
     while (/\d/.test(this.peek())) this.at++;
     const size = Number(this.text.slice(start, this.at));
@@ -161,17 +146,6 @@ class Reader {
     else if (mark === '#') this.until(';');
     else throw new Unreadable();
     return size;
-  }
-
-  private large(): number {
-    const size = Number(this.until('#'));
-    this.until(';');
-    return size;
-  }
-
-  private expectString(): string {
-    this.expect('s');
-    return this.string();
   }
 
   private string(): string {
@@ -186,6 +160,12 @@ class Reader {
     const n = Number(this.until(end));
     if (!Number.isInteger(n) || n < 0) throw new Unreadable();
     return n;
+  }
+
+  /** Skips to after `end`; returns ''. */
+  private skip(end: string): string {
+    this.until(end);
+    return '';
   }
 
   private until(end: string): string {

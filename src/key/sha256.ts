@@ -1,10 +1,8 @@
 /**
  * SHA-256 in plain JavaScript (FIPS 180-4), synchronous.
  *
- * The disk tier needs an entry's digest at the moment of the call, before any await, so that a
- * hit on an entry known only on disk is ordered for eviction exactly where a memory hit would be;
- * memory keys digest long strings with it; and it stands in for `crypto.subtle` where that is
- * missing (insecure contexts), giving the very same digests.
+ * Loaded only where Web Crypto's `crypto.subtle` is missing (insecure contexts such as
+ * `http://192.168.x.x`, old runtimes): it gives the very same digests.
  */
 
 const K = new Int32Array([
@@ -72,37 +70,4 @@ export function sha256Sync(bytes: Uint8Array): string {
   const whole = bytes.length & ~63;
   blocks(bytes, whole);
   return finish(bytes.subarray(whole), bytes.length);
-}
-
-const CHUNK_UNITS = 1 << 15;
-const chunk = new Uint8Array(CHUNK_UNITS * 2);
-
-/**
- * Hex SHA-256 of a string's UTF-16 code units, little-endian: the same digest as Web Crypto of a
- * `Uint16Array` of the text on every browser. Unlike TextEncoder, lone surrogates stay apart.
- * Streams the text through a fixed buffer, so a long string costs no copy of itself.
- */
-export function sha256OfTextSync(text: string): string {
-  state.set(INITIAL);
-  const length = text.length;
-  let from = 0;
-  // Whole chunks (a multiple of 64 bytes) straight through; the rest is padded by finish().
-  while (length - from >= CHUNK_UNITS) {
-    fill(text, from, CHUNK_UNITS);
-    blocks(chunk, chunk.length);
-    from += CHUNK_UNITS;
-  }
-  const rest = length - from;
-  fill(text, from, rest);
-  const whole = (rest * 2) & ~63;
-  blocks(chunk, whole);
-  return finish(chunk.slice(whole, rest * 2), length * 2);
-}
-
-function fill(text: string, from: number, units: number): void {
-  for (let i = 0, j = 0; i < units; i++, j += 2) {
-    const unit = text.charCodeAt(from + i);
-    chunk[j] = unit & 255;
-    chunk[j + 1] = unit >>> 8;
-  }
 }

@@ -1,0 +1,199 @@
+/**
+ * The disk tier: a chunk of its own, loaded by the first `toDisk` cache (or cachedFetch, or a
+ * logout), so that an app whose caches stay in memory never downloads IndexedDB code.
+ *
+ * Its contract ({@link Disk}): reads, writes, removals and clears of one namespace, each one
+ * IndexedDB transaction, so that the database orders them; a write commits only if nothing
+ * removed its key (or logged out) since its call's read. Messages between tabs are only hints.
+ */
+
+import { config } from '../config';
+import { ClearBlockedError, warnOnce } from '../errors';
+import type { Use } from '../memory';
+import type { Policy } from '../policies';
+import { connection, errorName, knownDatabases, type Connection } from './connection';
+import type { EntryRecord } from './schema';
+import { endedSessions } from './session';
+import * as store from './store';
+
+export { withLock } from './lock';
+export { endSession, sessionId, sessionReady } from './session';
+export type { Since, Read } from './store';
+
+/** One namespace of one cache database: what the rest of the library asks of the disk. */
+export interface Disk {
+  readonly db: string;
+  readonly ns: string;
+  /** The record of `key` (undefined on a miss) and what the read saw. Never rejects. */
+  read(key: string): Promise<store.Read>;
+  /**
+   * Stores `record` unless a removal or logout came since `since`, or `stillWanted()` says no when
+   * its transaction is made; resolves whether it was stored. Never rejects.
+   */
+  write(record: EntryRecord, since: store.Since, evicted: readonly string[], uses: readonly Use[], stillWanted: () => boolean): Promise<boolean>;
+  /** Removes `key`, leaving a tombstone; resolves whether it was stored. Never rejects. */
+  remove(key: string): Promise<boolean>;
+  /** Removes every entry of the namespace (of every namespace it starts, with `prefix`). Never rejects. */
+  clear(prefix?: boolean): Promise<void>;
+  /** Records uses of its entries (LRU/LFU order). Never rejects. */
+  touch(uses: readonly Use[]): Promise<void>;
+  /** Removes entries the memory tier evicted (no tombstone: an eviction is no user's removal). Never rejects. */
+  evict(keys: readonly string[]): Promise<void>;
+  /** Every entry (for the inspector). */
+  entries(): Promise<EntryRecord[]>;
+}
+
+/** Changes in flight, for {@link flush}. */
+const inFlight = new Set<Promise<unknown>>();
+
+function tracked<T>(work: Promise<T>): Promise<T> {
+  inFlight.add(work);
+  void work.finally(() => inFlight.delete(work)).catch(() => {});
+  return work;
+}
+
+/** Per database: its connection, the reads of this microtask (one transaction), its upkeep. */
+class Database {
+  readonly connection: Connection;
+  private reads: store.PendingRead[] = [];
+  /** Names used by this page, by version; `false` once their upkeep has run. */
+  private readonly claims = new Map<string, [version: string, done: boolean]>();
+  private upkeepSoon = false;
+  /** Removals that met a database that would not open: applied first once it does. */
+  private deferred: ((db: IDBDatabase) => Promise<unknown>)[] = [];
+
+  constructor(readonly name: string) {
+    this.connection = connection(name);
+  }
+
+  run<T>(operation: (db: IDBDatabase) => Promise<T>, fallback: T, onError?: (error: unknown) => void): Promise<T> {
+    return tracked(
+      this.connection.run(
+        async (db) => {
+          for (const removal of this.deferred.splice(0)) await removal(db);
+          return operation(db);
+        },
+        fallback,
+        onError,
+      ),
+    );
+  }
+
+  /** A removal: kept for later if the database will not open now, so that it is never lost. */
+  removal<T>(operation: (db: IDBDatabase) => Promise<T>, fallback: T): Promise<T> {
+    let ran = false;
+    return this.run((db) => ((ran = true), operation(db)), fallback).then((result) => {
+      if (!ran && this.connection.mayRecover) this.deferred.push(operation);
+      return result;
+    });
+  }
+
+  read(ns: string, key: string): Promise<store.Read> {
+    this.claim(ns);
+    return new Promise((resolve) => {
+      if (this.reads.push({ ns, key, resolve }) === 1) queueMicrotask(() => this.readNow());
+    });
+  }
+
+  private readNow(): void {
+    const batch = this.reads;
+    this.reads = [];
+    void this.run((db) => store.readAll(db, batch), undefined).then(() => {
+      // Those not answered (the database unavailable, the transaction failed) are misses.
+      for (const { resolve } of batch) resolve({ record: undefined, since: undefined });
+    });
+  }
+
+  /** Notes that this page uses namespace `ns`: once per name, the upkeep drops its other versions. */
+  claim(ns: string): void {
+    const [name, version] = ns.split('\0');
+    if (version === undefined || this.claims.has(name!)) return;
+    this.claims.set(name!, [version, false]);
+    if (this.upkeepSoon) return;
+    this.upkeepSoon = true;
+    queueMicrotask(() => void tracked(this.upkeep()));
+  }
+
+  private async upkeep(): Promise<void> {
+    const ended = await endedSessions();
+    this.upkeepSoon = false;
+    const claimed: [string, string][] = [];
+    for (const [name, claim] of this.claims) {
+      if (!claim[1]) claimed.push([name, claim[0]]);
+      claim[1] = true;
+    }
+    await this.run((db) => store.upkeep(db, claimed, ended, config.maxUnusedDays * 86_400_000), undefined);
+  }
+}
+
+const databases = new Map<string, Database>();
+
+function database(name: string): Database {
+  let found = databases.get(name);
+  if (!found) databases.set(name, (found = new Database(name)));
+  return found;
+}
+
+/** The disk tier of namespace `ns` in database `db`, bounded by `maxItems` per `policy`; `label` names it in warnings. */
+export function disk(db: string, ns: string, maxItems: number, policy: Policy, label: string): Disk {
+  const base = database(db);
+  return {
+    db,
+    ns,
+    read: (key) => base.read(ns, key),
+    write: (record, since, evicted, uses, stillWanted) =>
+      base.run(async (idb) => {
+        if (!stillWanted()) return false;
+        const put: store.Put = { record, since, evicted, uses, maxItems, policy, label };
+        try {
+          return await store.write(idb, put);
+        } catch (error) {
+          if (errorName(error) !== 'QuotaExceededError') throw error;
+          // Out of quota: the namespace's least valuable tenth goes, and the write is tried once more.
+          await store.makeRoom(idb, ns, policy);
+          return store.write(idb, put).catch(() => {
+            warnOnce('QUOTA_EXCEEDED', `quota:${label}`, __DEV__ && `the storage quota is full: a result of ${label} is kept in memory only`);
+            return false;
+          });
+        }
+      }, false),
+    remove: (key) => (base.claim(ns), base.removal((idb) => store.remove(idb, ns, key), false)),
+    clear: (prefix) => (base.claim(ns), base.removal((idb) => store.clear(idb, ns, prefix), undefined)),
+    touch: (uses) => base.run((idb) => store.touch(idb, ns, uses), undefined),
+    evict: (keys) => base.run((idb) => store.evictKeys(idb, ns, keys), undefined),
+    entries: () => base.run((idb) => store.entriesOf(idb, ns), []),
+  };
+}
+
+/**
+ * A logout: empties every database this origin's library used (this page's, and those of earlier
+ * visits it remembers), each in one transaction that writes a new epoch.
+ * @throws (rejects) ClearBlockedError naming the databases that would not open
+ */
+export async function logout(): Promise<void> {
+  const listed = await indexedDB.databases?.().then(
+    (infos) => new Set(infos.map((info) => info.name)),
+    () => undefined,
+  );
+  const left: string[] = [];
+  await Promise.all(
+    knownDatabases()
+      .filter((name) => !listed || listed.has(name) || databases.has(name))
+      .map(async (name) => {
+        const base = database(name);
+        base.connection.retryNow();
+        if (!(await base.run(async (db) => (await store.logout(db), true), false))) left.push(name);
+      }),
+  );
+  if (left.length > 0) throw new ClearBlockedError(left);
+}
+
+/** cachedFetch's secret of database `db`; undefined while it cannot be opened. */
+export function secret(db: string): Promise<Uint8Array | undefined> {
+  return database(db).run(store.secret, undefined);
+}
+
+/** Resolves once every change made so far in this page is committed (or given up). */
+export async function flush(): Promise<void> {
+  while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+}

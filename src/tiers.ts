@@ -1,0 +1,114 @@
+import type { Disk } from './disk/index';
+import { MemoryTier } from './memory';
+import type { Policy } from './policies';
+import { register, tell, type Hint, type Registered } from './registry';
+
+/** How long uses recorded in memory wait before they reach the disk when nothing else is written. */
+const TOUCH_AFTER_MS = 2000;
+
+/**
+ * The results of one namespace in this page: a memory tier, and with `toDisk` the disk tier it
+ * writes through to. Shared by every function of the page that uses the namespace with the same
+ * bounds (two wrappers of one `name` answer each other at once).
+ */
+export class Tiers<V = unknown> implements Registered {
+  readonly memory: MemoryTier<V>;
+  /** Memory keys of the entries and calls in progress, by disk key: another tab's delete() names the disk key. */
+  private readonly byDiskKey = new Map<string, string>();
+  /** Resolves once the disk operation asked for last has been issued: they reach IndexedDB in the order they were asked for. */
+  private turn: Promise<unknown> = Promise.resolve();
+  private touchTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(maxItems: number, policy: Policy, readonly disk?: Disk) {
+    // Bounded LRU/LFU tiers on disk report their hits, which order eviction there too.
+    this.memory = new MemoryTier<V>(maxItems, policy, disk !== undefined && maxItems !== Infinity && policy !== 'FIFO');
+    this.memory.onRemoved = (entry) => {
+      if (entry.diskKey !== undefined && this.byDiskKey.get(entry.diskKey) === entry.key) this.byDiskKey.delete(entry.diskKey);
+    };
+    this.memory.onFirstUse = () => {
+      this.touchTimer ??= setTimeout(() => this.flush(), TOUCH_AFTER_MS);
+      // Nobody awaits it: it must not keep a Node process alive.
+      (this.touchTimer as { unref?: () => void }).unref?.();
+    };
+    register(this);
+  }
+
+  /** Notes that memory key `key` is stored (or being computed) under `diskKey`. */
+  noteDiskKey(diskKey: string, key: string): void {
+    this.byDiskKey.set(diskKey, key);
+  }
+
+  /** Runs `op` once `diskKey` is known and every disk operation asked for before it has been issued. */
+  inTurn<T>(diskKey: string | Promise<string>, op: (diskKey: string) => Promise<T>): Promise<T> {
+    const ready = Promise.all([this.turn, diskKey]);
+    const result = ready.then(([, known]) => op(known));
+    this.turn = ready.then(
+      () => undefined,
+      () => undefined,
+    );
+    return result;
+  }
+
+  /** Removes every entry, in memory and on disk, and tells the other caches of the namespace. */
+  async clear(prefix?: boolean): Promise<void> {
+    this.forget();
+    const disk = this.disk;
+    if (!disk) return;
+    await this.inTurn('', () => disk.clear(prefix));
+    tell({ type: 'clear', db: disk.db, ns: disk.ns, prefix }, this);
+  }
+
+  /** Removes the entry of `key` (stored under `diskKeyOf(key)`); resolves whether there was one. */
+  async delete(key: string, diskKeyOf: () => string | Promise<string>): Promise<boolean> {
+    const inMemory = this.memory.delete(key) !== undefined;
+    const disk = this.disk;
+    if (!disk) return inMemory;
+    const onDisk = await this.inTurn(diskKeyOf(), async (known) => {
+      const removed = await disk.remove(known);
+      tell({ type: 'delete', db: disk.db, ns: disk.ns, key: known }, this);
+      return removed;
+    });
+    return inMemory || onDisk;
+  }
+
+  forget(): void {
+    this.memory.clear();
+    this.byDiskKey.clear();
+  }
+
+  /** Another cache's removal (of this page, or another tab's): the entries it removed leave memory too. */
+  hear(hint: Hint & { type: 'clear' | 'delete' }): void {
+    const disk = this.disk;
+    if (!disk || hint.db !== disk.db) return;
+    if (hint.type === 'clear' ? (hint.prefix ? disk.ns.startsWith(hint.ns) : disk.ns === hint.ns) : disk.ns === hint.ns) {
+      if (hint.type === 'clear') this.forget();
+      else {
+        const key = this.byDiskKey.get(hint.key);
+        if (key !== undefined) this.memory.delete(key);
+      }
+    }
+  }
+
+  /** Sends the uses recorded in memory to the disk. */
+  flush(): void {
+    clearTimeout(this.touchTimer);
+    this.touchTimer = undefined;
+    const uses = this.memory.takeUses();
+    if (uses.length > 0) void this.disk?.touch(uses);
+  }
+}
+
+const shared = new Map<string, WeakRef<Tiers>>();
+const collected = new FinalizationRegistry<string>((id) => shared.get(id)?.deref() ?? shared.delete(id));
+
+/** The tiers of namespace `ns` of database `db` with these bounds, shared in the page; `makeDisk` makes its disk tier the first time. */
+export function sharedTiers<V>(db: string, ns: string, maxItems: number, policy: Policy, makeDisk: () => Disk): Tiers<V> {
+  const id = `${db}\0${ns}\0${maxItems}${policy}`;
+  let tiers = shared.get(id)?.deref() as Tiers<V> | undefined;
+  if (!tiers) {
+    tiers = new Tiers<V>(maxItems, policy, makeDisk());
+    shared.set(id, new WeakRef(tiers as Tiers));
+    collected.register(tiers, id);
+  }
+  return tiers;
+}
