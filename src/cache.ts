@@ -1,6 +1,6 @@
 import { config } from './config';
 import { IdbMemoTypeError } from './errors';
-import { isExpired, type Entry } from './memory';
+import { isExpired, type Entry, type Moment, type Stored } from './memory';
 import { digestOf, finishKey } from './key/digest';
 import { encodeCall, isNoThis } from './key/encode';
 import { describe, isOptionsObject, resolveOptions, type ResolvedOptions } from './options';
@@ -104,8 +104,8 @@ function bind(made: Memoized<AnyFunction>, self: unknown): Memoized<AnyFunction>
 /** How a call was answered when memory had no result. */
 interface Outcome {
   readonly value: unknown;
-  /** Read from the disk: its record's times and uses. */
-  readonly stored?: { readonly storedAt: number; readonly expiresAt: number; readonly hits: number };
+  /** Read from the disk: its record's times and uses, and the moment of the call. */
+  readonly stored?: Stored;
   readonly diskKey?: string;
   /** What the call's disk read saw (computed results only): its write checks it. */
   readonly since?: Since;
@@ -173,15 +173,15 @@ function memoize(fn: Compute, options: ResolvedOptions): Memoized<AnyFunction> {
       stats.diskHits++;
       entry.owner = stats;
     }
-    return entry.promise;
+    return entry.promise!;
   }
 
-  /** A stored record if it is still fresh for this function's `ttl`. */
-  function fresh(read: Read): Outcome['stored'] {
+  /** A stored record if it is still fresh for this function's `ttl`, read by a call made at `at`. */
+  function fresh(read: Read, at: Moment): Stored | undefined {
     const record = read.record;
     if (!record) return undefined;
     const expiresAt = Math.min(record.expiresAt, record.storedAt + ttlMs);
-    return isExpired(record.storedAt, expiresAt, Date.now()) ? undefined : { storedAt: record.storedAt, expiresAt, hits: record.hits };
+    return isExpired(record.storedAt, expiresAt, Date.now()) ? undefined : { storedAt: record.storedAt, expiresAt, hits: record.hits, at };
   }
 
   /**
@@ -190,21 +190,24 @@ function memoize(fn: Compute, options: ResolvedOptions): Memoized<AnyFunction> {
    */
   async function fromDiskOrCompute(tiers: Tiers, key: string, self: unknown, args: ArrayLike<unknown>, saved: Promise<unknown>): Promise<Outcome> {
     const disk = tiers.disk!;
-    const diskKey = digestOf(key);
-    void diskKey.then((known) => tiers.noteDiskKey(known, key));
-    const read = await tiers.inTurn(diskKey, (known) => disk.read(known));
-    const known = await diskKey;
-    const stored = fresh(read);
-    if (stored) return { value: read.record!.value, stored, diskKey: known };
-    const modules = loadedDisk()!;
+    // A hit counts for eviction as made now, when memory would have answered it.
+    const at = tiers.memory.moment();
+    const read = await tiers.inTurn(digestOf(key), (known) => {
+      tiers.noteDiskKey(known, key);
+      tiers.memory.useCold(known, at);
+      return disk.read(known).then((found) => [known, found] as const);
+    });
+    const [known, found] = read;
+    const stored = fresh(found, at);
+    if (stored) return { value: found.record!.value, stored, diskKey: known };
     return new Promise<Outcome>((resolve, reject) => {
-      void modules
+      void loadedDisk()!
         .withLock(`idb-memo:${disk.db}:${disk.ns}:${known}`, async (waited) => {
           const again = waited ? await disk.read(known) : undefined;
-          const found = again && fresh(again);
-          if (found) return resolve({ value: again.record!.value, stored: found, diskKey: known });
+          const stored = again && fresh(again, tiers.memory.moment());
+          if (stored) return resolve({ value: again.record!.value, stored, diskKey: known });
           try {
-            resolve({ value: await compute(self, args), diskKey: known, since: (again ?? read).since });
+            resolve({ value: await compute(self, args), diskKey: known, since: (again ?? found).since });
           } catch (error) {
             return reject(error);
           }
@@ -234,52 +237,59 @@ function memoize(fn: Compute, options: ResolvedOptions): Memoized<AnyFunction> {
     let settle!: { resolve: (value: unknown) => void; reject: (error: unknown) => void };
     const result = new Promise<unknown>((resolve, reject) => (settle = { resolve, reject }));
     // In `inflight` before the function runs: a delete() or clear() it makes itself drops this call.
+    // It stays there until its result is kept: identical calls meanwhile join it.
     memory.inflight.set(key, result);
-    /** Whether the call's result may still be kept: no removal of it, no clear, no logout since it began. */
-    const wanted = () => memory.inflight.get(key) === result && memory.generation === generation && logoutCount() === logouts;
+    const ours = () => memory.inflight.get(key) === result;
+    /** Keeps the answer unless a removal of it, a clear or a logout came since the call began; returns the disk write. */
+    const keepIfWanted = (answered: Outcome) => {
+      if (!ours()) return undefined;
+      memory.inflight.delete(key);
+      return memory.generation === generation && logoutCount() === logouts ? keep(tiers, key, answered) : undefined;
+    };
     const outcome = tiers.disk ? fromDiskOrCompute(tiers, key, self, args, saved) : compute(self, args).then((value): Outcome => ({ value }));
     outcome.then(
       (answered) => {
-        settle.resolve(answered.value);
-        let write: Promise<unknown> | undefined;
-        try {
-          if (wanted()) write = keep(tiers, key, answered);
-          else if (memory.inflight.get(key) === result) memory.inflight.delete(key);
-        } finally {
-          // Always: the cross-tab lock of this key is held until then.
-          markSaved(write ?? Promise.resolve());
-        }
+        // A bounded disk tier orders its entries with those only on disk: it keeps in turn, after
+        // the reads of calls made before (their hits counted first), then answers.
+        const answer = () => {
+          settle.resolve(answered.value);
+          return keepIfWanted(answered);
+        };
+        // The cross-tab lock of this key is held until the write is done (never waited for by the caller).
+        if (!tiers.ordered) return markSaved(Promise.resolve(answer()));
+        const kept = tiers.inTurn(answered.diskKey ?? '', async () => {
+          const write = keepIfWanted(answered);
+          settle.resolve(answered.value);
+          return { write };
+        });
+        markSaved(kept.then(({ write }) => write, () => settle.resolve(answered.value)));
       },
       (error: unknown) => {
         settle.reject(error);
-        if (memory.inflight.get(key) === result) memory.inflight.delete(key);
+        if (ours()) memory.inflight.delete(key);
         markSaved(Promise.resolve());
       },
     );
     return result;
   }
 
-  /** Keeps an answer in memory and, when computed, on disk; returns the disk write. */
+  /** Keeps an answer in memory and, when computed, on disk (in turn with the operations asked for before); returns the disk write. */
   function keep(tiers: Tiers, key: string, { value, stored, diskKey, since }: Outcome): Promise<unknown> | undefined {
     const { memory, disk } = tiers;
-    memory.inflight.delete(key);
     if (stored) stats.diskHits++;
     const { entry, evicted } = memory.set(key, value, stats, ttlMs, diskKey, stored);
     stats.evictions += evicted.length;
-    if (!disk || diskKey === undefined) return undefined;
+    if (!disk || diskKey === undefined || !entry) return undefined;
     tiers.noteDiskKey(diskKey, key);
     // What memory evicted leaves the disk too, so that both tiers hold the same entries.
-    const evictedKeys = evicted.flatMap((gone) => (gone.diskKey === undefined ? [] : [gone.diskKey]));
-    if (stored) return evictedKeys.length ? disk.evict(evictedKeys) : undefined;
+    const gone = evicted.map((victim) => victim.diskKey!);
+    if (stored) return gone.length ? disk.evict(gone) : undefined;
     if (since === undefined) return undefined; // the read failed: what the disk holds is unknown
+    const record = { ns: disk.ns, key: diskKey, value, storedAt: entry.storedAt, expiresAt: entry.expiresAt, accessedAt: entry.storedAt, hits: 1 };
     const logouts = logoutCount();
-    return disk.write(
-      { ns: disk.ns, key: diskKey, value, storedAt: entry.storedAt, expiresAt: entry.expiresAt, accessedAt: entry.storedAt, hits: 1 },
-      since,
-      evictedKeys,
-      memory.takeUses(),
-      () => logoutCount() === logouts && memory.map.get(key) === entry,
-    );
+    const write = () => disk.write(record, { since, evicted: gone, uses: memory.takeUses() }, () => logoutCount() === logouts && memory.map.get(key) === entry);
+    // Another tab's writes may have filled the disk: what it evicts for this one leaves memory too.
+    return (tiers.ordered ? write() : tiers.inTurn(diskKey, write)).then(({ evicted: also }) => tiers.evictedOnDisk(also, entry.lastUse));
   }
 
   const call = function (this: unknown, only?: unknown): Promise<unknown> {
@@ -300,7 +310,9 @@ function memoize(fn: Compute, options: ResolvedOptions): Memoized<AnyFunction> {
     const logouts = logoutCount();
     const self = this;
     const args = [...arguments];
-    return Promise.resolve(key).then((known) => withTiers((ready) => lookup(ready, known, self, args, logouts)));
+    // Waits in line with the calls, clears and deletes made before it (the tiers are not ready yet).
+    const later = (known: string) => withTiers((ready) => lookup(ready, known, self, args, logouts)) as Promise<unknown>;
+    return typeof key === 'string' ? later(key) : key.then(later);
   };
 
   /** Runs `use` on the tiers of now and on every other tier this function used. */

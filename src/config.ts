@@ -46,6 +46,6 @@ export const config: Config = Object.seal({
  */
 export function configure(changes: Partial<Config>): void {
   if (typeof changes !== 'object' || changes === null) invalid('configure()', 'an object of settings', changes);
-  checkNames(changes, Object.keys(settings), 'configure()');
+  checkNames(changes, Object.keys(settings), 'unknown setting');
   Object.assign(config, changes);
 }

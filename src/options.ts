@@ -31,19 +31,24 @@ export function invalid(option: string, should: string, value: unknown): never {
   throw new IdbMemoTypeError('INVALID_OPTION', __DEV__ && `idb-memo: option "${option}" must be ${should} (got ${describe(value)})`);
 }
 
+/** Throws the `INVALID_OPTION` error of options that are not an object, given to `what`. */
+export function notAnObject(what: string, value: unknown): never {
+  throw new IdbMemoTypeError('INVALID_OPTION', __DEV__ && `idb-memo: ${what} options must be an object (got ${describe(value)})`);
+}
+
 /** Throws the `OPTION_OUT_OF_RANGE` error of `option`. */
 function outOfRange(option: string, should: string, value: unknown): never {
   throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', __DEV__ && `idb-memo: option "${option}" must be ${should} (got ${describe(value)})`);
 }
 
-/** Throws unless every key of `options` is one of `known` (`what` names the function taking them). */
-export function checkNames(options: object, known: readonly string[], what: string): void {
+/** Throws unless every key of `options` is one of `known`; `unknown` begins the message (`unknown cache() option`). */
+export function checkNames(options: object, known: readonly string[], unknown: string): void {
   for (const name of Object.keys(options)) {
     if (known.includes(name)) continue;
     const camel = name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
     throw new IdbMemoTypeError(
       'INVALID_OPTION',
-      __DEV__ && `idb-memo: unknown ${what} option "${name}". ${known.includes(camel) ? `Did you mean "${camel}"?` : `Known options: ${known.join(', ')}.`}`,
+      __DEV__ && `idb-memo: ${unknown} "${name}". ${known.includes(camel) ? `Did you mean "${camel}"?` : `Known: ${known.join(', ')}.`}`,
     );
   }
 }
@@ -53,8 +58,8 @@ export function checkNames(options: object, known: readonly string[], what: stri
  * @throws IdbMemoTypeError (`INVALID_OPTION`) for an unknown option, a value of the wrong type, or `toDisk` without `name`; IdbMemoRangeError for a value out of range
  */
 export function resolveOptions(options: CacheOptions<never, never> = {}): ResolvedOptions {
-  if (!isOptionsObject(options)) invalid('options', 'an object', options);
-  checkNames(options, OPTION_NAMES, 'cache()');
+  if (!isOptionsObject(options)) notAnObject('cache()', options);
+  checkNames(options, OPTION_NAMES, 'unknown cache() option');
   const { maxItems = Infinity, policy = 'LRU', ttl, toDisk = false, cachePath, perSession = false, hashFuncs, key, name, version = '' } = options as CacheOptions;
   if (typeof maxItems !== 'number') invalid('maxItems', 'a number', maxItems);
   if (maxItems !== Infinity && !(Number.isInteger(maxItems) && maxItems > 0)) outOfRange('maxItems', 'a positive integer', maxItems);
@@ -126,7 +131,8 @@ function classNameOf(value: unknown): string {
 export function checkName(option: string, value: unknown): void {
   if (value === undefined) return;
   if (typeof value !== 'string') invalid(option, 'a string', value);
-  if (value === '' || value.includes('\0')) outOfRange(option, 'a non-empty string free of NUL characters', value);
+  if (value === '') throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', __DEV__ && `idb-memo: option "${option}" must not be empty`);
+  if (value.includes('\0')) outOfRange(option, 'free of NUL characters', value);
 }
 
 /** A short description of a bad value for error messages. */

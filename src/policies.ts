@@ -3,14 +3,16 @@ import { LinkedList, type Linked } from './linked-list';
 /** Which entry an eviction removes when a bounded cache is full. */
 export type Policy = 'LRU' | 'LFU' | 'FIFO';
 
-/** The fields an eviction policy keeps on each entry, and the two it reads. */
+/** The fields an eviction policy keeps on each entry, and those it reads. */
 export interface PolicyNode extends Linked<PolicyNode> {
   /** LFU only: the frequency bucket the entry sits in. */
   bucket: FrequencyBucket | null;
-  /** When the entry was first stored (FIFO order of an entry read back from storage). */
+  /** When the entry was first stored (FIFO). */
   readonly storedAt: number;
-  /** Its uses so far, the computation included (LFU bucket of an entry read back from storage). */
+  /** Its uses so far, the computation included (LFU). */
   readonly hits: number;
+  /** The order of its last use among the tier's (LRU, and LFU's tie-break). */
+  readonly lastUse: number;
 }
 
 interface FrequencyBucket extends Linked<FrequencyBucket> {
@@ -18,14 +20,13 @@ interface FrequencyBucket extends Linked<FrequencyBucket> {
   readonly entries: LinkedList<PolicyNode>;
 }
 
-/** Orders entries for eviction. Every method is O(1): no sorting, no scans. */
+/** Orders entries for eviction. Every method but `promoted` is O(1): no sorting, no scans. */
 export interface EvictionOrder {
   /** Records a new entry. */
   added(node: PolicyNode): void;
   /**
-   * Records an entry read back from storage and used now: where its `storedAt` (FIFO) or its
-   * `hits` (LFU) puts it, as the most recently used of its peers. O(n) at worst, for FIFO and
-   * LFU only: once per disk hit, never per memory hit.
+   * Records an entry read back from storage, where its `storedAt`, `hits` and `lastUse` put it.
+   * O(n) at worst: once per disk hit, never per memory hit.
    */
   promoted(node: PolicyNode): void;
   /** Records a hit on an entry. */
@@ -34,6 +35,8 @@ export interface EvictionOrder {
   removed(node: PolicyNode): void;
   /** The entry to evict next, if any. */
   victim(): PolicyNode | null;
+  /** Whether `a` goes before `b`. */
+  before(a: PolicyNode, b: PolicyNode): boolean;
   /** Forgets every entry. */
   clear(): void;
 }
@@ -46,10 +49,7 @@ class FifoOrder implements EvictionOrder {
     this.list.append(node);
   }
   promoted(node: PolicyNode): void {
-    let after = this.list.tail;
-    while (after && after.storedAt > node.storedAt) after = after.prev;
-    if (after) this.list.insertAfter(after, node);
-    else this.list.prepend(node);
+    place(this.list, node, this);
   }
   used(_node: PolicyNode): void {}
   removed(node: PolicyNode): void {
@@ -58,6 +58,9 @@ class FifoOrder implements EvictionOrder {
   victim(): PolicyNode | null {
     return this.list.head;
   }
+  before(a: PolicyNode, b: PolicyNode): boolean {
+    return a.storedAt < b.storedAt;
+  }
   clear(): void {
     this.list.clear();
   }
@@ -65,12 +68,20 @@ class FifoOrder implements EvictionOrder {
 
 /** Least recently used: a hit moves the entry to the safe end. */
 class LruOrder extends FifoOrder {
-  override promoted(node: PolicyNode): void {
-    this.list.append(node);
-  }
   override used(node: PolicyNode): void {
     this.list.moveToTail(node);
   }
+  override before(a: PolicyNode, b: PolicyNode): boolean {
+    return a.lastUse < b.lastUse;
+  }
+}
+
+/** Inserts `node` into `list` after the last entry that goes before it (searching from the safe end). */
+function place(list: LinkedList<PolicyNode>, node: PolicyNode, order: EvictionOrder): void {
+  let after = list.tail;
+  while (after && order.before(node, after)) after = after.prev;
+  if (after) list.insertAfter(after, node);
+  else list.prepend(node);
 }
 
 /**
@@ -95,11 +106,14 @@ class LfuOrder implements EvictionOrder {
     const hits = Math.max(1, node.hits);
     let before = this.buckets.tail;
     while (before && before.hits > hits) before = before.prev;
-    if (before?.hits === hits) return this.enter(before, node);
-    const bucket = newBucket(hits);
-    if (before) this.buckets.insertAfter(before, bucket);
-    else this.buckets.prepend(bucket);
-    this.enter(bucket, node);
+    let bucket = before;
+    if (before?.hits !== hits) {
+      bucket = newBucket(hits);
+      if (before) this.buckets.insertAfter(before, bucket);
+      else this.buckets.prepend(bucket);
+    }
+    place(bucket!.entries, node, this);
+    node.bucket = bucket!;
   }
 
   used(node: PolicyNode): void {
@@ -122,6 +136,10 @@ class LfuOrder implements EvictionOrder {
 
   victim(): PolicyNode | null {
     return this.buckets.head?.entries.head ?? null;
+  }
+
+  before(a: PolicyNode, b: PolicyNode): boolean {
+    return a.hits < b.hits || (a.hits === b.hits && a.lastUse < b.lastUse);
   }
 
   clear(): void {
@@ -158,9 +176,7 @@ export function evictionOrder(policy: Policy): EvictionOrder {
   }
 }
 
-/**
- * The entries of `order`, next victim first (for src/inspect.ts; O(n), never called by a cache).
- */
+/** The entries of `order`, next victim first (for the inspector; O(n), never called by a cache). */
 export function entriesInOrder(order: EvictionOrder): PolicyNode[] {
   const out: PolicyNode[] = [];
   if (order instanceof FifoOrder) {

@@ -15,7 +15,8 @@ export type Hint =
 export interface Registered {
   forget(): void;
   hear?(hint: Hint & { type: 'clear' | 'delete' }): void;
-  flush?(): void;
+  /** Sends what waits in memory to the disk; resolves once it is issued. */
+  flush?(): Promise<unknown> | void;
 }
 
 /** Every registered cache, held weakly: a cache made on the fly is collected with its function. */
@@ -57,11 +58,16 @@ function hear(hint: Hint, from?: Registered): void {
   else if (hint?.type === 'clear' || hint?.type === 'delete') each((cache) => cache !== from && cache.hear?.(hint));
 }
 
-/** Tells the other caches of this page, and other tabs, of `hint` (once its change is committed). */
-export function tell(hint: Hint, from: Registered): void {
-  hear(hint, from);
+/** Tells the other caches of this page (but `from`; none without it), and other tabs, of `hint` (once its change is committed). */
+export function tell(hint: Hint, from?: Registered): void {
+  if (from) hear(hint, from);
   listen();
   channel?.postMessage(hint);
+}
+
+/** Empties every memory tier of the page and resets every counter (a logout; the tests' "reload"). */
+export function forgetMemories(): void {
+  each((cache) => cache.forget());
 }
 
 let logouts = 0;
@@ -97,19 +103,30 @@ export function diskAskedFor(): boolean {
  * Where IndexedDB is missing (Node, SSR) it resolves at once.
  * @throws (rejects) ClearBlockedError (`code` `'CLEAR_BLOCKED'`) when a database would not open to be emptied
  */
-export async function clearCaches(): Promise<void> {
+export function clearCaches(): Promise<void> {
   logouts++;
-  each((cache) => cache.forget());
-  channel?.postMessage({ type: 'logout' } satisfies Hint);
-  if (typeof indexedDB === 'undefined') return;
-  const module = await loadDisk();
-  module.endSession();
-  try {
-    await module.logout();
-  } finally {
-    // Said again once the databases are empty: a tab that read meanwhile drops what it read.
-    channel?.postMessage({ type: 'logout' } satisfies Hint);
-  }
+  forgetMemories();
+  tell({ type: 'logout' });
+  if (typeof indexedDB === 'undefined') return Promise.resolve();
+  const done = (async () => {
+    const module = await loadDisk();
+    module.endSession();
+    try {
+      await module.logout();
+    } finally {
+      // Said again once the databases are empty: a tab that read meanwhile drops what it read.
+      tell({ type: 'logout' });
+    }
+  })();
+  loggingOut = done.catch(() => {});
+  return done;
+}
+
+let loggingOut: Promise<void> = Promise.resolve();
+
+/** Resolves once this page's latest logout has emptied the databases (or failed): what is read after it is the next user's. */
+export function afterLogout(): Promise<void> {
+  return loggingOut;
 }
 
 /**
@@ -118,6 +135,8 @@ export async function clearCaches(): Promise<void> {
  */
 export async function flushCaches(): Promise<void> {
   if (!disk) return;
-  each((cache) => cache.flush?.());
+  const issued: unknown[] = [];
+  each((cache) => issued.push(cache.flush?.()));
+  await Promise.all(issued);
   await (await disk).flush();
 }

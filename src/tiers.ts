@@ -15,13 +15,22 @@ export class Tiers<V = unknown> implements Registered {
   readonly memory: MemoryTier<V>;
   /** Memory keys of the entries and calls in progress, by disk key: another tab's delete() names the disk key. */
   private readonly byDiskKey = new Map<string, string>();
+  /** Whether memory orders its entries with those on disk only (a bounded disk tier, which loads their order first). */
+  readonly ordered: boolean;
   /** Resolves once the disk operation asked for last has been issued: they reach IndexedDB in the order they were asked for. */
   private turn: Promise<unknown> = Promise.resolve();
   private touchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(maxItems: number, policy: Policy, readonly disk?: Disk) {
+    this.ordered = disk !== undefined && maxItems !== Infinity;
     // Bounded LRU/LFU tiers on disk report their hits, which order eviction there too.
-    this.memory = new MemoryTier<V>(maxItems, policy, disk !== undefined && maxItems !== Infinity && policy !== 'FIFO');
+    this.memory = new MemoryTier<V>(maxItems, policy, this.ordered && policy !== 'FIFO');
+    // First of all: the order of what the disk holds, so that memory evicts as a memory-only tier
+    // holding it would. Every disk operation waits for it.
+    if (this.ordered) {
+      const generation = this.memory.generation;
+      this.turn = disk!.index(policy).then((held) => generation === this.memory.generation && this.memory.know(held));
+    }
     this.memory.onRemoved = (entry) => {
       if (entry.diskKey !== undefined && this.byDiskKey.get(entry.diskKey) === entry.key) this.byDiskKey.delete(entry.diskKey);
     };
@@ -64,11 +73,24 @@ export class Tiers<V = unknown> implements Registered {
     const disk = this.disk;
     if (!disk) return inMemory;
     const onDisk = await this.inTurn(diskKeyOf(), async (known) => {
+      this.memory.deleteCold(known);
       const removed = await disk.remove(known);
       tell({ type: 'delete', db: disk.db, ns: disk.ns, key: known }, this);
       return removed;
     });
     return inMemory || onDisk;
+  }
+
+  /**
+   * The disk evicted `keys` for a write made at `tick` (another tab's writes filled it): they leave memory.
+   */
+  evictedOnDisk(keys: readonly string[], tick: number): void {
+    for (const diskKey of keys) {
+      const key = this.byDiskKey.get(diskKey);
+      const entry = key === undefined ? undefined : this.memory.map.get(key);
+      if (entry && entry.lastUse < tick) this.memory.delete(entry.key);
+      this.memory.deleteCold(diskKey);
+    }
   }
 
   forget(): void {
@@ -85,16 +107,18 @@ export class Tiers<V = unknown> implements Registered {
       else {
         const key = this.byDiskKey.get(hint.key);
         if (key !== undefined) this.memory.delete(key);
+        this.memory.deleteCold(hint.key);
       }
     }
   }
 
-  /** Sends the uses recorded in memory to the disk. */
-  flush(): void {
+  /** Sends the uses recorded in memory to the disk; resolves once every disk operation asked for so far is issued. */
+  flush(): Promise<unknown> {
     clearTimeout(this.touchTimer);
     this.touchTimer = undefined;
     const uses = this.memory.takeUses();
     if (uses.length > 0) void this.disk?.touch(uses);
+    return this.turn;
   }
 }
 

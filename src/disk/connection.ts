@@ -123,9 +123,9 @@ export class Connection {
 }
 
 /**
- * Opens database `name` with the library's stores. One made by an older version of the library, or
- * by another script, or damaged, is remade by an upgrade to the next version (its records are lost:
- * it is a cache).
+ * Opens database `name` with the library's stores. One made by an earlier version of the library, or
+ * by another script, or damaged, is repaired by an upgrade to the next version: the stores of the
+ * library that are missing or misshapen are made anew (their records are lost: it is a cache).
  */
 async function openShaped(name: string, version?: number): Promise<IDBDatabase> {
   let db: IDBDatabase;
@@ -140,12 +140,20 @@ async function openShaped(name: string, version?: number): Promise<IDBDatabase> 
   return openShaped(name, db.version + 1);
 }
 
+/** Stores of the library's earlier versions, removed with their records (their formats are gone). */
+const FORMER_STORES = ['sessions', 'secrets'];
+
 function upgraded(name: string, version: number): Promise<IDBDatabase> {
   const request = indexedDB.open(name, version);
-  request.onupgradeneeded = () => {
+  request.onupgradeneeded = ({ oldVersion }) => {
     const db = request.result;
-    for (const store of [...db.objectStoreNames]) db.deleteObjectStore(store);
+    const tx = request.transaction!;
+    // A database of an earlier version of the library starts afresh; another script's stores stay.
+    const fromEarlier = oldVersion > 0 && oldVersion < SCHEMA_VERSION;
+    for (const store of FORMER_STORES) if (fromEarlier && db.objectStoreNames.contains(store)) db.deleteObjectStore(store);
     for (const [store, keyPath, indexes] of STORES) {
+      if (db.objectStoreNames.contains(store) && (fromEarlier || !isStoreShaped(tx.objectStore(store), keyPath, indexes))) db.deleteObjectStore(store);
+      if (db.objectStoreNames.contains(store)) continue;
       const made = db.createObjectStore(store, { keyPath: keyPath as string | string[] });
       for (const [index, path] of Object.entries(indexes)) made.createIndex(index, path as string | string[]);
     }
@@ -153,16 +161,17 @@ function upgraded(name: string, version: number): Promise<IDBDatabase> {
   return req(request);
 }
 
+function isStoreShaped(store: IDBObjectStore, keyPath: unknown, indexes: Record<string, unknown>): boolean {
+  return (
+    JSON.stringify(store.keyPath) === JSON.stringify(keyPath) &&
+    Object.entries(indexes).every(([index, path]) => store.indexNames.contains(index) && JSON.stringify(store.index(index).keyPath) === JSON.stringify(path))
+  );
+}
+
 function isShaped(db: IDBDatabase): boolean {
   if (!STORES.every(([store]) => db.objectStoreNames.contains(store))) return false;
   const tx = db.transaction(STORES.map(([store]) => store), 'readonly');
-  return STORES.every(([store, keyPath, indexes]) => {
-    const made = tx.objectStore(store);
-    return (
-      JSON.stringify(made.keyPath) === JSON.stringify(keyPath) &&
-      Object.entries(indexes).every(([index, path]) => made.indexNames.contains(index) && JSON.stringify(made.index(index).keyPath) === JSON.stringify(path))
-    );
-  });
+  return STORES.every(([store, keyPath, indexes]) => isStoreShaped(tx.objectStore(store), keyPath, indexes));
 }
 
 const connections = new Map<string, Connection>();

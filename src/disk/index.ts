@@ -9,7 +9,7 @@
 
 import { config } from '../config';
 import { ClearBlockedError, warnOnce } from '../errors';
-import type { Use } from '../memory';
+import type { Held, Use } from '../memory';
 import type { Policy } from '../policies';
 import { connection, errorName, knownDatabases, type Connection } from './connection';
 import type { EntryRecord } from './schema';
@@ -27,10 +27,10 @@ export interface Disk {
   /** The record of `key` (undefined on a miss) and what the read saw. Never rejects. */
   read(key: string): Promise<store.Read>;
   /**
-   * Stores `record` unless a removal or logout came since `since`, or `stillWanted()` says no when
-   * its transaction is made; resolves whether it was stored. Never rejects.
+   * Stores `record` unless a removal or logout came since `context.since`, or `stillWanted()` says
+   * no when its transaction is made; resolves with what it did. Never rejects.
    */
-  write(record: EntryRecord, since: store.Since, evicted: readonly string[], uses: readonly Use[], stillWanted: () => boolean): Promise<boolean>;
+  write(record: EntryRecord, context: store.WriteContext, stillWanted: () => boolean): Promise<store.Written>;
   /** Removes `key`, leaving a tombstone; resolves whether it was stored. Never rejects. */
   remove(key: string): Promise<boolean>;
   /** Removes every entry of the namespace (of every namespace it starts, with `prefix`). Never rejects. */
@@ -39,9 +39,15 @@ export interface Disk {
   touch(uses: readonly Use[]): Promise<void>;
   /** Removes entries the memory tier evicted (no tombstone: an eviction is no user's removal). Never rejects. */
   evict(keys: readonly string[]): Promise<void>;
+  /** Its entries in `policy`'s eviction order, without their values. Never rejects (none while the disk is unavailable). */
+  index(policy: Policy): Promise<Held[]>;
   /** Every entry (for the inspector). */
   entries(): Promise<EntryRecord[]>;
 }
+
+const NOTHING_WRITTEN: store.Written = { stored: false, evicted: [] };
+/** Past this many removals of one namespace waiting for the database, it is cleared instead. */
+const MOST_DEFERRED = 100;
 
 /** Changes in flight, for {@link flush}. */
 const inFlight = new Set<Promise<unknown>>();
@@ -59,8 +65,11 @@ class Database {
   /** Names used by this page, by version; `false` once their upkeep has run. */
   private readonly claims = new Map<string, [version: string, done: boolean]>();
   private upkeepSoon = false;
-  /** Removals that met a database that would not open: applied first once it does. */
-  private deferred: ((db: IDBDatabase) => Promise<unknown>)[] = [];
+  /**
+   * Removals that met a database that would not open, by namespace (`true`: all of it): applied
+   * first once it does, so that none is lost. Past a few keys, the namespace is cleared instead.
+   */
+  private deferred = new Map<string, Set<string> | 'all' | 'prefix'>();
 
   constructor(readonly name: string) {
     this.connection = connection(name);
@@ -70,7 +79,12 @@ class Database {
     return tracked(
       this.connection.run(
         async (db) => {
-          for (const removal of this.deferred.splice(0)) await removal(db);
+          const deferred = [...this.deferred];
+          this.deferred.clear();
+          for (const [ns, keys] of deferred) {
+            if (typeof keys === 'string') await store.clear(db, ns, keys === 'prefix');
+            else for (const key of keys) await store.remove(db, ns, key);
+          }
           return operation(db);
         },
         fallback,
@@ -79,11 +93,18 @@ class Database {
     );
   }
 
-  /** A removal: kept for later if the database will not open now, so that it is never lost. */
-  removal<T>(operation: (db: IDBDatabase) => Promise<T>, fallback: T): Promise<T> {
+  /**
+   * A removal of `key` of `ns` (without `key`, all of it, or of every namespace it starts with
+   * `prefix`): kept for later if the database will not open now.
+   */
+  removal<T>(ns: string, key: string | undefined, prefix: boolean, operation: (db: IDBDatabase) => Promise<T>, fallback: T): Promise<T> {
     let ran = false;
     return this.run((db) => ((ran = true), operation(db)), fallback).then((result) => {
-      if (!ran && this.connection.mayRecover) this.deferred.push(operation);
+      if (ran || !this.connection.mayRecover) return result;
+      const keys = this.deferred.get(ns);
+      if (prefix || keys === 'prefix') this.deferred.set(ns, 'prefix');
+      else if (key === undefined || keys === 'all' || (keys?.size ?? 0) >= MOST_DEFERRED) this.deferred.set(ns, 'all');
+      else this.deferred.set(ns, (keys ?? new Set()).add(key));
       return result;
     });
   }
@@ -141,10 +162,10 @@ export function disk(db: string, ns: string, maxItems: number, policy: Policy, l
     db,
     ns,
     read: (key) => base.read(ns, key),
-    write: (record, since, evicted, uses, stillWanted) =>
-      base.run(async (idb) => {
-        if (!stillWanted()) return false;
-        const put: store.Put = { record, since, evicted, uses, maxItems, policy, label };
+    write: (record, context, stillWanted) =>
+      base.run(async (idb): Promise<store.Written> => {
+        if (!stillWanted()) return NOTHING_WRITTEN;
+        const put: store.Put = { ...context, record, maxItems, policy, label };
         try {
           return await store.write(idb, put);
         } catch (error) {
@@ -153,14 +174,15 @@ export function disk(db: string, ns: string, maxItems: number, policy: Policy, l
           await store.makeRoom(idb, ns, policy);
           return store.write(idb, put).catch(() => {
             warnOnce('QUOTA_EXCEEDED', `quota:${label}`, __DEV__ && `the storage quota is full: a result of ${label} is kept in memory only`);
-            return false;
+            return NOTHING_WRITTEN;
           });
         }
-      }, false),
-    remove: (key) => (base.claim(ns), base.removal((idb) => store.remove(idb, ns, key), false)),
-    clear: (prefix) => (base.claim(ns), base.removal((idb) => store.clear(idb, ns, prefix), undefined)),
+      }, NOTHING_WRITTEN),
+    remove: (key) => (base.claim(ns), base.removal(ns, key, false, (idb) => store.remove(idb, ns, key), false)),
+    clear: (prefix = false) => (base.claim(ns), base.removal(ns, undefined, prefix, (idb) => store.clear(idb, ns, prefix), undefined)),
     touch: (uses) => base.run((idb) => store.touch(idb, ns, uses), undefined),
     evict: (keys) => base.run((idb) => store.evictKeys(idb, ns, keys), undefined),
+    index: (order) => base.run((idb) => store.order(idb, ns, order), []),
     entries: () => base.run((idb) => store.entriesOf(idb, ns), []),
   };
 }

@@ -61,7 +61,7 @@ export const STORES = [
     {
       byAccessed: ['ns', 'accessedAt'],
       byHits: ['ns', 'hits', 'accessedAt'],
-      byStored: ['ns', 'storedAt'],
+      byStored: ['ns', 'storedAt', 'expiresAt'],
       byExpires: 'expiresAt',
     },
   ],

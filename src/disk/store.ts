@@ -4,9 +4,10 @@
  */
 
 import { warnOnce } from '../errors';
-import type { Use } from '../memory';
+import type { Held, Use } from '../memory';
 import type { Policy } from '../policies';
-import { done, req } from './connection';
+import { done, errorName, req } from './connection';
+import { unpersistableReason } from './persistable';
 import { EVICTION_INDEX, inNamespace, isEntry, namesFrom, type EntryRecord, type MetaRecord, type NamespaceRecord, type StoreName } from './schema';
 
 /** What a call's read saw: the database's epoch and the namespace's removal sequence. */
@@ -21,17 +22,21 @@ export interface Read {
   readonly since: Since | undefined;
 }
 
-/** A result to store, and what its call knew. */
-export interface Put {
-  readonly record: EntryRecord;
+/** What a write knows besides its record. */
+export interface WriteContext {
   /** What the call's read saw: a removal or logout since then drops the write. */
   readonly since: Since;
   /** Keys the memory tier evicted to make room for it: gone from the disk too. */
   readonly evicted: readonly string[];
+  /** Uses of other entries of the namespace made before it, hits being read back included (LRU/LFU order). */
+  readonly uses: readonly Use[];
+}
+
+/** A result to store, and what its call knew. */
+export interface Put extends WriteContext {
+  readonly record: EntryRecord;
   readonly maxItems: number;
   readonly policy: Policy;
-  /** Uses of other entries of the namespace, made before it (LRU/LFU order). */
-  readonly uses: readonly Use[];
   /** Names the function in warnings. */
   readonly label: string;
 }
@@ -96,12 +101,18 @@ export function readAll(db: IDBDatabase, reads: readonly PendingRead[]): Promise
 
 export type { PendingRead };
 
+/** What a write did: whether it stored its record, and which keys it evicted by the policy's index. */
+export interface Written {
+  readonly stored: boolean;
+  readonly evicted: readonly string[];
+}
+
 /**
  * Stores `put` unless a logout, a clear() of its namespace or a delete() of its key came since its
- * call's read; evicts per policy to stay within `maxItems`. Resolves whether it was stored; rejects
- * only if the transaction fails (a full quota).
+ * call's read; evicts per policy to stay within `maxItems`. Rejects only if the transaction fails
+ * (a full quota).
  */
-export async function write(db: IDBDatabase, put: Put): Promise<boolean> {
+export async function write(db: IDBDatabase, put: Put): Promise<Written> {
   const { record, since } = put;
   const id = [record.ns, record.key];
   const [s, outcome] = transaction(db, ['entries', 'namespaces', 'tombstones', 'meta'], 'readwrite');
@@ -109,17 +120,23 @@ export async function write(db: IDBDatabase, put: Put): Promise<boolean> {
   const ns = await namespaceOf(s, record.ns);
   await applyUses(s, record.ns, put.uses);
   let stored = false;
+  let evicted: string[] = [];
   const tomb = tombstone as { seq?: unknown } | undefined;
   if ((epoch as MetaRecord | undefined)?.value === since.epoch && ns.floor <= since.seq && !(typeof tomb?.seq === 'number' && tomb.seq > since.seq)) {
     for (const key of put.evicted) if (key !== record.key) await removeEntry(s, ns, key);
     const isNew = (await req(s.entries.count(id))) === 0;
-    if (isNew && ns.count >= put.maxItems) await evict(s, ns, put.policy, ns.count - put.maxItems + 1);
-    try {
-      s.entries.put(record);
-      stored = true;
-    } catch (error) {
-      // Structured clone refused the value (thrown at once, the transaction still usable).
-      warnUnstorable(put.label, String(error));
+    if (isNew && ns.count >= put.maxItems) evicted = await evict(s, ns, put.policy, ns.count - put.maxItems + 1);
+    const unstorable = unpersistableReason(record.value);
+    if (unstorable !== undefined) warnUnstorable(put.label, unstorable);
+    else {
+      try {
+        s.entries.put(record);
+        stored = true;
+      } catch (error) {
+        if (errorName(error) === 'QuotaExceededError') throw error;
+        // Structured clone refused the value (thrown at once, the transaction still usable).
+        warnUnstorable(put.label, String(error));
+      }
     }
     if (stored && isNew) ns.count++;
     if (tomb) {
@@ -130,7 +147,7 @@ export async function write(db: IDBDatabase, put: Put): Promise<boolean> {
   ns.usedAt = Date.now();
   s.namespaces.put(ns);
   await outcome;
-  return stored;
+  return { stored, evicted };
 }
 
 /** Warns once per function that a result is kept in memory only, and why. */
@@ -206,6 +223,33 @@ export async function secret(db: IDBDatabase): Promise<Uint8Array> {
   if (!value) s.meta.put({ id: 'secret', value: (value = crypto.getRandomValues(new Uint8Array(32))) } satisfies MetaRecord);
   await outcome;
   return value;
+}
+
+/**
+ * The entries of `ns` in `policy`'s eviction order, without their values (their index keys only:
+ * a namespace of large values is ordered without reading them).
+ */
+export async function order(db: IDBDatabase, ns: string, policy: Policy): Promise<Held[]> {
+  const [s] = transaction(db, ['entries'], 'readonly');
+  const lives = new Map<string, { diskKey: string; storedAt: number; expiresAt: number; hits: number }>();
+  await eachKey(s.entries.index('byStored').openKeyCursor(inNamespace(ns)), (key, diskKey) => {
+    lives.set(diskKey, { diskKey, storedAt: key[1] as number, expiresAt: key[2] as number, hits: 1 });
+  });
+  if (policy === 'FIFO') return [...lives.values()];
+  const ordered: Held[] = [];
+  await eachKey(s.entries.index(EVICTION_INDEX[policy]).openKeyCursor(inNamespace(ns)), (key, diskKey) => {
+    const life = lives.get(diskKey);
+    if (life) ordered.push(policy === 'LFU' ? { ...life, hits: key[1] as number } : life);
+  });
+  return ordered;
+}
+
+/** Calls `each` with the index key and entry key of every record a key cursor walks. */
+async function eachKey(request: IDBRequest<IDBCursor | null>, each: (key: unknown[], diskKey: string) => void): Promise<void> {
+  for (let cursor = await req(request); cursor; cursor = await req(request)) {
+    each(cursor.key as unknown[], (cursor.primaryKey as [string, string])[1]);
+    cursor.continue();
+  }
 }
 
 /** Every entry of `ns` (for the inspector). */
@@ -287,9 +331,12 @@ async function removeEntry(s: Stores, ns: NamespaceRecord, key: string): Promise
 }
 
 /** Evicts the `count` least valuable entries of `ns` by its policy's index. */
-async function evict(s: Stores, ns: NamespaceRecord, policy: Policy, count: number): Promise<void> {
-  const evicted = await eachCursor(s.entries.index(EVICTION_INDEX[policy]).openCursor(inNamespace(ns.ns)), count);
-  ns.count = Math.max(0, ns.count - evicted);
+/** Evicts the `count` least valuable entries of `ns` by its policy's index; returns their keys. */
+async function evict(s: Stores, ns: NamespaceRecord, policy: Policy, count: number): Promise<string[]> {
+  const evicted: string[] = [];
+  await eachCursor(s.entries.index(EVICTION_INDEX[policy]).openCursor(inNamespace(ns.ns)), count, (cursor) => void evicted.push((cursor.value as EntryRecord).key));
+  ns.count = Math.max(0, ns.count - evicted.length);
+  return evicted;
 }
 
 /** Frees room after a full quota: evicts a tenth (at least one) of namespace `ns`. */

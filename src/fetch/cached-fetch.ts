@@ -1,10 +1,11 @@
 import { isExpired, pageNow } from '../memory';
+import { logoutCount } from '../registry';
 import { directives, lifetimeOf, requestRules, type RequestRules } from './http';
 import { requestKeys, varyDigest, varyNames } from './key';
 import { resolveFetchOptions, type FetchCacheOptions, type ResolvedFetchOptions } from './options';
 import { mark, toResponse, type StoredResponse } from './response';
 import { secretOf } from './secret';
-import { begin, clearShelf, lookup, remove, save, shelfFor, type Shelf, type Source, type Token } from './shelf';
+import { begin, clearShelf, lookup, remove, save, shelfFor, shelfNow, type Shelf, type Source, type Token } from './shelf';
 
 /** A configured {@link cachedFetch}, made by {@link createCachedFetch}. */
 export interface CachedFetch {
@@ -60,7 +61,7 @@ export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit, 
 export function createCachedFetch(options?: FetchCacheOptions): CachedFetch {
   const o = resolveFetchOptions(options);
   return Object.assign((input: RequestInfo | URL, init?: RequestInit) => call(o, input, init), {
-    clear: () => clearShelf(shelfFor(o)),
+    clear: () => clearShelf(o),
   });
 }
 
@@ -76,13 +77,14 @@ async function call(o: ResolvedFetchOptions, input: RequestInfo | URL, init: Req
   const { signal } = request;
   signal.throwIfAborted();
   // Taken as the request begins: a clear() or clearCaches() made after it keeps its answer from being stored.
-  const shelf = shelfFor(o);
-  const started = shelf.then(begin);
+  const logouts = logoutCount();
+  const now = shelfNow(o);
+  const token = now && begin(now, logouts);
   return new Promise((resolve, reject) => {
     const abort = () => reject(signal.reason);
     signal.addEventListener('abort', abort);
-    void Promise.all([shelf, started])
-      .then(([ready, token]) => answer(ready, o, request, rules, token))
+    void (now ? Promise.resolve(now) : shelfFor(o))
+      .then((shelf) => answer(shelf, o, request, rules, token ?? begin(shelf, logouts)))
       .then(resolve, reject)
       .finally(() => signal.removeEventListener('abort', abort));
   });
@@ -93,7 +95,7 @@ async function answer(shelf: Shelf, o: ResolvedFetchOptions, request: Request, r
   const [key, requestFlight] = requestKeys(request, secret, o.ignoreHeaders, rules.mode);
   // Requests made on either side of a clear never share one: a request started before it (with the
   // previous user's cookies, say) answers its own callers only.
-  const flight = `${token.generation} ${requestFlight}`;
+  const flight = `${token.generation}:${token.logouts} ${requestFlight}`;
   const found = rules.mode === 'reload' ? undefined : await lookup(shelf, key, request, o, secret, token);
   const { url } = request;
   if (rules.onlyIfCached) {
@@ -200,11 +202,13 @@ function revalidate(
 ): void {
   const { memory, disk } = shelf.tiers;
   if (memory.inflight.has(flight)) return;
-  const refresh = () => share(shelf, flight, () => network(shelf, key, request, o, stored, secret, token)).catch(() => {});
   const locks = disk && typeof navigator === 'object' ? navigator.locks : undefined;
-  if (!disk || !locks) return void refresh();
-  void locks
-    // Another tab holds the lock: it is refreshing; read its answer from the disk next time.
-    .request(`${disk.ns} ${shelf.db} ${key}`, { ifAvailable: true }, (lock) => (lock ? refresh() : memory.delete(key)))
-    .catch(() => {});
+  const refresh = () => network(shelf, key, request, o, stored, secret, token);
+  // In flight at once: the hits that follow join it rather than start their own.
+  void share(shelf, flight, () =>
+    locks
+      ? // Another tab holds the lock: it is refreshing; read its answer from the disk next time.
+        (locks.request(`${disk!.ns} ${shelf.db} ${key}`, { ifAvailable: true }, (lock) => (lock ? refresh() : (memory.delete(key), stored))) as Promise<Source>)
+      : refresh(),
+  ).catch(() => {});
 }

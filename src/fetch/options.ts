@@ -1,5 +1,5 @@
 import { IdbMemoRangeError, IdbMemoTypeError } from '../errors';
-import { checkNames, describe, invalid, isOptionsObject, resolveOptions } from '../options';
+import { checkNames, describe, invalid, isOptionsObject, notAnObject, resolveOptions } from '../options';
 import { TOKEN } from './http';
 import type { Policy } from '../policies';
 
@@ -69,8 +69,8 @@ const NAMES = ['strategy', 'ttl', 'maxItems', 'policy', 'cachePath', 'toDisk', '
  * @throws TypeError for an unknown option or a value of the wrong type; RangeError for a value out of range
  */
 export function resolveFetchOptions(options: FetchCacheOptions = {}): ResolvedFetchOptions {
-  if (!isOptionsObject(options)) invalid('options', 'an object', options);
-  checkNames(options, NAMES, 'cachedFetch()');
+  if (!isOptionsObject(options)) notAnObject('cachedFetch()', options);
+  checkNames(options, NAMES, 'unknown cachedFetch() option');
   const { strategy = 'cache-first', cacheableStatuses: statuses, toDisk, ignoreHeaders = [], ...shared } = options as FetchCacheOptions;
   // Named for resolveOptions() only: a fetch store's namespace is its own.
   const base = resolveOptions({ ...shared, toDisk, name: toDisk === false ? undefined : 'cachedFetch' });

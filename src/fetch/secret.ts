@@ -1,4 +1,4 @@
-import { loadDisk, register } from '../registry';
+import { afterLogout, loadDisk, register } from '../registry';
 
 let pageSecret: Uint8Array | undefined;
 /** The secret of each database, as read (or made) once per page until a logout. */
@@ -22,6 +22,7 @@ export function secretOf(db: string): Promise<Uint8Array> {
   const own = (pageSecret ??= crypto.getRandomValues(new Uint8Array(32)));
   if (!db) return Promise.resolve(own);
   let secret = secrets.get(db);
-  if (!secret) secrets.set(db, (secret = loadDisk().then(async (module) => (await module.secret(db)) ?? own)));
+  // Read once this page's logout emptied the database: a secret read before would key nothing found after.
+  if (!secret) secrets.set(db, (secret = Promise.all([loadDisk(), afterLogout()]).then(async ([module]) => (await module.secret(db)) ?? own)));
   return secret;
 }

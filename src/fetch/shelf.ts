@@ -1,6 +1,6 @@
 import { config } from '../config';
 import type { Since } from '../disk/index';
-import { loadDisk, logoutCount, tell } from '../registry';
+import { loadDisk, loadedDisk, logoutCount, tell } from '../registry';
 import { sharedTiers, Tiers } from '../tiers';
 import { TOKEN } from './http';
 import { varyDigest } from './key';
@@ -38,26 +38,28 @@ export interface Found {
 const PREFIX = 'idb-memo:fetch@3';
 const shelves = new Map<string, Shelf>();
 
-/** The shelf of options `o` (its database is `o.cachePath` or, at the time of the call, `config.cachePath`). */
-export async function shelfFor(o: ResolvedFetchOptions): Promise<Shelf> {
+/** The shelf of options `o` if it can be had at once (memory only, or the disk tier loaded), else undefined. */
+export function shelfNow(o: ResolvedFetchOptions): Shelf | undefined {
   const db = o.toDisk ? (o.cachePath ?? config.cachePath) : '';
   const ns = PREFIX + (Number.isFinite(o.maxItems) ? `/${o.maxItems}${o.policy}` : '');
   const id = `${ns}\0${db}`;
   let shelf = shelves.get(id);
-  if (!shelf) {
-    const module = db ? await loadDisk() : undefined;
-    shelf = shelves.get(id);
-    if (!shelf) {
-      const tiers = module ? sharedTiers<StoredResponse>(db, ns, o.maxItems, o.policy, () => module.disk(db, ns, o.maxItems, o.policy, 'cachedFetch')) : new Tiers<StoredResponse>(o.maxItems, o.policy);
-      shelves.set(id, (shelf = { db, tiers }));
-    }
+  const module = loadedDisk();
+  if (!shelf && (!db || module)) {
+    const tiers = module && db ? sharedTiers<StoredResponse>(db, ns, o.maxItems, o.policy, () => module.disk(db, ns, o.maxItems, o.policy, 'cachedFetch')) : new Tiers<StoredResponse>(o.maxItems, o.policy);
+    shelves.set(id, (shelf = { db, tiers }));
   }
   return shelf;
 }
 
-/** A token of a request beginning now. */
-export function begin(shelf: Shelf): Token {
-  return { generation: shelf.tiers.memory.generation, logouts: logoutCount() };
+/** The shelf of options `o` (its database is `o.cachePath` or, at the time of the call, `config.cachePath`). */
+export async function shelfFor(o: ResolvedFetchOptions): Promise<Shelf> {
+  return shelfNow(o) ?? (await loadDisk(), shelfNow(o)!);
+}
+
+/** A token of a request that began when the page had seen `logouts` logouts. */
+export function begin(shelf: Shelf, logouts: number): Token {
+  return { generation: shelf.tiers.memory.generation, logouts };
 }
 
 /** Whether a stored value has the shape of a {@link StoredResponse}; anything else is a miss. */
@@ -104,15 +106,14 @@ export async function lookup(shelf: Shelf, key: string, request: Request, o: Res
     const { memory, disk } = shelf.tiers;
     let stored: unknown = memory.get(key)?.value;
     let from: CacheStatus = 'memory';
-    if (disk) {
+    if (stored === undefined && disk) {
+      const at = memory.moment();
       const read = await shelf.tiers.inTurn(key, (known) => disk.read(known));
       token.since = read.since;
-      if (stored === undefined) {
-        stored = read.record?.value;
-        from = 'disk';
-        if (stored !== undefined && !isUsable(stored)) return undefined;
-        if (isStoredResponse(stored) && token.generation === memory.generation) memory.set(key, stored, shelf, Infinity, key, { storedAt: stored.time, expiresAt: Infinity, hits: read.record!.hits });
-      }
+      stored = read.record?.value;
+      from = 'disk';
+      if (stored !== undefined && !isUsable(stored)) return undefined;
+      if (isStoredResponse(stored) && token.generation === memory.generation) memory.set(key, stored, shelf, Infinity, key, { storedAt: stored.time, expiresAt: Infinity, hits: read.record!.hits, at });
     }
     if (!isStoredResponse(stored)) return undefined;
     if (!o.cacheable(stored.status) || stored.varyDigest !== varyDigest(stored.vary, request.headers, secret)) return undefined;
@@ -132,9 +133,7 @@ export function save(shelf: Shelf, key: string, stored: StoredResponse, token: T
     since &&
     disk.write(
       { ns: disk.ns, key, value: stored, storedAt: stored.time, expiresAt: Infinity, accessedAt: stored.time, hits: 1 },
-      since,
-      evicted.map((gone) => gone.key),
-      memory.takeUses(),
+      { since, evicted: evicted.map((gone) => gone.key), uses: memory.takeUses() },
       () => token.logouts === logoutCount() && memory.map.get(key) === entry,
     );
   if (token.since) void write(token.since);
@@ -146,9 +145,9 @@ export function remove(shelf: Shelf, key: string): Promise<boolean> {
   return shelf.tiers.delete(key, () => key);
 }
 
-/** Removes the responses of `shelf`, here, on disk and in other tabs' memory. */
-export async function clearShelf(shelf: Promise<Shelf>): Promise<void> {
-  await (await shelf).tiers.clear();
+/** Removes the responses of the shelf of `o`, here, on disk and in other tabs' memory. */
+export async function clearShelf(o: ResolvedFetchOptions): Promise<void> {
+  await (shelfNow(o) ?? (await shelfFor(o))).tiers.clear();
 }
 
 /**
@@ -167,7 +166,8 @@ export async function clearFetchCache(): Promise<void> {
   for (const db of dbs) {
     const module = await loadDisk();
     const any = module.disk(db, PREFIX, Infinity, 'LRU', 'cachedFetch');
-    cleared.push(any.clear(true).then(() => tell({ type: 'clear', db, ns: PREFIX, prefix: true }, { forget() {} })));
+    // This page's shelves were emptied above: the others are told once the disk is.
+    cleared.push(any.clear(true).then(() => tell({ type: 'clear', db, ns: PREFIX, prefix: true })));
   }
   await Promise.all(cleared);
 }

@@ -141,45 +141,35 @@ async function inspectTiers(tiers: Tiers, name: string, stats: CacheStats | unde
   const records = new Map((disk ? await disk.entries() : []).map((record): [string, EntryRecord] => [record.key, record]));
   const now = Date.now();
   const bounded = memory.maxItems !== Infinity;
-  const inMemory = memory.entries();
   const entries: InspectedEntry[] = [];
-  for (const entry of inMemory) {
-    const record = entry.diskKey === undefined ? undefined : records.get(entry.diskKey);
-    const label = labelOfKey(entry.key);
-    if (entry.diskKey !== undefined) {
-      remember(entry.diskKey, label);
-      records.delete(entry.diskKey);
-    }
+  const add = (diskKey: string | undefined, label: string, where: InspectedEntry['where'], { storedAt, expiresAt, hits }: { storedAt: number; expiresAt: number; hits: number }, value: unknown) => {
     entries.push({
       label,
-      diskKey: entry.diskKey,
-      where: record ? 'both' : 'memory',
-      storedAt: entry.storedAt,
-      ageMs: Math.max(0, now - entry.storedAt),
-      expiresInMs: expiresIn(entry.storedAt, entry.expiresAt, ttlMs, now),
-      hits: entry.hits - 1,
-      approxBytes: approxBytes(entry.value),
-      evictsNext: bounded && entry === inMemory[0] && records.size === 0,
+      diskKey,
+      where,
+      storedAt,
+      ageMs: Math.max(0, now - storedAt),
+      expiresInMs: expiresIn(storedAt, expiresAt, ttlMs, now),
+      hits: Math.max(0, hits - 1),
+      approxBytes: approxBytes(value),
+      evictsNext: bounded && entries.length === 0,
     });
+  };
+  // What the tier orders (a bounded disk tier orders what is on disk only too), next victim first.
+  for (const entry of memory.entries()) {
+    const record = entry.diskKey === undefined ? undefined : records.get(entry.diskKey);
+    if (entry.diskKey !== undefined) records.delete(entry.diskKey);
+    if (!entry.warm) {
+      if (record) add(entry.diskKey, labelOf(entry.diskKey!), 'disk', entry, record.value);
+      continue;
+    }
+    const label = labelOfKey(entry.key);
+    if (entry.diskKey !== undefined) remember(entry.diskKey, label);
+    add(entry.diskKey, label, record ? 'both' : 'memory', entry, entry.value);
   }
-  // On disk only: in the disk's eviction order (least recently or frequently used first), before what memory holds.
-  const order = memory.policy === 'FIFO' ? (r: EntryRecord) => [r.storedAt] : memory.policy === 'LRU' ? (r: EntryRecord) => [r.accessedAt] : (r: EntryRecord) => [r.hits, r.accessedAt];
-  const onDisk = [...records.values()].sort((a, b) => compare(order(a), order(b)));
-  const diskOnly = onDisk.map(
-    (record, i): InspectedEntry => ({
-      label: seen.get(record.key) ?? `#${record.key.slice(0, 12)}`,
-      diskKey: record.key,
-      where: 'disk',
-      storedAt: record.storedAt,
-      ageMs: Math.max(0, now - record.storedAt),
-      expiresInMs: expiresIn(record.storedAt, record.expiresAt, ttlMs, now),
-      hits: Math.max(0, record.hits - 1),
-      approxBytes: approxBytes(record.value),
-      evictsNext: bounded && i === 0,
-    }),
-  );
-  const all = [...diskOnly, ...entries];
-  if (!bounded) all.sort((a, b) => a.storedAt - b.storedAt);
+  // On disk only, and not ordered by the tier (an unbounded one; another tab's writes): oldest first.
+  for (const record of [...records.values()].sort((a, b) => a.storedAt - b.storedAt)) add(record.key, labelOf(record.key), 'disk', record, record.value);
+  if (!bounded) entries.sort((a, b) => a.storedAt - b.storedAt);
   return {
     name,
     policy: memory.policy,
@@ -190,13 +180,13 @@ async function inspectTiers(tiers: Tiers, name: string, stats: CacheStats | unde
     namespace: disk?.ns,
     stats,
     inProgress: memory.inflight.size,
-    entries: all,
+    entries,
   };
 }
 
-function compare(a: number[], b: number[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
+/** The label of an entry on disk: its arguments' if this page met them, else the start of its hashed key. */
+function labelOf(diskKey: string): string {
+  return seen.get(diskKey) ?? `#${diskKey.slice(0, 12)}`;
 }
 
 function expiresIn(storedAt: number, expiresAt: number, ttlMs: number, now: number): number {

@@ -77,7 +77,8 @@ class Reader {
       case '&':
         return `#${this.until(';')}`;
       case '^':
-        return `[same as #${this.until(';')}]`;
+        this.until(';');
+        return '<met before>';
       case 'H':
         return this.value();
       case 'o':
@@ -88,7 +89,7 @@ class Reader {
       case 'S': {
         const length = this.int('[');
         const items: string[] = [];
-        for (let i = 0; i < length; i++) items.push(this.peek() === '_' ? (this.at++, '<hole>') : this.value());
+        for (let i = 0; i < length * (tag === 'M' ? 2 : 1); i++) items.push(this.peek() === '_' ? (this.at++, '<hole>') : this.value());
         this.expect(']');
         return tag === 'a' ? `[${items.join(', ')}]` : `${tag === 'M' ? 'Map' : 'Set'}(${length})`;
       }
@@ -103,7 +104,7 @@ class Reader {
       }
       case 'R': {
         const source = this.string();
-        return `/${source}/${this.until(';')}`;
+        return `/${source}${this.until(';')}`; // the flags, after their slash
       }
       case 'U':
       case 'Q':

@@ -21,15 +21,17 @@ export async function sha256Hex(bytes: Uint8Array): Promise<string> {
 }
 
 /**
- * The digest of `content`. A string is digested as UTF-8 when well formed, else as its UTF-16 code
- * units (TextEncoder would turn every lone surrogate into U+FFFD), tagged so that the two never meet.
+ * The hex digest of `content`. A string is digested as UTF-8 when well formed, else as its UTF-16
+ * code units (TextEncoder would turn every lone surrogate into U+FFFD) after a 0xFF byte, which
+ * UTF-8 never holds: the two never meet.
  */
 export async function digestOf(content: Digestible): Promise<string> {
   if (typeof content !== 'string') return sha256Hex(content instanceof Uint8Array ? content : new Uint8Array(await content.arrayBuffer()));
-  if ((content as { isWellFormed?: () => boolean }).isWellFormed?.()) return `u${await sha256Hex(utf8.encode(content))}`;
-  const units = new Uint16Array(content.length);
-  for (let i = 0; i < content.length; i++) units[i] = content.charCodeAt(i);
-  return `w${await sha256Hex(new Uint8Array(units.buffer))}`;
+  if ((content as { isWellFormed?: () => boolean }).isWellFormed?.()) return sha256Hex(utf8.encode(content));
+  const bytes = new Uint8Array(content.length * 2 + 1);
+  bytes[0] = 0xff;
+  for (let i = 0; i < content.length; i++) [bytes[2 * i + 1], bytes[2 * i + 2]] = [content.charCodeAt(i) & 255, content.charCodeAt(i) >>> 8];
+  return sha256Hex(bytes);
 }
 
 /** The final key of `draft`: its text, with the digest of each large content in its place. */

@@ -5,9 +5,9 @@
  * order), arrays (holes apart from `undefined`), Maps and Sets (entries in order), Dates, RegExps,
  * URLs, binary data (ArrayBuffer, SharedArrayBuffer, typed arrays, DataView), Blobs and Files.
  * A value met twice in one call is written as a reference to its first place, so `[o, o]` and
- * `[{…}, {…}]` differ. Everything else (functions, class instances, Proxies that list no field,
- * symbols made by `Symbol()`, platform objects) is keyed by identity in memory, and refused in a
- * persistent (`toDisk`) key, where an identity cannot outlive the page.
+ * `[{…}, {…}]` differ. Everything else (functions, class instances, tagged objects such as Math,
+ * Proxies that list no field, symbols made by `Symbol()`, platform objects) is keyed by identity in
+ * memory, and refused in a persistent (`toDisk`) key, where an identity cannot outlive the page.
  */
 
 import { IdbMemoTypeError } from '../errors';
@@ -39,7 +39,7 @@ export class UnkeyableValueError extends IdbMemoTypeError {
     super(
       'UNKEYABLE_VALUE',
       __DEV__ &&
-        `idb-memo: cannot key ${path || 'the arguments'}: ${reason}. Pass a \`key\` option that returns plain data, or a \`hashFuncs\` entry for this type`,
+        `idb-memo: cannot make a cache key from ${path || 'the arguments'}: ${reason}. Pass a \`key\` option that returns plain data, or a \`hashFuncs\` entry for this type`,
       path,
     );
     this.name = 'UnkeyableValueError';
@@ -124,8 +124,9 @@ export function encodeCall(args: ArrayLike<unknown>, self: unknown, hashFuncs: r
 class Encoder {
   out = KEY_START;
   holes: [number, Digestible][] | undefined;
-  /** Objects keyed by value so far, in order: a second meeting writes a reference. */
+  /** Objects keyed by value so far, in order (an array while few, then a map): a second meeting writes a reference. */
   private seen: object[] | undefined;
+  private seenAt: Map<object, number> | undefined;
   private depth = 0;
 
   constructor(
@@ -147,8 +148,10 @@ class Encoder {
     return { text: this.out, holes: this.holes ?? [] };
   }
 
+  /** The path of the value being encoded, cut in the middle when long (a value nested a thousand levels deep). */
   where(): string {
-    return (this.path ?? []).join('').replace(/^\./, '');
+    const path = this.path ?? [];
+    return (path.length > 12 ? [...path.slice(0, 6), '…', ...path.slice(-5)] : path).join('');
   }
 
   /**
@@ -221,26 +224,35 @@ class Encoder {
 
   private object(value: object): void {
     const seen = (this.seen ??= []);
-    const at = seen.indexOf(value);
+    if (!this.seenAt && seen.length >= 32) this.seenAt = new Map(seen.map((object, i) => [object, i]));
+    const at = this.seenAt ? (this.seenAt.get(value) ?? -1) : seen.indexOf(value);
     if (at !== -1) return void (this.out += `^${at};`);
     if (++this.depth > MAX_DEPTH) throw new UnkeyableValueError(__DEV__ && `the value is nested more than ${MAX_DEPTH} levels deep`);
     const proto: unknown = Object.getPrototypeOf(value);
     if (proto === objectProto || proto === null) {
       const names = Object.keys(value);
-      if (names.length === 0 && isProxy(value)) this.identity(value, __DEV__ && 'a Proxy that lists no field');
+      // A tagged object (Math, JSON, a namespace) keeps its state in fields it does not list.
+      if (Symbol.toStringTag in value) this.identity(value, __DEV__ && `a ${String((value as { [Symbol.toStringTag]: unknown })[Symbol.toStringTag])} object (tagged, not plain data)`);
+      else if (names.length === 0 && isProxy(value)) this.identity(value, __DEV__ && 'a Proxy that lists no field');
       else {
-        seen.push(value);
+        this.met(value);
         this.out += proto === null ? 'O' : 'o';
         this.fields(value, names);
       }
     } else if (proto === arrayProto && Array.isArray(value)) {
-      seen.push(value);
+      this.met(value);
       this.array(value as unknown[]);
     } else {
-      seen.push(value);
+      this.met(value);
       this.builtin(value, proto);
     }
     this.depth--;
+  }
+
+  /** Notes that `value` is keyed by value here: met again, it is written as a reference to this place. */
+  private met(value: object): void {
+    this.seenAt?.set(value, this.seen!.length);
+    this.seen!.push(value);
   }
 
   /** Own enumerable string-keyed fields, in sorted order. */
@@ -270,11 +282,11 @@ class Encoder {
   private builtin(value: object, proto: unknown): void {
     if (ArrayBuffer.isView(value) && (Object.getPrototypeOf(proto) === typedArrayProto || proto === DataView.prototype)) {
       this.out += `V${(proto as { constructor: { name: string } }).constructor.name};`;
-      return this.bytes(new Uint8Array(value.buffer, value.byteOffset, value.byteLength), value.buffer);
+      return this.bytes(value.buffer, () => new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
     }
     if (proto === ArrayBuffer.prototype || (typeof SharedArrayBuffer === 'function' && proto === SharedArrayBuffer.prototype)) {
       this.out += proto === ArrayBuffer.prototype ? 'A' : 'B';
-      return this.bytes(new Uint8Array(value as ArrayBuffer), value as ArrayBuffer);
+      return this.bytes(value as ArrayBuffer, () => new Uint8Array(value as ArrayBuffer));
     }
     if (proto === Date.prototype) return void (this.out += `D${Date.prototype.getTime.call(value)};`);
     if (proto === RegExp.prototype) {
@@ -298,17 +310,29 @@ class Encoder {
     this.string(text);
   }
 
-  /** Entries (`[k, v]` of a Map) or members (of a Set), in order. */
+  /** The entries of a Map (each key, then its value) or the members of a Set, in order. */
   private entries(tag: string, items: IterableIterator<unknown>, size: number): void {
     this.out += `${tag}${size}[`;
     let i = 0;
-    for (const item of items) this.child(item, `<${tag === 'M' ? 'entry' : 'member'} ${i++}>`);
+    for (const item of items) {
+      if (tag === 'S') this.child(item, `<member ${i++}>`);
+      else {
+        this.child((item as [unknown, unknown])[0], `<key ${i}>`);
+        this.child((item as [unknown, unknown])[1], `<value ${i++}>`);
+      }
+    }
     this.out += ']';
   }
 
-  private bytes(bytes: Uint8Array, buffer: ArrayBufferLike): void {
-    // A detached buffer (transferred to a worker) has no bytes left, and says so.
-    if ((buffer as { detached?: boolean }).detached) return void (this.out += '-');
+  private bytes(buffer: ArrayBufferLike, view: () => Uint8Array): void {
+    let bytes: Uint8Array;
+    try {
+      if ((buffer as { detached?: boolean }).detached) throw new TypeError();
+      bytes = view();
+    } catch {
+      // A detached buffer (transferred to a worker) has no bytes left, and says so.
+      return void (this.out += '-');
+    }
     if (bytes.byteLength > INLINE_BYTES) return this.hole(`${bytes.byteLength}#`, bytes);
     let text = '';
     for (let i = 0; i < bytes.length; i++) text += String.fromCharCode(bytes[i]!);

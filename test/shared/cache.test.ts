@@ -220,7 +220,7 @@ describe('the decorator forms', () => {
     expect(calls).toEqual([[0, 0], [0, 1], [0, 2], [0, 1]]);
   });
 
-  it('keys a method by its instance data, with @cache bare or with options', async () => {
+  it('keys a method by its instance and its fields, with @cache bare or with options', async () => {
     const loads: string[] = [];
     class Explorer {
       dataset = 'a';
@@ -240,12 +240,17 @@ describe('the decorator forms', () => {
     expect(await explorer.fetchData()).toBe('data:a');
     explorer.dataset = 'b';
     expect(await explorer.fetchData()).toBe('data:b');
-    expect(await new Explorer().fetchData()).toBe('data:a');
+    explorer.dataset = 'a';
+    expect(await explorer.fetchData()).toBe('data:a');
     expect(loads).toEqual(['a', 'b']);
+    // Another instance never shares an entry, whatever its fields: it may hold state they do not show.
+    expect(await new Explorer().fetchData()).toBe('data:a');
+    expect(loads).toEqual(['a', 'b', 'a']);
+    explorer.dataset = 'b';
     expect(await explorer.describe('>')).toBe('>b');
     expect(await explorer.describe('<')).toBe('<b');
     expect(await explorer.describe('>')).toBe('>b');
-    expect(loads).toEqual(['a', 'b', '>b', '<b', '>b']);
+    expect(loads).toEqual(['a', 'b', 'a', '>b', '<b', '>b']);
     expect(await (explorer.fetchData as unknown as Memoized<() => Promise<string>>).delete()).toBe(true);
     await explorer.fetchData();
     expect(loads.at(-1)).toBe('b');

@@ -3,8 +3,7 @@
 // under happy-dom + fake-indexeddb a stubbed fetch calls it in-process (with a cookie jar and redirects).
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { cacheStatus, createCachedFetch, type FetchCacheOptions } from '../../src/index';
-import { flushStores } from '../../src/disk/disk-tier';
-import { clearMemories } from '../../src/registry';
+import { flushCaches as flushStores, forgetMemories as clearMemories } from '../../src/registry';
 import { API_PATH, handle } from '../fixtures/http-api';
 
 const inBrowser = !('happyDOM' in window);

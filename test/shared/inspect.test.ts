@@ -73,11 +73,11 @@ describe('inspect(memoized)', () => {
     const explorer = new Explorer();
     await explorer.rows(3);
     const view = await inspect(explorer.rows);
-    expect(labels(view)).toEqual(["this: Explorer { dataset: 'penguins' }; 3"]);
+    expect(labels(view)).toEqual([expect.stringMatching(/^this: #\d+ \{ dataset: 'penguins' \}; 3$/)]);
   });
 
   it('rejects anything but a memoized function with a TypeError naming it', () => {
-    expect(() => inspect((() => 1) as never)).toThrow(/inspect\(\) takes a function made by cache\(\).*the function/);
+    expect(() => inspect((() => 1) as never)).toThrow(expect.objectContaining({ code: 'NOT_MEMOIZED', message: expect.stringMatching(/inspect\(\) takes a function made by cache\(\)/) }));
     expect(() => inspect(42 as never)).toThrow(TypeError);
   });
 
@@ -89,7 +89,7 @@ describe('inspect(memoized)', () => {
     await fn('gamma');
     const view = await inspect(fn);
     expect(view).toMatchObject({ name: 'lengths', toDisk: true, database: cachePath, maxItems: 2 });
-    expect(view.namespace).toMatch(/^lengths@/);
+    expect(view.namespace).toBe('lengths\0');
     expect(view.entries.map((entry) => [entry.label, entry.where, entry.evictsNext])).toEqual([
       ["'beta'", 'both', true],
       ["'gamma'", 'both', false],

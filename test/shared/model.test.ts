@@ -29,6 +29,8 @@ const bounds = fc.record({
 });
 
 let run = 0;
+/** FC_SEED=<seed> replays a failure (fast-check prints the seed of every failure). */
+const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
 
 /** A new instance of the library on the same IndexedDB, as after a reload. */
 async function reloaded(): Promise<typeof library> {
@@ -114,14 +116,14 @@ describe('the tier contract against a reference model', () => {
   it('memory-only answers as the reference does', async () => {
     await fc.assert(
       fc.asyncProperty(bounds, ops(false), fc.scheduler(), (b, sequence, s) => check(false, b, sequence, s)),
-      { numRuns: 150 },
+      { numRuns: 150, seed: SEED },
     );
   });
 
   it('toDisk answers as memory-only does, whatever the timing, and across reloads', async () => {
     await fc.assert(
       fc.asyncProperty(bounds, ops(true), fc.scheduler(), (b, sequence, s) => check(true, b, sequence, s)),
-      { numRuns: 80 },
+      { numRuns: Number(process.env.FC_RUNS) || 80, seed: SEED },
     );
   }, 120_000);
 });

@@ -10,17 +10,15 @@ import {
   isIdbMemoError,
   UnkeyableValueError,
 } from '../../src/index';
-import { warnOnce } from '../../src/warn';
+import { messageOf, warnOnce } from '../../src/errors';
 
-const NODE_ENV = process.env.NODE_ENV;
 afterEach(() => {
-  process.env.NODE_ENV = NODE_ENV;
   vi.restoreAllMocks();
 });
 
 describe('error classes and codes (issue 15)', () => {
   it('an unkeyable argument rejects with UnkeyableValueError, code UNKEYABLE_VALUE, not a plain TypeError', async () => {
-    const f = cache((_x: unknown) => 1);
+    const f = cache((_x: unknown) => 1, { toDisk: true, name: 'errors', cachePath: `errors-${Date.now()}` });
     const error: unknown = await f(() => {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnkeyableValueError);
     expect(error).toBeInstanceOf(IdbMemoTypeError);
@@ -46,6 +44,9 @@ describe('error classes and codes (issue 15)', () => {
     [() => configure({ cachePath: '' }), IdbMemoRangeError, 'OPTION_OUT_OF_RANGE'],
     [() => cache(3 as never), IdbMemoTypeError, 'INVALID_ARGUMENT'],
     [() => cacheOf(() => 1), IdbMemoTypeError, 'NOT_MEMOIZED'],
+    [() => cache((x: number) => x, { toDisk: true } as never), IdbMemoTypeError, 'INVALID_OPTION'],
+    [() => cache({ toDisk: true, name: 'm' })((x: number) => x, { kind: 'method', name: 'm', addInitializer() {} } as never), IdbMemoTypeError, 'INVALID_OPTION'],
+    [() => cache({})({}, 'method', {}), IdbMemoTypeError, 'INVALID_ARGUMENT'],
   ])('%# throws %o with its code', (act, type, code) => {
     let thrown: unknown;
     try {
@@ -93,32 +94,29 @@ describe('cacheOf (issue 15)', () => {
   });
 });
 
-describe('messages in production builds (issue 15)', () => {
-  it('keep the class and code, and point to the README instead of the full message', () => {
-    process.env.NODE_ENV = 'production';
-    let thrown: unknown;
-    try {
-      cache({ ttl: -1 });
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(IdbMemoRangeError);
-    expect(thrown).toMatchObject({ code: 'OPTION_OUT_OF_RANGE' });
-    expect((thrown as Error).message).toMatch(/^idb-memo OPTION_OUT_OF_RANGE: see .*#error-and-warning-codes$/);
-    expect((thrown as Error).message).not.toMatch(/ttl/);
-  });
-
-  it('full messages in development', () => {
-    process.env.NODE_ENV = 'development';
+describe('messages (issue 23)', () => {
+  it('in development say what went wrong and how to fix it', () => {
     expect(() => cache({ ttl: -1 })).toThrow(/option "ttl" must be a positive number of seconds/);
+    expect(() => cache((x: number) => x, { toDisk: true } as never)).toThrow(/option "name" must be a string when toDisk is true/);
   });
 
-  it('warnings carry their code in both', () => {
+  it('a decorator compiled with experimentalDecorators is told so', () => {
+    expect(() => cache({ maxItems: 1 })({}, 'load', { value: () => 1 })).toThrow(/experimentalDecorators/);
+  });
+
+  it('in the production build keep the code and the path, and point to where the code is explained', () => {
+    expect(messageOf('UNKEYABLE_VALUE', false, 'args[0].handler')).toMatch(/^idb-memo UNKEYABLE_VALUE at args\[0\]\.handler: see https:\/\/\S+\/docs\/errors\.md#unkeyable_value$/);
+    expect(messageOf('QUOTA_EXCEEDED', false)).toMatch(/^idb-memo QUOTA_EXCEEDED: see \S+#quota_exceeded$/);
+  });
+
+  it('warnings carry their code', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     warnOnce('QUOTA_EXCEEDED', 'test-dev', 'storage quota exceeded');
-    process.env.NODE_ENV = 'production';
-    warnOnce('QUOTA_EXCEEDED', 'test-prod', 'storage quota exceeded');
-    expect(warn.mock.calls[0]?.[0]).toBe('idb-memo: storage quota exceeded [QUOTA_EXCEEDED]');
-    expect(warn.mock.calls[1]?.[0]).toMatch(/^idb-memo QUOTA_EXCEEDED: see .*#error-and-warning-codes$/);
+    warnOnce('QUOTA_EXCEEDED', 'test-dev', 'storage quota exceeded');
+    warnOnce('QUOTA_EXCEEDED', 'test-prod', false);
+    expect(warn.mock.calls.map(([message]) => message as string)).toEqual([
+      'idb-memo: storage quota exceeded [QUOTA_EXCEEDED]',
+      expect.stringMatching(/^idb-memo QUOTA_EXCEEDED: see \S+#quota_exceeded$/),
+    ]);
   });
 });

@@ -4,9 +4,7 @@ import { createHmac } from 'node:crypto';
 import { hmacHex } from '../../src/fetch/hmac';
 import { requestKeys } from '../../src/fetch/key';
 import type { StoredResponse } from '../../src/fetch/response';
-import { clearMemories } from '../../src/registry';
-import { storeFor } from '../../src/disk/disk-tier';
-import { RECORD_FORMAT, SHAPE } from '../../src/disk/schema';
+import { flushCaches as flushStores, forgetMemories as clearMemories } from '../../src/registry';
 import { openDB } from 'idb';
 import { freshLibrary, storedEntries, uniquePath, waitFor, waitForEntries } from './helpers';
 
@@ -168,9 +166,8 @@ describe('cachedFetch', () => {
     expect((await json(second)).n).toBe(1);
 
     const [record] = await waitForEntries(cachePath, 1);
-    expect(record!.ns).toMatch(/^idb-memo:fetch@2/);
+    expect(record!.ns).toMatch(/^idb-memo:fetch@3/);
     expect(record!.key).toMatch(/^[0-9a-f]{64}$/);
-    expect(record!.format).toBe(RECORD_FORMAT);
     const value = record!.value as StoredResponse;
     // The URL is not stored unless a redirect led elsewhere: only the keyed hash stands for it.
     expect(value).toMatchObject({ status: 200, statusText: 'OK', url: '', vary: [], varyDigest: '', lifetime: Infinity });
@@ -387,7 +384,7 @@ describe('strategies', () => {
     const hit = await get(`${ORIGIN}/data?lock`);
     expect(cacheStatus(hit)).toBe('memory');
     expect(api.count('/data?lock')).toBe(1);
-    expect(requested).toEqual([expect.stringMatching(new RegExp(`^idb-memo:fetch@2 ${cachePath} [0-9a-f]{64} \\{"ifAvailable":true\\}$`))]);
+    expect(requested).toEqual([expect.stringMatching(new RegExp(`^idb-memo:fetch@3 ${cachePath} [0-9a-f]{64} \\{"ifAvailable":true\\}$`))]);
     // The memory copy was dropped: the next answer comes from the disk, where the other tab writes.
     await waitForEntries(cachePath, 1);
     expect(cacheStatus(await get(`${ORIGIN}/data?lock`))).toBe('disk');
@@ -569,86 +566,45 @@ describe('clearing and bounds', () => {
     await get(`${ORIGIN}/data?l=2`);
     await waitForEntries(cachePath, 2);
     expect(cacheStatus(await get(`${ORIGIN}/data?l=1`))).toBe('memory');
-    await storeFor(cachePath).flush();
+    await flushStores();
     await get(`${ORIGIN}/data?l=3`);
     await waitFor(async () => (await storedUrls()).includes(`${ORIGIN}/data?l=3`));
     expect(await storedUrls()).toEqual([`${ORIGIN}/data?l=1`, `${ORIGIN}/data?l=3`]);
   });
 });
 
-describe('the per-database secret and the schema (issue 13)', () => {
-  /** Makes database `path` at version 2, as the library made it before the secrets store. */
-  async function version2(path: string): Promise<void> {
-    const db = await openDB(path, 2, {
-      upgrade(d) {
-        for (const [name, { keyPath, indexes }] of Object.entries(SHAPE)) {
-          if (name === 'secrets') continue;
-          const store = d.createObjectStore(name, { keyPath: keyPath as string | string[] });
-          for (const [index, path] of Object.entries(indexes)) store.createIndex(index, path as string | string[]);
-        }
-      },
-    });
-    const entry = { key: 'a'.repeat(64), value: { status: 200 }, storedAt: 1, expiresAt: Infinity, accessedAt: 1, hits: 1, format: RECORD_FORMAT };
-    await db.put('entries', { ...entry, ns: 'idb-memo:fetch@1' });
-    await db.put('entries', { ...entry, ns: 'idb-memo:fetch@1/5LRU' });
-    await db.put('entries', { ...entry, ns: 'some-function' });
-    db.close();
-  }
-
-  it('upgrading a version-2 database removes the old unsalted fetch entries, keeps the rest, and makes a secret', async () => {
+describe('the per-database secret (issue 13)', () => {
+  it('is made once, kept in the meta store, and renewed by a logout', async () => {
     server();
-    const cachePath = uniquePath('v2');
-    await version2(cachePath);
-    const get = createCachedFetch({ cachePath });
-    await get(`${ORIGIN}/data?v2`);
-    await waitFor(async () => (await storedEntries(cachePath)).some((r) => r.ns.startsWith('idb-memo:fetch@2')));
-    expect((await storedEntries(cachePath)).map((r) => r.ns).sort()).toEqual(['idb-memo:fetch@2', 'some-function']);
-    const db = await openDB(cachePath);
-    const secrets = (await db.getAll('secrets')) as { id: string; secret: unknown }[];
-    db.close();
-    expect(secrets).toHaveLength(1);
-    expect(secrets[0]!.secret).toBeInstanceOf(Uint8Array);
-    expect((secrets[0]!.secret as Uint8Array).length).toBe(32);
+    const cachePath = uniquePath('secret');
+    await createCachedFetch({ cachePath })(`${ORIGIN}/data?secret`);
+    await flushStores();
+    const read = async () => {
+      const db = await openDB(cachePath);
+      const secret = ((await db.get('meta', 'secret')) as { value: unknown } | undefined)?.value;
+      db.close();
+      return secret;
+    };
+    const first = await read();
+    expect(first).toBeInstanceOf(Uint8Array);
+    expect((first as Uint8Array).length).toBe(32);
+    await clearCaches();
+    await createCachedFetch({ cachePath })(`${ORIGIN}/data?secret`);
+    await flushStores();
+    expect(await read()).not.toEqual(first);
   });
 
   it('a damaged secret is replaced; what was keyed with it is a miss, never an error', async () => {
     const api = server();
     const cachePath = uniquePath('bad-secret');
     await createCachedFetch({ cachePath })(`${ORIGIN}/data?s`);
-    await waitForEntries(cachePath, 1);
+    await flushStores();
     const db = await openDB(cachePath);
-    await db.put('secrets', { id: 'cachedFetch', secret: 'not bytes' });
+    await db.put('meta', { id: 'secret', value: 'not bytes' });
     db.close();
     const fresh = await freshLibrary();
     const answer = await fresh.createCachedFetch({ cachePath })(`${ORIGIN}/data?s`);
     expect([fresh.cacheStatus(answer), (await json(answer)).n]).toEqual(['network', 2]);
     expect(api.count('/data?s')).toBe(2);
-  });
-
-  it('a secrets store of the wrong shape is repaired', async () => {
-    server();
-    const cachePath = uniquePath('secrets-shape');
-    const db = await openDB(cachePath, 3, { upgrade: (d) => void d.createObjectStore('secrets', { keyPath: 'name' }) });
-    db.close();
-    const get = createCachedFetch({ cachePath });
-    await get(`${ORIGIN}/data?shape`);
-    clearMemories();
-    await storeFor(cachePath).flush();
-    await waitForEntries(cachePath, 1);
-    expect(cacheStatus(await get(`${ORIGIN}/data?shape`))).toBe('disk');
-  });
-
-  it('the same request gets the same key after a reload (the secret is kept), and other keys in another database', async () => {
-    const api = server();
-    const cachePath = uniquePath('same-secret');
-    await createCachedFetch({ cachePath })(`${ORIGIN}/data?k`, { headers: { authorization: ALICE } });
-    const [record] = await waitForEntries(cachePath, 1);
-    const fresh = await freshLibrary();
-    expect(fresh.cacheStatus(await fresh.createCachedFetch({ cachePath })(`${ORIGIN}/data?k`, { headers: { authorization: ALICE } }))).toBe('disk');
-    const other = uniquePath('other-secret');
-    await createCachedFetch({ cachePath: other })(`${ORIGIN}/data?k`, { headers: { authorization: ALICE } });
-    const [elsewhere] = await waitForEntries(other, 1);
-    expect(elsewhere!.key).not.toBe(record!.key);
-    expect(api.count('/data?k')).toBe(2);
   });
 });

@@ -44,6 +44,22 @@ export async function freshLibrary(): Promise<typeof import('../../src/index')> 
   const library = await import('../../src/index');
   // Its lazy disk chunk, loaded now: loaded later, after another resetModules(), it would be the
   // next instance's, and two "tabs" would share one disk tier.
-  await library.flushCaches();
+  await (await import('../../src/registry')).loadDisk();
   return library;
+}
+
+/** Every namespace record stored in database `path`. */
+export async function storedNamespaces(path: string): Promise<{ ns: string; seq: number; floor: number; count: number; usedAt: number }[]> {
+  const db = await openDB(path);
+  try {
+    return db.objectStoreNames.contains('namespaces') ? await db.getAll('namespaces') : [];
+  } finally {
+    db.close();
+  }
+}
+
+/** Makes `Date.now()` run `ms` ahead from now on (undone by vi.restoreAllMocks()). */
+export function timeTravel(ms: number): void {
+  const now = Date.now.bind(Date);
+  vi.spyOn(Date, 'now').mockImplementation(() => now() + ms);
 }

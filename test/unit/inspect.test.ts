@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { cache, flushCaches, inspect } from '../../src/index';
 import { labelOfKey, shorten } from '../../src/inspect/label';
+import { encodeCall } from '../../src/key/encode';
 import { approxBytes } from '../../src/inspect/size';
 import { freshLibrary, storedEntries, uniquePath } from './helpers';
 
@@ -49,19 +50,25 @@ describe('inspect() across a reload', () => {
 });
 
 describe('labels and sizes', () => {
-  it('reads each kind of canonical key', () => {
-    expect(labelOfKey('0|')).toBe('()');
-    expect(labelOfKey('2|s2:hid-1;')).toBe("'hi', -1");
-    expect(labelOfKey('3|TFu')).toBe('true, false, undefined');
-    expect(labelOfKey('1|b12;')).toBe('12n');
-    expect(labelOfKey('1|M1{s1:ad1;}')).toBe('Map(1)');
-    expect(labelOfKey('1|Vs10:Uint8Array3:abc')).toBe('Uint8Array(3 bytes)');
-    expect(labelOfKey('1|A2048#ab12;')).toBe('ArrayBuffer(2048 bytes)');
+  const key = (...args: unknown[]) => encodeCall(args, undefined, [], false).text;
+  it('reads each kind of key', () => {
+    expect(labelOfKey(key())).toBe('()');
+    expect(labelOfKey('hi')).toBe("'hi'"); // a single string argument is its own key
+    expect(labelOfKey(key('hi', -1))).toBe("'hi', -1");
+    expect(labelOfKey(key(true, false, undefined, null))).toBe('true, false, undefined, null');
+    expect(labelOfKey(key(12n, Symbol.for('s')))).toBe("12n, Symbol.for('s')");
+    expect(labelOfKey(key(new Map([['a', 1]]), new Set([1, 2])))).toBe('Map(1), Set(2)');
+    expect(labelOfKey(key(new Uint8Array(3), new ArrayBuffer(2048)))).toBe('Uint8Array(3 bytes), ArrayBuffer(2048 bytes)');
+    expect(labelOfKey(key({ a: [1, 'two'] }, new Date(0)))).toBe("{ a: [1, 'two'] }, 1970-01-01T00:00:00.000Z");
+    expect(labelOfKey(key(/x/g, new URL('https://a.test/')))).toBe("/x/g, URL('https://a.test/')");
+    const o = {};
+    expect(labelOfKey(key([o, o]))).toBe('[{}, <met before>]');
+    expect(labelOfKey(key(() => 1))).toMatch(/^#\d+$/);
   });
 
   it('shows a key it cannot read as it is, cut to 60 characters', () => {
-    expect(labelOfKey('not a key')).toBe('not a key');
-    expect(labelOfKey('?'.repeat(200))).toHaveLength(60);
+    expect(labelOfKey('\u0001not a key')).toBe('\u0001not a key');
+    expect(labelOfKey('\u0001'.repeat(200))).toHaveLength(60);
     expect(shorten('abcdefghij', 5)).toBe('abc…j');
   });
 

@@ -1,8 +1,10 @@
-// The synchronous SHA-256 must give Node's digests, for every length around the block boundaries
-// and for texts longer than its streaming chunk.
+// The plain-JavaScript SHA-256 (used where Web Crypto is missing) must give Node's digests, for
+// every length around the block boundaries; strings are digested as UTF-8, or as UTF-16 code units
+// when they hold lone surrogates, tagged apart.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { sha256OfTextSync, sha256Sync } from '../../src/key/sha256.ts';
+import { digestOf } from '../../src/key/digest.ts';
+import { sha256Sync } from '../../src/key/sha256.ts';
 
 const reference = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const utf16le = (text: string) => {
@@ -27,11 +29,13 @@ describe('sha256Sync', () => {
   });
 });
 
-describe('sha256OfTextSync', () => {
-  it('is the SHA-256 of the UTF-16LE code units, lone surrogates included, across chunk boundaries', () => {
-    for (const length of [0, 1, 31, 32, 33, 100, 32_767, 32_768, 32_769, 65_536 + 17, 100_000]) {
-      const text = Array.from({ length }, (_, i) => String.fromCharCode(i % 3 === 0 ? 0xd800 + (i % 7) : (i * 97) & 0xffff)).join('');
-      expect(sha256OfTextSync(text), `length ${length}`).toBe(reference(utf16le(text)));
+describe('digestOf strings', () => {
+  it('is the SHA-256 of the UTF-8 bytes of a well-formed string, and of 0xFF then the UTF-16LE code units otherwise', async () => {
+    for (const length of [0, 1, 31, 32, 33, 100, 65_536 + 17]) {
+      const wellFormed = Array.from({ length }, (_, i) => String.fromCharCode(0x20 + ((i * 97) % 0x7000))).join('');
+      expect(await digestOf(wellFormed), `length ${length}`).toBe(reference(new TextEncoder().encode(wellFormed)));
+      const lone = wellFormed + '\uD800';
+      expect(await digestOf(lone), `length ${length}`).toBe(reference(new Uint8Array([0xff, ...utf16le(lone)])));
     }
   });
 });
