@@ -220,7 +220,7 @@ describe('`this`: its identity and own fields in memory', () => {
   it('a class held on `this` (this.Model = User vs Admin) is part of the key (issue 21)', async () => {
     class User {}
     class Admin {}
-    const repo = { Model: User as unknown, find: cache(function (this: { Model: { name: string } }, id: number) { return `${this.Model.name}:${id}`; }) };
+    const repo: { Model: { name: string }; find: (id: number) => Promise<string> } = { Model: User, find: cache(function (this: { Model: { name: string } }, id: number) { return `${this.Model.name}:${id}`; }) };
     expect(await repo.find(1)).toBe('User:1');
     repo.Model = Admin;
     expect(await repo.find(1)).toBe('Admin:1');

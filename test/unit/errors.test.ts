@@ -46,7 +46,7 @@ describe('error classes and codes (issue 15)', () => {
     [() => cacheOf(() => 1), IdbMemoTypeError, 'NOT_MEMOIZED'],
     [() => cache((x: number) => x, { toDisk: true } as never), IdbMemoTypeError, 'INVALID_OPTION'],
     [() => cache({ toDisk: true, name: 'm' })((x: number) => x, { kind: 'method', name: 'm', addInitializer() {} } as never), IdbMemoTypeError, 'INVALID_OPTION'],
-    [() => cache({})({}, 'method', {}), IdbMemoTypeError, 'INVALID_ARGUMENT'],
+    [() => (cache({}) as unknown as (...args: unknown[]) => unknown)({}, 'method', {}), IdbMemoTypeError, 'INVALID_ARGUMENT'],
   ])('%# throws %o with its code', (act, type, code) => {
     let thrown: unknown;
     try {
@@ -101,7 +101,7 @@ describe('messages (issue 23)', () => {
   });
 
   it('a decorator compiled with experimentalDecorators is told so', () => {
-    expect(() => cache({ maxItems: 1 })({}, 'load', { value: () => 1 })).toThrow(/experimentalDecorators/);
+    expect(() => (cache({ maxItems: 1 }) as unknown as (...args: unknown[]) => unknown)({}, 'load', { value: () => 1 })).toThrow(/experimentalDecorators/);
   });
 
   it('in the production build keep the code and the path, and point to where the code is explained', () => {

@@ -91,7 +91,7 @@ describe('entries read back from storage', () => {
     const uses = lru.takeUses();
     expect(uses.map((use) => [use.diskKey, use.hits])).toEqual([['a', 1], ['c', 2]]);
     expect(uses[0]!.at).toBeLessThan(uses[1]!.at);
-    expect(uses[1]!.at).toBeLessThan(entry.storedAt);
+    expect(uses[1]!.at).toBeLessThan(entry!.storedAt);
     expect(lru.takeUses()).toEqual([]);
   });
 });

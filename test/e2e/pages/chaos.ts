@@ -2,8 +2,8 @@
 // functions over KEYS keys, every answer checked here against the true result for its arguments.
 // The tally lives in sessionStorage, so it survives reloads of the tab (and nothing else).
 import * as idbMemo from '../../../src/index';
-import { memoryKeyOf, sha256OfText } from '../../../src/key/digest';
-import { encodeKey } from '../../../src/key/encode';
+import { digestOf, finishKey } from '../../../src/key/digest';
+import { encodeCall, KEY_START } from '../../../src/key/encode';
 
 /** Distinct keys per function. */
 export const KEYS = 200;
@@ -388,9 +388,11 @@ async function rawStores(path: string): Promise<{ entries: Record<string, unknow
   }
 }
 
-/** The stored key of arguments `args`, as the disk tier computes it. */
+/** The stored key of arguments `args`, as cache() computes it (a single string argument is its own memory key). */
 async function storedKeyOf(args: unknown[]): Promise<string> {
-  return sha256OfText(await memoryKeyOf(encodeKey(args, undefined, [])));
+  const [only] = args;
+  const single = args.length === 1 && typeof only === 'string' && !only.startsWith(KEY_START);
+  return digestOf(single ? only : await finishKey(encodeCall(args, undefined, [], true)));
 }
 
 /**
@@ -407,12 +409,11 @@ async function audit(paths: string[], specs: readonly FunctionSpec[] = FUNCTIONS
     for (const record of entries) {
       const ns = String(record.ns);
       perNs.set(ns, (perNs.get(ns) ?? 0) + 1);
-      const spec = specs.find((s) => ns.startsWith(`${s.name}@`));
+      const spec = specs.find((s) => ns.startsWith(`${s.name}\0`));
       if (!spec) continue; // another user of the database (e.g. cachedFetch)
       const value = record.value as { body?: { id?: unknown }; stamp?: unknown } | undefined;
       const id = value?.body?.id;
       const whole =
-        record.format === 1 &&
         typeof record.key === 'string' &&
         typeof record.storedAt === 'number' &&
         typeof record.expiresAt === 'number' &&
@@ -426,15 +427,14 @@ async function audit(paths: string[], specs: readonly FunctionSpec[] = FUNCTIONS
       }
       if (!sameValue(value.body, truth(spec, id))) result.issues.push(`${path}: ${ns} holds a wrong value for key ${id}`);
       if (record.key !== (await storedKeyOf([argFor(spec, id, 0)]))) result.issues.push(`${path}: ${ns} holds key ${id}'s value under another key`);
-      if (spec.options.perSession && !ns.endsWith(`/session:${String(record.session)}`)) {
-        result.issues.push(`${path}: per-session record of ${ns} is tagged with session ${String(record.session)}`);
-      }
-      if (spec.options.perSession && expect.liveSessions && !expect.liveSessions.includes(String(record.session))) {
+      const session = ns.split('\0')[2];
+      if (spec.options.perSession && session === undefined) result.issues.push(`${path}: per-session record of ${ns} names no session`);
+      if (spec.options.perSession && expect.liveSessions && !expect.liveSessions.includes(String(session))) {
         result.issues.push(`${path}: ${ns} holds key ${id} of a session that ended`);
       }
       const fn = specs.indexOf(spec);
       const covers = (wipe: Wipe) =>
-        wipe.fn === undefined || (wipe.fn === fn && (!spec.options.perSession || wipe.session === String(record.session)));
+        wipe.fn === undefined || (wipe.fn === fn && (!spec.options.perSession || wipe.session === session));
       const undone = expect.wipes?.find((wipe) => covers(wipe) && value.stamp.at < wipe.at);
       if (undone) {
         const what = undone.fn === undefined ? 'clearCaches()' : 'clear()';
@@ -447,7 +447,7 @@ async function audit(paths: string[], specs: readonly FunctionSpec[] = FUNCTIONS
       const count = counted.get(ns) ?? null;
       result.namespaces[`${path} ${ns}`] = { entries: stored, counted: count };
       if (stored !== (count ?? 0)) result.issues.push(`${path}: namespace ${ns} counts ${count} entries but holds ${stored}`);
-      const spec = specs.find((s) => ns.startsWith(`${s.name}@`));
+      const spec = specs.find((s) => ns.startsWith(`${s.name}\0`));
       const maxItems = spec?.options.maxItems ?? Infinity;
       if (stored > maxItems) result.issues.push(`${path}: namespace ${ns} holds ${stored} entries, over its maxItems ${maxItems}`);
     }
@@ -496,7 +496,7 @@ async function crashReadBack(n: number, size: number) {
   for (const record of entries) {
     const value = record.value as { id?: unknown } | undefined;
     const id = typeof value?.id === 'number' ? value.id : -1;
-    if (record.format !== 1 || typeof record.storedAt !== 'number' || !crashIsWhole(value, id, size)) {
+    if (typeof record.storedAt !== 'number' || !crashIsWhole(value, id, size)) {
       rawIssues.push(`record for key ${id} is not whole`);
     } else if (record.key !== (await storedKeyOf([id, size]))) {
       rawIssues.push(`record for key ${id} is stored under another key`);
