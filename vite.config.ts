@@ -11,7 +11,7 @@ const libraryBuild = {
   lib: { entry: { index: 'src/index.ts', vite: 'src/vite.ts' }, formats: ['es' as const] },
   // One file per module, as in src/: an app's bundler then splits and tree-shakes the library as
   // it does the sources (the disk tier stays a chunk of its own, cachedFetch is dropped if unused).
-  rollupOptions: { external: ['idb', 'typescript', 'vite'], output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' } },
+  rollupOptions: { external: ['idb', 'esbuild', 'vite'], output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' } },
   outDir: 'dist',
   emptyOutDir: true,
   sourcemap: true,
