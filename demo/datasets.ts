@@ -88,7 +88,7 @@ export async function fetchData(url: string): Promise<Dataset> {
  * The guide's cached loader, `@pn.cache(to_disk=True) def fetch_data(url)`: each URL is fetched
  * once, then answered from memory, and after a reload (or offline) from IndexedDB.
  */
-export const loadDataset = track('loadDataset', cache(fetchData, { toDisk: true }));
+export const loadDataset = track('loadDataset', cache(fetchData, { toDisk: true, name: 'loadDataset' }));
 
 /**
  * What to tell the reader when a load failed, without the dataset's name (the status line

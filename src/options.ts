@@ -1,7 +1,7 @@
 import { IdbMemoRangeError, IdbMemoTypeError } from './errors';
 import type { HashFunc } from './key/encode';
 import type { Policy } from './policies';
-import type { CacheOptions } from './types';
+import type { UncheckedCacheOptions } from './types';
 
 /** Options after validation, with defaults filled in. */
 export interface ResolvedOptions {
@@ -21,8 +21,8 @@ export interface ResolvedOptions {
 const OPTION_NAMES = new Set(['maxItems', 'policy', 'ttl', 'toDisk', 'cachePath', 'perSession', 'hashFuncs', 'key', 'name', 'version']);
 const POLICIES: readonly Policy[] = ['LRU', 'LFU', 'FIFO'];
 
-/** Whether `value` looks like a bag of {@link CacheOptions} rather than something else. */
-export function isOptionsObject(value: unknown): value is CacheOptions {
+/** Whether `value` looks like a bag of {@link UncheckedCacheOptions} rather than something else. */
+export function isOptionsObject(value: unknown): value is UncheckedCacheOptions {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !('kind' in value && 'name' in value && 'addInitializer' in value);
 }
 
@@ -30,7 +30,7 @@ export function isOptionsObject(value: unknown): value is CacheOptions {
  * Validates `options` and fills in defaults.
  * @throws TypeError for an unknown option or a value of the wrong type; RangeError for a value out of range
  */
-export function resolveOptions(options: CacheOptions<never, never> = {}): ResolvedOptions {
+export function resolveOptions(options: UncheckedCacheOptions<never, never> = {}): ResolvedOptions {
   if (!isOptionsObject(options)) throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: cache() options must be an object (got ${describe(options)})`);
   for (const name of Object.keys(options)) {
     if (!OPTION_NAMES.has(name)) {

@@ -137,7 +137,7 @@ describe('unkeyable values', () => {
     const f = cache((..._args: unknown[]) => 1);
     await expect(f(1, [new WeakMap()])).rejects.toThrow(/args\[1\]\[0\]/);
     await expect(f(Symbol())).resolves.toBe(1);
-    const g = cache((..._args: unknown[]) => 1, { toDisk: true, cachePath: `keys-symbol-${Date.now()}` });
+    const g = cache((..._args: unknown[]) => 1, { toDisk: true, name: 'one', cachePath: `keys-symbol-${Date.now()}` });
     await expect(g({ s: Symbol('a') })).rejects.toThrow(/args\[0\]\.s: a symbol made by Symbol\("a"\) exists only in this page.*`key`/s);
     await expect(g(Symbol.for('a'), Symbol.iterator)).resolves.toBe(1);
   });

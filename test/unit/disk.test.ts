@@ -22,7 +22,7 @@ async function twoPages<A extends unknown[], R>(body: (...args: A) => R, options
 describe('toDisk', () => {
   it('reads a result back with an empty memory tier, as after a reload', async () => {
     const cachePath = uniquePath('reload');
-    const { first, second, calls } = await twoPages((n: number) => ({ n, at: new Date(n) }), { toDisk: true, cachePath });
+    const { first, second, calls } = await twoPages((n: number) => ({ n, at: new Date(n) }), { toDisk: true, name: 'f', cachePath });
     const value = await first(7);
     await waitForEntries(cachePath, 1);
     const again = await second(7);
@@ -46,7 +46,7 @@ describe('toDisk', () => {
       big: 10n ** 20n,
       nested: { list: [{ k: null }] },
     });
-    const { first, second } = await twoPages(make, { toDisk: true, cachePath });
+    const { first, second } = await twoPages(make, { toDisk: true, name: 'f', cachePath });
     await first();
     await waitForEntries(cachePath, 1);
     const read = await second();
@@ -58,7 +58,7 @@ describe('toDisk', () => {
 
   it('returns without waiting for the disk write', async () => {
     const cachePath = uniquePath('nowait');
-    const f = cache((n: number) => n + 1, { toDisk: true, cachePath });
+    const f = cache((n: number) => n + 1, { toDisk: true, name: 'f', cachePath });
     const put = vi.spyOn(IDBObjectStore.prototype, 'put');
     expect(await f(1)).toBe(2);
     expect(put.mock.calls.filter(([record]) => (record as { value?: unknown }).value === 2)).toHaveLength(0);
@@ -80,15 +80,17 @@ describe('toDisk', () => {
 
   it('keeps the entries of an edited function apart, and of each version', async () => {
     const cachePath = uniquePath('namespace');
+    // @ts-expect-error the default name (source text) of a toDisk function without `name`
     const v1 = cache(function load(n: number) { return n; }, { toDisk: true, cachePath });
+    // @ts-expect-error the default name (source text) of a toDisk function without `name`
     const v2 = cache(function load(n: number) { return n * 10; }, { toDisk: true, cachePath });
     expect(await v1(2)).toBe(2);
     await waitForEntries(cachePath, 1);
     expect(await v2(2)).toBe(20);
     await waitForEntries(cachePath, 2);
     const fn = (n: number) => n;
-    await cache(fn, { toDisk: true, cachePath, version: 1 })(1);
-    await cache(fn, { toDisk: true, cachePath, version: 2 })(1);
+    await cache(fn, { toDisk: true, name: 'fn', cachePath, version: 1 })(1);
+    await cache(fn, { toDisk: true, name: 'fn', cachePath, version: 2 })(1);
     const entries = await waitForEntries(cachePath, 4);
     expect(new Set(entries.map((e) => e.ns)).size).toBe(4);
   });
@@ -97,8 +99,11 @@ describe('toDisk', () => {
     const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const cachePath = uniquePath('shared');
     const make = (base: number) => (n: number) => base + n;
+    // @ts-expect-error the default name (source text) of a toDisk function without `name`
     await cache(make(1), { toDisk: true, cachePath })(1);
+    // @ts-expect-error the default name (source text) of a toDisk function without `name`
     await cache(make(2), { toDisk: true, cachePath })(1);
+    // @ts-expect-error the default name (source text) of a toDisk function without `name`
     await cache(make(3), { toDisk: true, cachePath })(1);
     const shared = warn.mock.calls.filter(([message]) => String(message).includes('pass a distinct `name`'));
     expect(shared).toHaveLength(1);
@@ -106,7 +111,7 @@ describe('toDisk', () => {
 
   it('holds maxItems on disk with the function\'s policy', async () => {
     const cachePath = uniquePath('bounded');
-    const f = cache((n: number) => n, { toDisk: true, cachePath, maxItems: 3, policy: 'FIFO' });
+    const f = cache((n: number) => n, { toDisk: true, name: 'f', cachePath, maxItems: 3, policy: 'FIFO' });
     for (const n of [1, 2, 3, 4, 5]) {
       await f(n);
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -120,7 +125,7 @@ describe('toDisk', () => {
 
   it('evicts by disk LRU order, fed by batched hits', async () => {
     const cachePath = uniquePath('lru');
-    const options = { toDisk: true, cachePath, maxItems: 2, policy: 'LRU' as const };
+    const options = { toDisk: true as const, name: 'fn', cachePath, maxItems: 2, policy: 'LRU' as const };
     const fn = (n: number) => n;
     const page1 = cache(fn, options);
     await page1(1);
@@ -145,7 +150,7 @@ describe('toDisk', () => {
 
   it('honours ttl across reloads', async () => {
     const cachePath = uniquePath('ttl');
-    const { first, second, calls } = await twoPages((n: number) => n, { toDisk: true, cachePath, ttl: 0.1 });
+    const { first, second, calls } = await twoPages((n: number) => n, { toDisk: true, name: 'f', cachePath, ttl: 0.1 });
     await first(1);
     await waitForEntries(cachePath, 1);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -155,7 +160,7 @@ describe('toDisk', () => {
 
   it('treats an entry stamped in the future as expired', async () => {
     const cachePath = uniquePath('future');
-    const { first, second, calls } = await twoPages((n: number) => n, { toDisk: true, cachePath, ttl: 3600 });
+    const { first, second, calls } = await twoPages((n: number) => n, { toDisk: true, name: 'f', cachePath, ttl: 3600 });
     await first(1);
     const [entry] = await waitForEntries(cachePath, 1);
     const db = await openDB(cachePath);
@@ -171,7 +176,7 @@ describe('toDisk', () => {
     ['a wrong timestamp type', (e: Record<string, unknown>) => ({ ...e, value: 'forged', storedAt: 'yesterday' })],
   ])('treats a record with %s as a miss and overwrites it', async (_label, corrupt) => {
     const cachePath = uniquePath('corrupt');
-    const { first, second, calls } = await twoPages((n: number) => `real ${n}`, { toDisk: true, cachePath });
+    const { first, second, calls } = await twoPages((n: number) => `real ${n}`, { toDisk: true, name: 'f', cachePath });
     await first(1);
     const [entry] = await waitForEntries(cachePath, 1);
     const db = await openDB(cachePath);
@@ -196,7 +201,7 @@ describe('clearing', () => {
 
   it('delete() removes one entry from memory and disk', async () => {
     const cachePath = uniquePath('delete');
-    const { first, second, calls } = await twoPages((n: number) => n, { toDisk: true, cachePath });
+    const { first, second, calls } = await twoPages((n: number) => n, { toDisk: true, name: 'f', cachePath });
     await first(1);
     await first(2);
     await waitForEntries(cachePath, 2);
@@ -210,7 +215,7 @@ describe('clearing', () => {
   it('clearCaches() deletes every database the library wrote to', async () => {
     const paths = [uniquePath('all-a'), uniquePath('all-b')];
     for (const cachePath of paths) {
-      await cache((n: number) => n, { toDisk: true, cachePath })(1);
+      await cache((n: number) => n, { toDisk: true, name: 'f', cachePath })(1);
       await waitForEntries(cachePath, 1);
     }
     await clearCaches();
@@ -227,8 +232,8 @@ describe('faults', () => {
     delete globalThis.indexedDB;
     try {
       let calls = 0;
-      const f = cache((n: number) => ++calls + n, { toDisk: true, cachePath: uniquePath('none') });
-      const g = cache((n: number) => n, { toDisk: true, cachePath: uniquePath('none2') });
+      const f = cache((n: number) => ++calls + n, { toDisk: true, name: 'f', cachePath: uniquePath('none') });
+      const g = cache((n: number) => n, { toDisk: true, name: 'f', cachePath: uniquePath('none2') });
       expect(await f(1)).toBe(2);
       expect(await f(1)).toBe(2);
       expect(await g(1)).toBe(1);
@@ -246,7 +251,7 @@ describe('faults', () => {
     vi.spyOn(indexedDB, 'open').mockImplementation(() => {
       throw new DOMException('denied', 'SecurityError');
     });
-    const f = cache((n: number) => n * 3, { toDisk: true, cachePath: uniquePath('throws') });
+    const f = cache((n: number) => n * 3, { toDisk: true, name: 'f', cachePath: uniquePath('throws') });
     expect(await f(2)).toBe(6);
     expect(await f(2)).toBe(6);
     await flushCaches(); // the first write opens the database (a read never creates one)
@@ -262,8 +267,8 @@ describe('faults', () => {
         return this.#hidden;
       }
     }
-    const makeHandler = cache(function makeHandler(n: number) { return { n, run: () => n }; }, { toDisk: true, cachePath });
-    const makeSecret = cache(function makeSecret() { return new Secret(); }, { toDisk: true, cachePath });
+    const makeHandler = cache(function makeHandler(n: number) { return { n, run: () => n }; }, { toDisk: true, name: 'makeHandler', cachePath });
+    const makeSecret = cache(function makeSecret() { return new Secret(); }, { toDisk: true, name: 'makeSecret', cachePath });
     const handler = await makeHandler(1);
     expect(handler.run()).toBe(1);
     expect(await makeHandler(1)).toBe(handler);
@@ -302,7 +307,7 @@ describe('faults', () => {
 
   it('reopens lazily after the connection is closed under it', async () => {
     const cachePath = uniquePath('closed');
-    const { first, second, calls } = await twoPages((n: number) => n, { toDisk: true, cachePath });
+    const { first, second, calls } = await twoPages((n: number) => n, { toDisk: true, name: 'f', cachePath });
     await first(1);
     await waitForEntries(cachePath, 1);
     // Another tab deletes the database: our connection gets versionchange and must let go.
@@ -315,7 +320,7 @@ describe('faults', () => {
 
   it('never fails a call when a read transaction fails', async () => {
     const cachePath = uniquePath('readfail');
-    const f = cache((n: number) => n + 1, { toDisk: true, cachePath });
+    const f = cache((n: number) => n + 1, { toDisk: true, name: 'f', cachePath });
     await f(0);
     vi.spyOn(IDBObjectStore.prototype, 'get').mockImplementation(() => {
       throw new DOMException('broken', 'UnknownError');
@@ -345,11 +350,11 @@ describe('batched reads', () => {
   it('answers many concurrent cold lookups from few transactions', async () => {
     const cachePath = uniquePath('batch');
     const fn = (n: number) => n * 2;
-    const warm = cache(fn, { toDisk: true, cachePath });
+    const warm = cache(fn, { toDisk: true, name: 'fn', cachePath });
     await Promise.all(Array.from({ length: 50 }, (_, i) => warm(i)));
     await waitForEntries(cachePath, 50);
     const transaction = vi.spyOn(IDBDatabase.prototype, 'transaction');
-    const cold = cache(fn, { toDisk: true, cachePath });
+    const cold = cache(fn, { toDisk: true, name: 'fn', cachePath });
     const values = await Promise.all(Array.from({ length: 50 }, (_, i) => cold(i)));
     expect(values).toEqual(Array.from({ length: 50 }, (_, i) => i * 2));
     expect(cold.stats().diskHits).toBe(50);

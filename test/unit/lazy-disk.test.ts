@@ -24,7 +24,7 @@ it('a toDisk cache loads it, and calls made while it loads are answered in order
   const { cache } = await import('../../src/cache');
   const { diskModule } = await import('../../src/disk/lazy');
   let calls = 0;
-  const f = cache((n: number) => `${n}:${++calls}`, { toDisk: true, cachePath: 'lazy-disk-test' });
+  const f = cache((n: number) => `${n}:${++calls}`, { toDisk: true, name: 'f', cachePath: 'lazy-disk-test' });
   expect(diskModule()).toBeUndefined();
   const answers = await Promise.all([f(1), f(1), f(2), f.delete(3)]);
   expect(answers).toEqual(['1:1', '1:1', '2:2', false]);
