@@ -1,4 +1,4 @@
-/** Stable codes of the errors the library throws; the README's "Error and warning codes" lists them. */
+/** Stable codes of the errors the library throws; docs/errors.md says when each is thrown and how to fix it. */
 export type ErrorCode =
   /** An option or setting has the wrong type, or an unknown name. */
   | 'INVALID_OPTION'
@@ -27,8 +27,11 @@ export type WarningCode =
 /** Node's `process`, as bundlers see it; not declared globally, so that the published types need no Node typings. */
 declare const process: { readonly env: { readonly NODE_ENV?: string } };
 
-/** Where production builds point to instead of printing a full message. */
-const CODES_AT = 'https://www.npmjs.com/package/idb-memo#error-and-warning-codes';
+/**
+ * Where production builds point to instead of printing a full message: docs/errors.md (also in the
+ * package) has a section headed by each code.
+ */
+const CODES_AT = 'https://github.com/idb-memo/idb-memo/blob/main/docs/errors.md';
 
 /**
  * Whether this is a production build: `process.env.NODE_ENV === 'production'`, which bundlers

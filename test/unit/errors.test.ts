@@ -94,7 +94,7 @@ describe('cacheOf (issue 15)', () => {
 });
 
 describe('messages in production builds (issue 15)', () => {
-  it('keep the class and code, and point to the README instead of the full message', () => {
+  it('keep the class and code, and point to the section of docs/errors.md instead of the full message', () => {
     process.env.NODE_ENV = 'production';
     let thrown: unknown;
     try {
@@ -104,7 +104,7 @@ describe('messages in production builds (issue 15)', () => {
     }
     expect(thrown).toBeInstanceOf(IdbMemoRangeError);
     expect(thrown).toMatchObject({ code: 'OPTION_OUT_OF_RANGE' });
-    expect((thrown as Error).message).toMatch(/^idb-memo OPTION_OUT_OF_RANGE: see .*#error-and-warning-codes$/);
+    expect((thrown as Error).message).toBe('idb-memo OPTION_OUT_OF_RANGE: see https://github.com/idb-memo/idb-memo/blob/main/docs/errors.md');
     expect((thrown as Error).message).not.toMatch(/ttl/);
   });
 
@@ -119,6 +119,6 @@ describe('messages in production builds (issue 15)', () => {
     process.env.NODE_ENV = 'production';
     warnOnce('QUOTA_EXCEEDED', 'test-prod', 'storage quota exceeded');
     expect(warn.mock.calls[0]?.[0]).toBe('idb-memo: storage quota exceeded [QUOTA_EXCEEDED]');
-    expect(warn.mock.calls[1]?.[0]).toMatch(/^idb-memo QUOTA_EXCEEDED: see .*#error-and-warning-codes$/);
+    expect(warn.mock.calls[1]?.[0]).toBe('idb-memo QUOTA_EXCEEDED: see https://github.com/idb-memo/idb-memo/blob/main/docs/errors.md');
   });
 });
