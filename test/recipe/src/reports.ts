@@ -26,7 +26,11 @@ export const totalOf = cache(
 
 /** A region's view of the report: `@cache` memoizes a method, and `this` (its region) is part of the key. */
 export class RegionView {
-  constructor(readonly region: string) {}
+  readonly region: string;
+
+  constructor(region: string) {
+    this.region = region;
+  }
 
   @cache({ toDisk: true, name: 'RegionView.years' })
   async years(): Promise<number[]> {
