@@ -1,13 +1,13 @@
 // The page of the adopter run: computes through idb-memo, waits for the disk writes, and shows what
 // answered each call (a reload must find everything on disk).
-import { cachedFetch, cacheOf, cacheStatus, flushCaches } from 'idb-memo';
-import { RegionView, totalOf } from './reports';
+import { cacheOf, cacheStatus, flushCaches } from 'idb-memo';
+import { fetchReport, RegionView, totalOf } from './reports';
 
 async function main(): Promise<void> {
   const north = new RegionView('north');
   const years = await north.years();
   const total = await totalOf('north', years[0] ?? 0);
-  const response = await cachedFetch('/report.json');
+  const response = await fetchReport();
   await flushCaches();
   const out = document.querySelector<HTMLOutputElement>('#out')!;
   out.textContent = JSON.stringify({
