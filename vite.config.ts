@@ -18,8 +18,9 @@ const libraryBuild = {
 };
 
 /**
- * The demo's service worker (generateSW/Workbox): it precaches the app shell only. Data comes from
- * idb-memo's IndexedDB tier, so nothing is cached at run time (the seaborn CSVs in particular).
+ * The demo's service worker (generateSW/Workbox): it precaches the app shell and the demo's small
+ * copies of the datasets (demo/public/data/, shown when the data host cannot be reached). The
+ * seaborn CSVs come from idb-memo's IndexedDB tier, so nothing is cached at run time.
  */
 const demoPwa = () =>
   VitePWA({
@@ -35,7 +36,7 @@ const demoPwa = () =>
       icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
     },
     workbox: {
-      globPatterns: ['**/*.{js,css,html,svg}'],
+      globPatterns: ['**/*.{js,css,html,svg,csv}'],
       navigateFallback: 'index.html',
       cleanupOutdatedCaches: true,
     },
