@@ -1,9 +1,9 @@
-// The code samples of docs/testing.md are the recipe app's own files (test/recipe/), which the
-// adopter run (`npm run adopter`) runs in a fresh app: a sample that is not found there verbatim
-// would be untested.
+// The code samples of docs/ are the recipe app's own code (test/recipe/), which the adopter run
+// (`npm run adopter`) builds, runs and tests in a fresh app: a sample that is not found there
+// verbatim would be untested.
 import { expect, it } from 'vitest';
-import TESTING from '../../docs/testing.md?raw';
 
+const DOCS = import.meta.glob<string>('../../docs/*.md', { query: '?raw', import: 'default', eager: true });
 const RECIPE = import.meta.glob<string>('../recipe/**/*.ts', { query: '?raw', import: 'default', eager: true });
 
 /** The ```ts blocks of a Markdown text. */
@@ -11,9 +11,9 @@ function samples(markdown: string): string[] {
   return [...markdown.matchAll(/^```ts\n([^]*?)^```$/gm)].map((match) => match[1]!);
 }
 
-it('docs/testing.md shows only code that the recipe app holds verbatim', () => {
-  const found = samples(TESTING);
-  expect(found.length).toBeGreaterThanOrEqual(4);
+it('docs/*.md show only code that the recipe app holds verbatim', () => {
+  const found = Object.entries(DOCS).flatMap(([page, text]) => samples(text).map((sample) => [page, sample] as const));
+  expect(found.map(([page]) => page)).toEqual(expect.arrayContaining(['../../docs/testing.md', '../../docs/errors.md', '../../docs/decorators.md']));
   const sources = Object.values(RECIPE);
-  for (const sample of found) expect(sources.some((source) => source.includes(sample)), sample).toBe(true);
+  for (const [page, sample] of found) expect(sources.some((source) => source.includes(sample)), `${page}:\n${sample}`).toBe(true);
 });

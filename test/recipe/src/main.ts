@@ -1,6 +1,6 @@
 // The page of the adopter run: computes through idb-memo, waits for the disk writes, and shows what
 // answered each call (a reload must find everything on disk).
-import { cacheOf, cacheStatus, flushCaches } from 'idb-memo';
+import { cacheOf, cacheStatus, flushCaches, isIdbMemoError } from 'idb-memo';
 import { fetchReport, RegionView, totalOf } from './reports';
 
 async function main(): Promise<void> {
@@ -20,4 +20,9 @@ async function main(): Promise<void> {
   out.dataset.ready = 'true';
 }
 
-void main();
+main().catch((error: unknown) => {
+  const out = document.querySelector<HTMLOutputElement>('#out')!;
+  // idb-memo's own errors carry a stable code (docs/errors.md); the app's reach it unchanged.
+  if (isIdbMemoError(error)) out.textContent = `idb-memo failed (${error.code}): ${error.message}`;
+  else out.textContent = `failed: ${String(error)}`;
+});
