@@ -247,9 +247,12 @@ export type CacheResult<F> = 0 extends 1 & F
  *   is part of the key (its own enumerable data, unless `key` says otherwise). A method that does
  *   not return a Promise is refused at compile time; {@link cacheOf} reaches its cache controls.
  *
- * Its forms are few on purpose: TypeScript reports a call that matches no form against one form
- * only when one form takes that many arguments, or (TypeScript 7) against the last one, so that a
- * misspelt or wrong option is reported at the option ("Did you mean to write 'maxItems'?").
+ * The order of its overloads is deliberate. When a call matches none, TypeScript 5.9 reports it
+ * against every overload that takes as many arguments (against the last alone when they are more
+ * than three), and TypeScript 7 against the last: each overload that takes options reports a
+ * misspelt or wrong option at the option ("Did you mean to write 'maxItems'?"), and no overload
+ * for the decorator stands last. There are two of each form because a `hashFuncs` list is typed
+ * entry by entry only where the option's type is the list alone.
  *
  * @throws IdbMemoTypeError (`INVALID_OPTION`, `INVALID_ARGUMENT`) or IdbMemoRangeError (`OPTION_OUT_OF_RANGE`) naming the problem
  */
