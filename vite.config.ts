@@ -11,15 +11,16 @@ const libraryBuild = {
   lib: { entry: { index: 'src/index.ts', vite: 'src/vite.ts' }, formats: ['es' as const] },
   // One file per module, as in src/: an app's bundler then splits and tree-shakes the library as
   // it does the sources (the disk tier stays a chunk of its own, cachedFetch is dropped if unused).
-  rollupOptions: { external: ['idb', 'typescript', 'vite'], output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' } },
+  rollupOptions: { external: ['idb', 'esbuild', 'vite'], output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' } },
   outDir: 'dist',
   emptyOutDir: true,
   sourcemap: true,
 };
 
 /**
- * The demo's service worker (generateSW/Workbox): it precaches the app shell only. Data comes from
- * idb-memo's IndexedDB tier, so nothing is cached at run time (the seaborn CSVs in particular).
+ * The demo's service worker (generateSW/Workbox): it precaches the app shell and the demo's small
+ * copies of the datasets (demo/public/data/, shown when the data host cannot be reached). The
+ * seaborn CSVs come from idb-memo's IndexedDB tier, so nothing is cached at run time.
  */
 const demoPwa = () =>
   VitePWA({
@@ -35,7 +36,7 @@ const demoPwa = () =>
       icons: [{ src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' }],
     },
     workbox: {
-      globPatterns: ['**/*.{js,css,html,svg}'],
+      globPatterns: ['**/*.{js,css,html,svg,csv}'],
       navigateFallback: 'index.html',
       cleanupOutdatedCaches: true,
     },

@@ -85,22 +85,39 @@ export async function fetchData(url: string): Promise<Dataset> {
 }
 
 /**
+ * The demo's own small copy of the dataset at `url` (the first rows of each, in demo/public/data/,
+ * precached by the service worker): what the data sections show when the data host cannot be
+ * reached. It is not memoized, so the next load tries the host again.
+ */
+export async function localCopy(url: string): Promise<Dataset> {
+  const response = await fetch(new URL(`data/${datasetName(url).toLowerCase()}.csv`, document.baseURI));
+  if (!response.ok) throw new LoadError('http', `the demo's copy answered ${response.status}`);
+  return parseCsv(await response.text());
+}
+
+/** Whether a load failed because the data host could not be reached (offline included): when {@link localCopy} stands in. */
+export function isUnreachable(error: unknown): boolean {
+  return error instanceof LoadError ? error.problem === 'offline' || error.problem === 'unreachable' : !navigator.onLine;
+}
+
+/**
  * The guide's cached loader, `@pn.cache(to_disk=True) def fetch_data(url)`: each URL is fetched
  * once, then answered from memory, and after a reload (or offline) from IndexedDB.
  */
-export const loadDataset = track('loadDataset', cache(fetchData, { toDisk: true }));
+export const loadDataset = track('loadDataset', cache(fetchData, { toDisk: true, name: 'loadDataset' }));
 
 /**
  * What to tell the reader when a load failed, without the dataset's name (the status line
- * beside it names it already).
+ * beside it names it already); `copyShown`: the demo's {@link localCopy} is shown instead.
  */
-export function describeLoadError(error: unknown): string {
+export function describeLoadError(error: unknown, copyShown = false): string {
   const problem = error instanceof LoadError ? error.problem : navigator.onLine ? undefined : 'offline';
+  const instead = copyShown ? ': shown below are its first rows, which come with the demo' : '';
   switch (problem) {
     case 'offline':
-      return 'You are offline, and this device holds no saved copy of this dataset (it was never loaded here, or its copy was cleared). Reconnect and load it again: from then on it opens offline too.';
+      return `You are offline, and this device holds no saved copy of this dataset (it was never loaded here, or its copy was cleared)${instead}. Reconnect and load it again: from then on it opens offline too.`;
     case 'unreachable':
-      return `The browser is online, but ${(error as LoadError).message}. Try again in a while; datasets loaded before still open from this device.`;
+      return `The browser is online, but ${(error as LoadError).message}${instead}. Try again in a while; datasets loaded before still open from this device.`;
     case 'http':
       return `The data host refused it: ${(error as LoadError).message}.`;
     case 'parse':
@@ -108,4 +125,9 @@ export function describeLoadError(error: unknown): string {
     default:
       return `It could not be loaded: ${error instanceof Error ? error.message : String(error)}.`;
   }
+}
+
+/** The demo's {@link localCopy} of `url` when `error` says its host could not be reached; undefined otherwise, or when the copy cannot be had either. */
+export async function copyInsteadOf(error: unknown, url: string): Promise<Dataset | undefined> {
+  return isUnreachable(error) ? localCopy(url).catch(() => undefined) : undefined;
 }

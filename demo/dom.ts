@@ -57,9 +57,15 @@ export function field(label: string, control: HTMLElement): HTMLLabelElement {
   return h('label', { class: 'field' }, h('span', { class: 'field-label' }, label), control);
 }
 
-/** A code sample, shown as written. */
-export function code(source: string): HTMLPreElement {
-  return h('pre', { class: 'code' }, h('code', {}, source.trim()));
+/**
+ * A code sample, shown as written: its lines never wrap; wider than its card, it scrolls sideways
+ * with a cue ({@link watchScroll}).
+ */
+export function code(source: string): HTMLDivElement {
+  const pre = h('pre', { class: 'code', tabindex: 0 }, h('code', {}, source.trim()));
+  const frame = h('div', { class: 'scroll-frame code-frame' }, pre);
+  watchScroll(pre, frame);
+  return frame;
 }
 
 /** Milliseconds, readable: `0.2 ms`, `14 ms`, `2.01 s`. */
@@ -77,4 +83,31 @@ export function formatTime(epochMs: number): string {
 /** The message of anything thrown. */
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Marks `frame` with `data-more-left` / `data-more-right` while `scroller` has more to show on that
+ * side, so that CSS fades that edge: a table or code sample wider than a phone says that it
+ * scrolls, instead of hiding columns or wrapping mid-expression. Kept up to date as the scroller
+ * scrolls, resizes or gets new content.
+ */
+export function watchScroll(scroller: HTMLElement, frame: HTMLElement): void {
+  const update = () => {
+    const hidden = scroller.scrollWidth - scroller.clientWidth;
+    frame.toggleAttribute('data-more-left', scroller.scrollLeft > 1);
+    frame.toggleAttribute('data-more-right', scroller.scrollLeft < hidden - 1);
+  };
+  scroller.addEventListener('scroll', update, { passive: true });
+  new ResizeObserver(update).observe(scroller);
+  new MutationObserver(update).observe(scroller, { childList: true, subtree: true });
+  update();
+}
+
+/** `content` in a horizontally scrolling area with a cue on the side that has more ({@link watchScroll}). */
+export function scrollArea(content: HTMLElement | null, attrs: Attrs = {}): { frame: HTMLDivElement; scroller: HTMLDivElement } {
+  // Focusable, so that a keyboard can scroll it too.
+  const scroller = h('div', { class: 'scroll-x', tabindex: 0, ...attrs }, content);
+  const frame = h('div', { class: 'scroll-frame' }, scroller);
+  watchScroll(scroller, frame);
+  return { frame, scroller };
 }

@@ -63,6 +63,11 @@ export function sourceBadge(source: Source, ms: number): HTMLSpanElement {
   );
 }
 
+/** The badge of data that is the demo's own small copy, shown while the data host cannot be reached (not memoized). */
+export function copyBadge(): HTMLSpanElement {
+  return h('span', { class: 'badge badge-copy', 'data-source': 'copy', title: 'the first rows of the dataset, which come with the demo; not cached' }, 'local copy');
+}
+
 /** A compact line of a function's counters. */
 export function statsList(stats: CacheStats): HTMLDListElement {
   const list = h('dl', { class: 'stats' });
@@ -84,16 +89,22 @@ export function statsList(stats: CacheStats): HTMLDListElement {
 export interface DemoCache {
   readonly label: string;
   readonly fn: Pick<Tracked<never[], unknown>, 'stats' | 'clear'>;
+  /** What the Clearing table should say of this function's row, under the table. */
+  readonly note?: string;
 }
 
 const demoCaches: DemoCache[] = [];
 const statsEvents = new EventTarget();
 
-/** Lists `fn` in the Clearing section under `label` (in place of an earlier function of that label); returns `fn`. */
-export function track<T extends DemoCache['fn']>(label: string, fn: T): T {
+/**
+ * Lists `fn` in the Clearing section under `label` (in place of an earlier function of that
+ * label), with a `note` on its row if given; returns `fn`.
+ */
+export function track<T extends DemoCache['fn']>(label: string, fn: T, note?: string): T {
   const at = demoCaches.findIndex((known) => known.label === label);
-  if (at === -1) demoCaches.push({ label, fn });
-  else demoCaches[at] = { label, fn };
+  const entry: DemoCache = note === undefined ? { label, fn } : { label, fn, note };
+  if (at === -1) demoCaches.push(entry);
+  else demoCaches[at] = entry;
   notifyStatsChanged();
   return fn;
 }

@@ -1,6 +1,7 @@
 import { FormatModule, PageModule, ResizeColumnsModule, ResizeTableModule, SortModule, Tabulator, type ColumnDefinition } from 'tabulator-tables';
 import 'tabulator-tables/dist/css/tabulator_simple.min.css';
 import type { Cell, Dataset } from './datasets.ts';
+import { watchScroll } from './dom.ts';
 
 // Only the modules the demo uses: pagination, sorting, column resizing, number formats, and a new
 // layout when the table's width changes.
@@ -15,6 +16,8 @@ export class DataTable {
   /** Renders into `element`, `pageSize` rows a page. */
   constructor(element: HTMLElement, pageSize = 10) {
     this.#element = element;
+    // The frame of the scroll cue of the table's rows (see show()).
+    element.classList.add('scroll-frame');
     this.#pageSize = pageSize;
   }
 
@@ -36,7 +39,14 @@ export class DataTable {
       placeholder: 'No rows',
     });
     this.#table = table;
-    return new Promise((resolve) => table.on('tableBuilt', () => resolve()));
+    return new Promise((resolve) =>
+      table.on('tableBuilt', () => {
+        // A table wider than the card scrolls sideways: its edge fades while there is more to see.
+        const holder = this.#element.querySelector<HTMLElement>('.tabulator-tableholder');
+        if (holder) watchScroll(holder, this.#element);
+        resolve();
+      }),
+    );
   }
 
   /** Removes the table. */

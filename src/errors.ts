@@ -1,4 +1,4 @@
-/** Stable codes of the errors the library throws (docs/errors.md lists them). */
+/** Stable codes of the errors the library throws; docs/errors.md says when each is thrown and how to fix it. */
 export type ErrorCode =
   /** An option or setting has the wrong type, an unknown name, or is missing (`toDisk` without `name`). */
   | 'INVALID_OPTION'

@@ -1,11 +1,11 @@
 export { cache, cacheOf } from './cache';
-export type { AnyFunction, AsyncMethodsOnly, CacheControls, CacheDecorator, CacheFunction, CacheStats, KeyDoesNotFit, Memoized, MethodContext } from './types';
+export type { AnyFunction, AsyncMethodsOnly, CacheControls, CacheDecorator, CacheFunction, CacheResult, CacheStats, ExperimentalDecoratorsUnsupported, KeyDoesNotFit, Memoized, MethodContext } from './types';
 export { config, configure } from './config';
 export type { Config } from './config';
 export { ClearBlockedError, IdbMemoError, IdbMemoRangeError, IdbMemoTypeError, isIdbMemoError } from './errors';
 export type { ErrorCode, IdbMemoFailure, WarningCode } from './errors';
 export { UnkeyableValueError } from './key/encode';
-export type { CacheOptions, CacheOptionsWithList, Constructor, HashFuncEntry, HashFuncList, HashFuncs, Hasher, ValueMatcher } from './types';
+export type { CacheOptions, CacheOptionsBase, CacheOptionsWithList, MemoryCacheOptions, ToDiskCacheOptions, UncheckedCacheOptions, Constructor, HashFuncEntry, HashFuncList, HashFuncs, Hasher, ValueMatcher } from './types';
 export type { Policy } from './policies';
 export { clearCaches, flushCaches } from './registry';
 export { cachedFetch, createCachedFetch } from './fetch/cached-fetch';

@@ -1,7 +1,7 @@
 import { IdbMemoRangeError, IdbMemoTypeError } from './errors';
 import type { HashFunc } from './key/encode';
 import type { Policy } from './policies';
-import type { CacheOptions } from './types';
+import type { UncheckedCacheOptions } from './types';
 
 /** Options after validation, with defaults filled in. */
 export interface ResolvedOptions {
@@ -57,10 +57,10 @@ export function checkNames(options: object, known: readonly string[], unknown: s
  * Validates `options` and fills in defaults.
  * @throws IdbMemoTypeError (`INVALID_OPTION`) for an unknown option, a value of the wrong type, or `toDisk` without `name`; IdbMemoRangeError for a value out of range
  */
-export function resolveOptions(options: CacheOptions<never, never> = {}): ResolvedOptions {
+export function resolveOptions(options: UncheckedCacheOptions<never, never> = {}): ResolvedOptions {
   if (!isOptionsObject(options)) notAnObject('cache()', options);
   checkNames(options, OPTION_NAMES, 'unknown cache() option');
-  const { maxItems = Infinity, policy = 'LRU', ttl, toDisk = false, cachePath, perSession = false, hashFuncs, key, name, version = '' } = options as CacheOptions;
+  const { maxItems = Infinity, policy = 'LRU', ttl, toDisk = false, cachePath, perSession = false, hashFuncs, key, name, version = '' } = options as UncheckedCacheOptions;
   if (typeof maxItems !== 'number') invalid('maxItems', 'a number', maxItems);
   if (maxItems !== Infinity && !(Number.isInteger(maxItems) && maxItems > 0)) outOfRange('maxItems', 'a positive integer', maxItems);
   if (ttl !== undefined && typeof ttl !== 'number') invalid('ttl', 'a number of seconds', ttl);

@@ -41,24 +41,22 @@ export type HashFuncs =
   | { readonly [className: string]: Hasher<never> };
 
 /**
- * Options of {@link cache}; every one is optional. Names are the camelCase of Panel's `pn.cache`.
- * `This` and `Args` are the memoized function's, for `key`.
+ * The options of {@link cache} that do not depend on `toDisk`; every one is optional. Names are the
+ * camelCase of Panel's `pn.cache`. `This` and `Args` are the memoized function's, for `key`.
  */
-export interface CacheOptions<This = unknown, Args extends readonly unknown[] = unknown[]> {
+export interface CacheOptionsBase<This = unknown, Args extends readonly unknown[] = unknown[], HF = HashFuncs> {
   /** Most results kept (in memory, and on disk with `toDisk`); a positive integer, or Infinity. Default: unbounded. */
   maxItems?: number;
   /** Which result to evict when `maxItems` is reached: `'LRU'` (default), `'LFU'` or `'FIFO'`, any case. */
   policy?: Policy | Lowercase<Policy>;
   /** Seconds a result stays valid; a positive number. Default: forever. */
   ttl?: number;
-  /** Also keep results in IndexedDB, so that they survive reloads and are shared between tabs. Default: false. */
-  toDisk?: boolean;
   /** Name of the IndexedDB database for `toDisk`. Default: `config.cachePath` at the time of the call. */
   cachePath?: string;
   /** Scope results to this tab's session (kept across its reloads, invisible to other tabs). Default: false. */
   perSession?: boolean;
   /** Custom hashers for argument types the built-in encoding refuses or should treat differently. */
-  hashFuncs?: HashFuncs;
+  hashFuncs?: HF;
   /**
    * Computes the key from the arguments instead of encoding them all; called with the method's
    * `this` for methods. Its result is encoded canonically, so it may be any keyable value.
@@ -66,25 +64,57 @@ export interface CacheOptions<This = unknown, Args extends readonly unknown[] = 
   // Method syntax on purpose: its parameters are bivariant, so an options object typed for any
   // arguments (plain `CacheOptions`) can be passed to cache() for a specific function.
   key?(this: This, ...args: Args): unknown;
-  /** Stable identity of the function for persisted entries. Default: its name plus a hash of its source. */
+  /** Stable identity of the function's results; required with `toDisk: true`. */
   name?: string;
-  /** Bump to invalidate every persisted result of the function. */
+  /** Bump to invalidate every stored result of this `name`. */
   version?: string | number;
 }
 
-/**
- * {@link CacheOptions} whose `hashFuncs` is a list, typed entry by entry (`H` is inferred: the
- * value type of each entry). What cache() takes, so that hashers' parameters need no annotation.
- */
-export type CacheOptionsWithList<This, Args extends readonly unknown[], H extends readonly unknown[]> = Omit<
-  CacheOptions<This, Args>,
-  'hashFuncs'
-> & {
-  /** Custom hashers, each typed by its class or predicate. */
-  hashFuncs?: HashFuncList<H>;
-};
+/** {@link CacheOptions} of a cache kept in memory only. */
+export interface MemoryCacheOptions<This = unknown, Args extends readonly unknown[] = unknown[], HF = HashFuncs>
+  extends CacheOptionsBase<This, Args, HF> {
+  /** Also keep results in IndexedDB (then `name` is required). Default: false. */
+  toDisk?: false;
+}
 
-/** Counters of one memoized function since it was made (clear() empties the cache, not the counters). */
+/** {@link CacheOptions} of a cache that also keeps its results in IndexedDB: `name` is required. */
+export interface ToDiskCacheOptions<This = unknown, Args extends readonly unknown[] = unknown[], HF = HashFuncs>
+  extends CacheOptionsBase<This, Args, HF> {
+  /** Also keep results in IndexedDB, so that they survive reloads and are shared between tabs. */
+  toDisk: true;
+  /**
+   * Stable identity of the function's stored results, a non-empty string: the next page (another
+   * build of the app) finds them by this name. Required with `toDisk: true`.
+   */
+  name: string;
+}
+
+/**
+ * Options of {@link cache}; every one is optional, except `name` with `toDisk: true`. `This` and
+ * `Args` are the memoized function's, for `key`.
+ */
+export type CacheOptions<This = unknown, Args extends readonly unknown[] = unknown[]> = MemoryCacheOptions<This, Args> | ToDiskCacheOptions<This, Args>;
+
+/**
+ * {@link CacheOptions} whose `hashFuncs` is a list, typed entry by entry (`H` is inferred: the value
+ * type of each entry), so that hashers' parameters need no annotation.
+ */
+export type CacheOptionsWithList<This, Args extends readonly unknown[], H extends readonly unknown[]> =
+  | MemoryCacheOptions<This, Args, HashFuncList<H>>
+  | ToDiskCacheOptions<This, Args, HashFuncList<H>>;
+
+/**
+ * Every option with its widest type (`toDisk` any boolean, `name` optional): what `cache()` checks
+ * at run time, where a missing `name` with `toDisk: true` is an `INVALID_OPTION` error.
+ */
+export interface UncheckedCacheOptions<This = unknown, Args extends readonly unknown[] = unknown[]> extends CacheOptionsBase<This, Args> {
+  toDisk?: boolean;
+}
+
+/**
+ * Counters of one memoized function since it was made or since the last `clearCaches()`, which
+ * resets them (its own `clear()` empties the cache, not the counters).
+ */
 export interface CacheStats {
   /** Calls answered without computing: `memoryHits + diskHits`. */
   hits: number;
@@ -144,6 +174,13 @@ export type MethodContext<This, Args extends unknown[], R, KeyThis = unknown, Ke
   : AsyncMethodsOnly;
 
 /**
+ * The compile-time refusal of `@cache` compiled as a legacy decorator (`experimentalDecorators`):
+ * `@cache` is a TC39 standard decorator.
+ */
+export type ExperimentalDecoratorsUnsupported =
+  'idb-memo: @cache is a TC39 standard decorator; remove "experimentalDecorators": true from tsconfig.json, or memoize without the decorator: cache(fn, options)';
+
+/**
  * Turns a function into its {@link Memoized} form, or decorates an async method; what
  * `cache(options)` returns. `KeyThis` and `KeyArgs` are those the `key` option was declared with:
  * the function or method must be callable with them.
@@ -154,12 +191,52 @@ export interface CacheDecorator<KeyThis = unknown, KeyArgs extends unknown[] = u
     method: (this: This, ...args: Args) => R,
     context: MethodContext<This, Args, R, KeyThis, KeyArgs>,
   ): (this: This, ...args: Args) => R;
+  /** Refuses `@cache(options)` under `experimentalDecorators`, with {@link ExperimentalDecoratorsUnsupported}. */
+  (target: object, propertyKey: string | symbol, descriptor: ExperimentalDecoratorsUnsupported): never;
 }
 
-/** Keeps a decorator's context from passing for options (its `name` alone would), so that `@cache` on a sync method gets the decorator's message. */
+/** The option names, other than `name` (a decorator context has one too). */
+type OptionName = Exclude<keyof CacheOptionsBase | 'toDisk', 'name'>;
+
+/**
+ * What the second argument of `cache(fn, …)` may be: options `O`, or, for `@cache` on a method,
+ * its decorator context. The context carries the option names as absent, so that a misspelt option
+ * is still matched against the option names ("Did you mean to write 'maxItems'?").
+ */
+type OptionsOrContext<F, O> =
+  | (O & NotAContext)
+  | (MethodContext<ThisOf<F>, ArgsOf<F>, ReturnOf<F>> & { readonly [K in OptionName]?: never });
+
+/** Keeps a decorator's context from passing for options (its `name` alone would). */
 interface NotAContext {
   readonly kind?: never;
 }
+
+/** Keeps a function (or a bare `@cache` method) from passing for options: its `name` alone would. */
+interface NotAFunction {
+  readonly call?: never;
+}
+
+/** `F`'s `this` type, for an `F` not known to be a function. */
+type ThisOf<F> = F extends AnyFunction ? ThisParameterType<F> : unknown;
+/** `F`'s parameters, for an `F` not known to be a function. */
+type ArgsOf<F> = F extends (...args: infer A) => unknown ? A : never;
+/** `F`'s return type, for an `F` not known to be a function. */
+type ReturnOf<F> = F extends (...args: never) => infer R ? R : never;
+
+/**
+ * What `cache(fn, …)` returns: `F` memoized. For a call that matches no form, what TypeScript
+ * makes of it goes on without further errors: a {@link CacheDecorator} when `fn` is no function (a
+ * misspelt option of `@cache({ … })` is then the only error, not the decorator's call too), a
+ * memoized function of any arguments when `fn` was not read (a `function` expression).
+ */
+export type CacheResult<F> = 0 extends 1 & F
+  ? Memoized<AnyFunction>
+  : unknown extends F
+    ? Memoized<(...args: any[]) => any> // eslint-disable-line @typescript-eslint/no-explicit-any -- see above
+    : F extends AnyFunction
+      ? Memoized<F>
+      : CacheDecorator;
 
 /**
  * Memoizes `fn`: repeated calls with equal arguments are answered from the cache.
@@ -170,21 +247,32 @@ interface NotAContext {
  *   is part of the key (its own enumerable data, unless `key` says otherwise). A method that does
  *   not return a Promise is refused at compile time; {@link cacheOf} reaches its cache controls.
  *
+ * The order of its overloads is deliberate. When a call matches none, TypeScript 5.9 reports it
+ * against every overload that takes as many arguments (against the last alone when they are more
+ * than three), and TypeScript 7 against the last: each overload that takes options reports a
+ * misspelt or wrong option at the option ("Did you mean to write 'maxItems'?"), and no overload
+ * for the decorator stands last. There are two of each form because a `hashFuncs` list is typed
+ * entry by entry only where the option's type is the list alone.
+ *
  * @throws IdbMemoTypeError (`INVALID_OPTION`, `INVALID_ARGUMENT`) or IdbMemoRangeError (`OPTION_OUT_OF_RANGE`) naming the problem
  */
 export interface CacheFunction {
-  <F extends AnyFunction, const H extends readonly unknown[] = []>(
-    fn: F,
-    options?: CacheOptionsWithList<ThisParameterType<F>, Parameters<F>, H> & NotAContext,
-  ): Memoized<F>;
-  <F extends AnyFunction>(fn: F, options?: CacheOptions<ThisParameterType<F>, Parameters<F>> & NotAContext): Memoized<F>;
+  // First: TypeScript types a call that matches no form by the first form that takes as many
+  // arguments (hence CacheResult's CacheDecorator for a call whose `fn` is no function).
+  <F, const H extends readonly unknown[] = []>(
+    fn: F & AnyFunction,
+    options?: OptionsOrContext<F, CacheOptionsWithList<ThisOf<F>, ArgsOf<F>, H>>,
+  ): CacheResult<F>;
+  // Last of the two-argument forms: the one TypeScript 7 reports a call that matches none against.
+  <F extends AnyFunction>(fn: F, options?: OptionsOrContext<F, CacheOptions<ThisParameterType<F>, Parameters<F>>>): CacheResult<F>;
   <KeyThis = unknown, KeyArgs extends unknown[] = unknown[], const H extends readonly unknown[] = []>(
-    options?: CacheOptionsWithList<KeyThis, KeyArgs, H>,
+    options?: CacheOptionsWithList<KeyThis, KeyArgs, H> & NotAFunction,
   ): CacheDecorator<KeyThis, KeyArgs>;
-  <KeyThis = unknown, KeyArgs extends unknown[] = unknown[]>(options?: CacheOptions<KeyThis, KeyArgs>): CacheDecorator<KeyThis, KeyArgs>;
-  // Last, so that a refused @cache reports this overload's message.
-  <This, Args extends unknown[], R>(
-    method: (this: This, ...args: Args) => R,
-    context: MethodContext<This, Args, R>,
-  ): (this: This, ...args: Args) => R;
+  // Last of the one-argument forms: the one a misspelt `cache({ … })` is reported against, and
+  // `@cache` on a sync method, which TypeScript tries with one argument too (hence AsyncMethodsOnly).
+  <KeyThis = unknown, KeyArgs extends unknown[] = unknown[]>(
+    options?: (CacheOptions<KeyThis, KeyArgs> & NotAFunction) | AsyncMethodsOnly,
+  ): CacheDecorator<KeyThis, KeyArgs>;
+  /** Refuses `@cache` under `experimentalDecorators`, with {@link ExperimentalDecoratorsUnsupported}. */
+  (target: object, propertyKey: string | symbol, descriptor: ExperimentalDecoratorsUnsupported): never;
 }

@@ -1,8 +1,7 @@
 /**
- * `idb-memo/vite`: a Vite plugin for apps that use `@cache` as a decorator. Not part of the
- * library's main entry; it needs `typescript` (a devDependency of the app) at build time only.
+ * `idb-memo/vite`: a Vite (and Vitest) plugin for apps that use `@cache` as a decorator. Not part
+ * of the library's main entry; it needs `esbuild` (a devDependency of the app) at build time only.
  */
-import ts from 'typescript';
 import type { Plugin } from 'vite';
 
 /**
@@ -11,13 +10,59 @@ import type { Plugin } from 'vite';
  */
 const DECORATOR = /(^[ \t]*|[{;(][ \t]*)@[A-Za-z_$]/m;
 /** The sources the plugin looks at: TypeScript and JavaScript modules, JSX included. */
-const SOURCE = /\.[cm]?[jt]sx?(\?|$)/;
+const SOURCE = /\.([cm]?[jt]sx?)(\?|$)/;
+/** The first esbuild release that lowers TC39 standard decorators. */
+const LOWERS_FROM = [0, 21] as const;
+
+/** What the plugin uses of esbuild: its version and `transform` (typed here so that the published types need no esbuild). */
+interface Esbuild {
+  readonly version: string;
+  transform(
+    code: string,
+    options: {
+      loader: 'js' | 'jsx' | 'ts' | 'tsx';
+      sourcefile: string;
+      sourcemap: boolean;
+      target: string;
+      supported: Record<string, boolean>;
+      jsx: 'preserve';
+      tsconfigRaw: { compilerOptions: Record<string, boolean> };
+    },
+  ): Promise<{ code: string; map: string }>;
+}
 
 /**
- * Lowers TC39 standard decorators (`@cache`) with TypeScript before Vite's own transform: Vite 8's
- * Oxc parses them but does not lower them yet (oxc-project/oxc#9170), so without this plugin the
- * browser stops at the `@` with "Invalid or unexpected token". Only modules outside
- * `node_modules` that contain a decorator are touched; everything else goes straight to Vite.
+ * The error of a project without a usable esbuild: what is missing and the command that fixes it.
+ * @internal exported for the plugin's tests
+ */
+export function missingEsbuild(found?: string): Error {
+  const cause = found === undefined ? 'esbuild is not installed' : `esbuild ${found} is too old (0.21 or later lowers them)`;
+  return new Error(
+    `idb-memo/vite: standardDecorators() lowers @decorators with esbuild, but ${cause}. ` +
+      'Install it in this project: npm i -D esbuild (Vite lists it as an optional peer dependency; idb-memo too).',
+  );
+}
+
+async function loadEsbuild(): Promise<Esbuild> {
+  let esbuild: Esbuild;
+  try {
+    esbuild = (await import(/* @vite-ignore */ 'esbuild')) as Esbuild;
+  } catch {
+    throw missingEsbuild();
+  }
+  const [major = 0, minor = 0] = esbuild.version.split('.').map(Number);
+  if (major === LOWERS_FROM[0] && minor < LOWERS_FROM[1]) throw missingEsbuild(esbuild.version);
+  return esbuild;
+}
+
+/**
+ * Lowers TC39 standard decorators (`@cache`) with esbuild before Vite's own transform: Vite 8's
+ * Oxc parses them but does not lower them, so without this plugin the browser stops at the `@` with
+ * "Invalid or unexpected token". Only modules outside `node_modules` that contain a decorator are
+ * touched; everything else goes straight to Vite. Decorators are lowered as standard ones whatever
+ * the app's `experimentalDecorators` says (`@cache` is a standard decorator). Add it to
+ * `vitest.config.ts` too when that file does not extend the Vite config. Without esbuild, the
+ * first module with a decorator fails the build with an error that says `npm i -D esbuild`.
  *
  * ```ts
  * // vite.config.ts
@@ -28,22 +73,26 @@ const SOURCE = /\.[cm]?[jt]sx?(\?|$)/;
  * ```
  */
 export function standardDecorators(): Plugin {
+  let esbuild: Promise<Esbuild> | undefined;
   return {
     name: 'idb-memo:standard-decorators',
     enforce: 'pre',
-    transform(code, id) {
-      if (id.includes('/node_modules/') || !SOURCE.test(id) || !DECORATOR.test(code)) return null;
-      const out = ts.transpileModule(code, {
-        fileName: id.replace(/\?.*$/, ''),
-        compilerOptions: {
-          target: ts.ScriptTarget.ES2022,
-          module: ts.ModuleKind.ESNext,
-          jsx: ts.JsxEmit.Preserve,
-          sourceMap: true,
-          verbatimModuleSyntax: false,
-        },
+    async transform(code, id) {
+      const extension = SOURCE.exec(id)?.[1];
+      if (extension === undefined || id.includes('/node_modules/') || !DECORATOR.test(code)) return null;
+      const { transform } = await (esbuild ??= loadEsbuild());
+      const loader = extension.replace(/^[cm]/, '') as 'js' | 'jsx' | 'ts' | 'tsx';
+      const out = await transform(code, {
+        loader,
+        sourcefile: id.replace(/\?.*$/, ''),
+        sourcemap: true,
+        // Only decorators are lowered; the rest (JSX included) is left to Vite.
+        target: 'esnext',
+        supported: { decorators: false },
+        jsx: 'preserve',
+        tsconfigRaw: { compilerOptions: { experimentalDecorators: false } },
       });
-      return { code: out.outputText, map: out.sourceMapText ?? null };
+      return { code: out.code, map: out.map };
     },
   };
 }

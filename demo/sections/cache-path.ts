@@ -1,17 +1,21 @@
 import { cache, config, configure } from '../../src/index.ts';
 import { button, formatTime, h, messageOf, replace } from '../dom.ts';
 import { c, section } from '../layout.ts';
-import { onStatsChanged, sourceBadge, track, traced, type Traced } from '../provenance.ts';
+import { notifyStatsChanged, onStatsChanged, sourceBadge, track, traced, type Traced } from '../provenance.ts';
 import type { DemoSection } from './types.ts';
 
 const SAMPLE = `
 // 1. Inline, for one function
-cache(fn, { toDisk: true, cachePath: 'cache1' });
+cache(fn, {
+  toDisk: true, name: 'fn', cachePath: 'cache1',
+});
 
-// 2. Global, like pn.extension(cache_path='./cache2')
+// 2. Global, like Panel's app-wide setup
+// call, pn.extension(cache_path='./cache2')
 configure({ cachePath: 'cache2' });
 
-// 3. Direct, like pn.config.cache_path = './cache3'
+// 3. Direct, like Panel's settings object:
+// pn.config.cache_path = './cache3'
 config.cachePath = 'cache3';
 `;
 
@@ -24,15 +28,25 @@ interface Way {
   readonly apply: () => void;
   /** The memoized function's options. */
   readonly options: { readonly cachePath?: string };
+  /** What the Clearing table should say of this function's row. */
+  readonly note?: string;
 }
+
+/**
+ * Why the rows of the two global ways read size 0 beside a disk hit: `stats().size` counts the
+ * results in memory of the database `config.cachePath` names when it is read, and the demo has
+ * restored the default by then.
+ */
+const GLOBAL_WAY_NOTE =
+  "size 0 beside a disk hit: the result is in memory, in this way's database; but stats().size counts the database that config.cachePath names when it is read, and the demo restored the default './cache' after the run.";
 
 /** The function each way memoizes: when it really ran. */
 const stamp = async (): Promise<number> => Date.now();
 
 const WAYS: readonly Way[] = [
-  { label: '1. Inline option', code: "cache(fn, { toDisk: true, cachePath: 'cache1' })", database: 'cache1', apply: () => {}, options: { cachePath: 'cache1' } },
-  { label: '2. configure()', code: "configure({ cachePath: 'cache2' })", database: 'cache2', apply: () => configure({ cachePath: 'cache2' }), options: {} },
-  { label: '3. config.cachePath', code: "config.cachePath = 'cache3'", database: 'cache3', apply: () => (config.cachePath = 'cache3'), options: {} },
+  { label: '1. Inline option', code: "cache(fn, { toDisk: true, name: 'fn', cachePath: 'cache1' })", database: 'cache1', apply: () => {}, options: { cachePath: 'cache1' } },
+  { label: '2. configure()', code: "configure({ cachePath: 'cache2' })", database: 'cache2', apply: () => configure({ cachePath: 'cache2' }), options: {}, note: GLOBAL_WAY_NOTE },
+  { label: '3. config.cachePath', code: "config.cachePath = 'cache3'", database: 'cache3', apply: () => (config.cachePath = 'cache3'), options: {}, note: GLOBAL_WAY_NOTE },
 ];
 
 /**
@@ -44,10 +58,12 @@ async function runWay(way: Way): Promise<Traced<number>> {
   const previous = config.cachePath;
   try {
     way.apply();
-    const fn = track(`cachePathDemo (${way.database})`, cache(stamp, { toDisk: true, name: 'cachePathDemo', ...way.options }));
+    const fn = track(`cachePathDemo (${way.database})`, cache(stamp, { toDisk: true, name: 'cachePathDemo', ...way.options }), way.note);
     return await traced(fn);
   } finally {
     config.cachePath = previous;
+    // Counters read meanwhile saw the way's database as the default: read them again.
+    notifyStatsChanged();
   }
 }
 

@@ -1,5 +1,5 @@
 import { clearCaches, inspectCaches } from '../../src/index.ts';
-import { button, h, replace } from '../dom.ts';
+import { button, h, replace, scrollArea } from '../dom.ts';
 import { formatBytes } from '../inspector.ts';
 import { c, section } from '../layout.ts';
 import { notifyStatsChanged, onStatsChanged, trackedCaches } from '../provenance.ts';
@@ -21,9 +21,12 @@ export function clearingSection(): DemoSection {
       c('fn.clear()'),
       ' forgets one function’s results, in memory and in IndexedDB; ',
       c('clearCaches()'),
-      ' (Panel’s ',
+      ' forgets every cache the library made, and resets every function’s counters (Panel, the Python library whose caching ',
+      'guide this page follows, calls it ',
       c('pn.state.clear_caches()'),
-      ') forgets every cache the library made. These are the memoized functions of the sections above, each listed once it exists:',
+      ': ',
+      c('pn.state'),
+      ' is its app-wide state). These are the memoized functions of the sections above, each listed once it exists:',
     ],
     sample: SAMPLE,
     wide: true,
@@ -41,19 +44,22 @@ export function clearingSection(): DemoSection {
         {},
         h('th', {}, 'function'),
         h('th', { class: 'num' }, 'size'),
-        h('th', { class: 'num hide-narrow' }, 'memory hits'),
-        h('th', { class: 'num hide-narrow' }, 'disk hits'),
+        h('th', { class: 'num' }, 'memory hits'),
+        h('th', { class: 'num' }, 'disk hits'),
         h('th', { class: 'num' }, 'misses'),
-        h('th', { class: 'num' }, h('span', { class: 'visually-hidden' }, 'clear')),
       ),
     ),
     rows,
   );
 
+  const notes = h('ul', { class: 'table-notes', 'data-testid': 'inspector-notes' });
+
   function render(): void {
+    const noted = trackedCaches().filter((known) => known.note !== undefined);
+    replace(notes, ...noted.map(({ label, note }) => h('li', {}, h('span', { class: 'note-mark' }, '*'), ' ', h('code', {}, label), ': ', note!)));
     replace(
       rows,
-      ...trackedCaches().map(({ label, fn }) => {
+      ...trackedCaches().map(({ label, fn, note }) => {
         const stats = fn.stats();
         const clear = button('clear()', async () => {
           await fn.clear();
@@ -62,27 +68,40 @@ export function clearingSection(): DemoSection {
         return h(
           'tr',
           {},
-          h('td', { class: 'fn-cell' }, h('code', {}, label)),
+          // The button sits by the name: in reach on a phone, where the counters scroll sideways.
+          h(
+            'td',
+            { class: 'fn-cell' },
+            h('code', {}, label),
+            note === undefined ? null : h('span', { class: 'note-mark', title: note }, '*'),
+            ' ',
+            clear,
+          ),
           h('td', { class: 'num' }, stats.size),
-          h('td', { class: 'num hide-narrow' }, stats.memoryHits),
-          h('td', { class: 'num hide-narrow' }, stats.diskHits),
+          h('td', { class: 'num' }, stats.memoryHits),
+          h('td', { class: 'num' }, stats.diskHits),
           h('td', { class: 'num' }, stats.misses),
-          h('td', { class: 'num' }, clear),
         );
       }),
     );
   }
 
   const storage = h('p', { class: 'inspector-note', 'data-testid': 'storage-use' });
-  /** The origin's storage use, as inspectCaches() reports it (navigator.storage.estimate()). */
+  /**
+   * The table's totals (so that they always match it) and the origin's storage use, as
+   * inspectCaches() reports it (navigator.storage.estimate()).
+   */
   async function renderStorage(): Promise<void> {
-    const { storage: use, caches } = await inspectCaches();
-    const entries = caches.reduce((sum, view) => sum + view.entries.length, 0);
+    const { storage: use } = await inspectCaches();
+    const shown = trackedCaches();
+    const inMemory = shown.reduce((sum, { fn }) => sum + fn.stats().size, 0);
     replace(
       storage,
-      c('await inspectCaches()'),
-      ` · ${caches.length} caches, ${entries} entries · origin storage: `,
+      `${shown.length} ${shown.length === 1 ? 'function' : 'functions'}, ${inMemory} ${inMemory === 1 ? 'result' : 'results'} in memory (the size column) · origin storage: `,
       use?.usage === undefined ? 'not reported by this browser' : `${formatBytes(use.usage)} used${use.quota === undefined ? '' : ` of ${formatBytes(use.quota)}`}`,
+      ' (',
+      c('(await inspectCaches()).storage'),
+      ')',
     );
   }
 
@@ -101,7 +120,8 @@ export function clearingSection(): DemoSection {
   render();
 
   body.append(
-    table,
+    scrollArea(table, { 'aria-label': 'Memoized functions of this page' }).frame,
+    notes,
     storage,
     h(
       'div',

@@ -1,16 +1,17 @@
 import { cache } from '../../src/index.ts';
-import { DATASETS, datasetName, describeLoadError, loadDataset } from '../datasets.ts';
-import { field, h, replace, select } from '../dom.ts';
+import { copyInsteadOf, DATASETS, datasetName, describeLoadError, loadDataset } from '../datasets.ts';
+import { field, h, replace, scrollArea, select } from '../dom.ts';
 import { c, notice, section, setNotice } from '../layout.ts';
-import { sourceBadge, track, traced, type Source } from '../provenance.ts';
+import { copyBadge, sourceBadge, track, traced, type Source } from '../provenance.ts';
 import { summarize, type ColumnSummary } from '../summary.ts';
 import { callLog } from './call-log.ts';
 import type { DemoSection } from './types.ts';
 
 const SAMPLE = `
-// Panel's pn.depends(select): here the selector's
-// value is the argument, so each dataset is
-// summarized once and cached on its own.
+// Panel's pn.depends(select) re-runs a
+// function when the select changes. Here the
+// select's value is the argument, so each
+// dataset is summarized once, cached on its own.
 const describeDataset = cache(async (url: string) =>
   summarize(await loadDataset(url)));
 
@@ -32,10 +33,12 @@ export function dependenciesSection(): DemoSection {
     guide: 'Caching functions with dependencies',
     title: 'Recompute when the selection changes',
     lead: [
-      'Panel re-runs a function when a widget it ',
+      'Panel (the Python library whose caching guide this page follows) re-runs a function when a widget it ',
       c('depends'),
-      ' on changes. Here the selector’s value is the argument: each new value computes a summary once, and going back to ',
-      'a value you already chose answers from the cache.',
+      ' on changes: ',
+      c('pn.depends(select)'),
+      ' declares that, much like a React effect’s dependency list. Here the selector’s value is simply the argument: each new ',
+      'value computes a summary once, and going back to a value you already chose answers from the cache.',
     ],
     sample: SAMPLE,
   });
@@ -43,7 +46,7 @@ export function dependenciesSection(): DemoSection {
   const picker = select(DATASETS, DATASETS.Penguins, { 'aria-label': 'Dataset to summarize', 'data-testid': 'dependency-select' });
   const status = h('p', { class: 'status' });
   const message = notice('warn');
-  const output = h('div', { class: 'scroll-x' });
+  const { frame: outputFrame, scroller: output } = scrollArea(null, { 'aria-label': 'Summary of the dataset' });
   const log = callLog();
 
   async function update(): Promise<void> {
@@ -57,14 +60,21 @@ export function dependenciesSection(): DemoSection {
       replace(output, summaryTable(value));
       log.add(name, source, ms, explain(source));
     } catch (error) {
-      replace(status, h('strong', {}, name), ' · not available');
-      replace(output);
-      setNotice(message, describeLoadError(error));
+      const copy = await copyInsteadOf(error, url);
+      if (picker.value !== url) return;
+      setNotice(message, describeLoadError(error, copy !== undefined));
+      if (copy) {
+        replace(status, h('strong', {}, name), ' · ', copyBadge());
+        replace(output, summaryTable(summarize(copy)));
+      } else {
+        replace(status, h('strong', {}, name), ' · not available');
+        replace(output);
+      }
     }
   }
 
   picker.addEventListener('change', () => void update());
-  body.append(field('Summarize', picker), status, message, output, log.element);
+  body.append(field('Summarize', picker), status, message, outputFrame, log.element);
   return { root, start: update };
 }
 
@@ -76,7 +86,7 @@ function summaryTable(rows: readonly ColumnSummary[]): HTMLTableElement {
   return h(
     'table',
     { class: 'mini-table' },
-    h('thead', {}, h('tr', {}, h('th', {}, 'column'), h('th', { class: 'hide-narrow' }, 'type'), h('th', { class: 'num' }, 'values'), h('th', {}, 'summary'))),
+    h('thead', {}, h('tr', {}, h('th', {}, 'column'), h('th', {}, 'type'), h('th', { class: 'num' }, 'values'), h('th', {}, 'summary'))),
     h(
       'tbody',
       {},
@@ -85,7 +95,7 @@ function summaryTable(rows: readonly ColumnSummary[]): HTMLTableElement {
           'tr',
           {},
           h('td', {}, h('code', {}, row.column)),
-          h('td', { class: 'hide-narrow' }, row.kind),
+          h('td', {}, row.kind),
           h('td', { class: 'num' }, row.count.toLocaleString()),
           h('td', { class: 'wide' }, row.detail),
         ),

@@ -1,8 +1,8 @@
-import { cache, inspect } from '../../src/index.ts';
+import { cache, flushCaches, inspect } from '../../src/index.ts';
 import { button, field, formatTime, h, replace } from '../dom.ts';
 import { entryList } from '../inspector.ts';
 import { c, section } from '../layout.ts';
-import { notifyStatsChanged, sourceBadge, track, traced, type Traced } from '../provenance.ts';
+import { notifyStatsChanged, onStatsChanged, sourceBadge, track, traced, type Traced } from '../provenance.ts';
 import type { DemoSection } from './types.ts';
 
 const SAMPLE = `
@@ -11,7 +11,7 @@ const expensiveComputation = cache(
     await sleep(2000); // an expensive operation
     return { n, computedAt: Date.now() };
   },
-  { toDisk: true },
+  { toDisk: true, name: 'expensiveComputation' },
 );
 
 // The first call takes 2 s…
@@ -50,7 +50,11 @@ export function diskSection(): DemoSection {
     lead: [
       'With ',
       c('toDisk: true'),
-      ' results are kept in IndexedDB, the browser’s disk. The first call below sleeps 2 s; reload the page and it answers at once, ',
+      ' results are kept in IndexedDB, the browser’s disk, under the function’s ',
+      c('name'),
+      ' (required with ',
+      c('toDisk'),
+      ': it is how the next page finds them). The first call below sleeps 2 s; reload the page and it answers at once, ',
       'with the same timestamp.',
     ],
     sample: SAMPLE,
@@ -60,11 +64,24 @@ export function diskSection(): DemoSection {
   const results = h('div', { class: 'result-grid', 'data-testid': 'disk-results' });
   const onDisk = h('div', { class: 'inspector-panel', 'data-testid': 'disk-inspector' });
 
-  /** What IndexedDB holds for the function: what a reload finds. */
+  /** What IndexedDB holds for the function, once the writes of the calls so far have landed: what a reload finds. */
   async function renderDisk(): Promise<void> {
+    await flushCaches();
     const view = await inspect(expensiveComputation);
     replace(onDisk, entryList({ ...view, entries: view.entries.filter((entry) => entry.where !== 'memory') }, [], 'disk-entries'));
   }
+
+  // Any call or clearing on the page (this function's clear() in the Clearing section, clearCaches())
+  // may change what is on disk: look again, once per burst of changes.
+  let scheduled = false;
+  onStatsChanged(() => {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      void renderDisk();
+    });
+  });
 
   async function run(): Promise<void> {
     const n = Math.max(0, Math.min(99, Math.trunc(Number(input.value) || 0)));

@@ -1,8 +1,8 @@
 import { clearCaches } from '../../src/index.ts';
-import { DATASETS, datasetName, describeLoadError, isDatasetName, loadDataset, type DatasetName } from '../datasets.ts';
+import { copyInsteadOf, DATASETS, datasetName, describeLoadError, isDatasetName, loadDataset, type DatasetName } from '../datasets.ts';
 import { button, field, h, replace, select } from '../dom.ts';
 import { c, notice, section, setNotice } from '../layout.ts';
-import { notifyStatsChanged, onStatsChanged, sourceBadge, statsList, traced } from '../provenance.ts';
+import { copyBadge, notifyStatsChanged, onStatsChanged, sourceBadge, statsList, traced } from '../provenance.ts';
 import { DataTable } from '../table.ts';
 import type { DemoSection } from './types.ts';
 
@@ -17,7 +17,7 @@ const DATASETS = {
 async function fetchData(url: string) {
   return csvParse(await (await fetch(url)).text(), autoType);
 }
-const loadDataset = cache(fetchData, { toDisk: true });
+const loadDataset = cache(fetchData, { toDisk: true, name: 'loadDataset' });
 
 select.addEventListener('change', async () => {
   table.setData(await loadDataset(select.value)); // 10 rows a page
@@ -31,7 +31,7 @@ await clearCaches();       // every cache, memory and IndexedDB
 const STORAGE_KEY = 'idb-memo-demo:dataset';
 
 /**
- * The guide's main example: a dataset selector, the cached loader `cache(fetchData, { toDisk: true })`,
+ * The guide's main example: a dataset selector, the cached loader `cache(fetchData, { toDisk: true, name })`,
  * and a paginated Tabulator table, with where each answer came from and the loader's counters.
  */
 export function loadDataSection(): DemoSection {
@@ -43,7 +43,9 @@ export function loadDataSection(): DemoSection {
       'Pick a dataset. The first load fetches and parses the CSV; after that it comes from memory, and after a reload ',
       '(or offline) from IndexedDB. ',
       c('toDisk: true'),
-      ' is the only difference from an in-memory cache.',
+      ' and a ',
+      c('name'),
+      ' (what the next page finds the results by) are the only difference from an in-memory cache.',
     ],
     sample: SAMPLE,
     wide: true,
@@ -78,11 +80,19 @@ export function loadDataSection(): DemoSection {
         sourceBadge(source, ms),
       );
     } catch (error) {
+      const copy = await copyInsteadOf(error, url);
       if (id !== request) return;
-      table.clear();
-      tableElement.hidden = true;
-      replace(status, h('strong', {}, name), ' · not available');
-      setNotice(message, describeLoadError(error));
+      setNotice(message, describeLoadError(error, copy !== undefined));
+      if (copy) {
+        tableElement.hidden = false;
+        await table.show(copy);
+        if (id !== request) return;
+        replace(status, h('strong', {}, name), ` · first ${copy.rows.length} rows · `, copyBadge());
+      } else {
+        table.clear();
+        tableElement.hidden = true;
+        replace(status, h('strong', {}, name), ' · not available');
+      }
     }
   }
 

@@ -1,8 +1,8 @@
-import { DATASETS, datasetName, describeLoadError } from '../datasets.ts';
+import { copyInsteadOf, DATASETS, datasetName, describeLoadError } from '../datasets.ts';
 import { field, h, replace, select } from '../dom.ts';
 import { DataExplorer } from '../explorer.ts';
 import { c, notice, section, setNotice } from '../layout.ts';
-import { asTracked, onStatsChanged, sourceBadge, statsList, track, traced } from '../provenance.ts';
+import { asTracked, copyBadge, onStatsChanged, sourceBadge, statsList, track, traced } from '../provenance.ts';
 import { DataTable } from '../table.ts';
 import type { DemoSection } from './types.ts';
 
@@ -62,10 +62,18 @@ export function methodSection(): DemoSection {
       await table.show(value);
       replace(status, c('explorer.fetchData()'), ` · ${name} · `, sourceBadge(source, ms));
     } catch (error) {
-      table.clear();
-      tableElement.hidden = true;
-      replace(status, c('explorer.fetchData()'), ` · ${name} · not available`);
-      setNotice(message, describeLoadError(error));
+      const copy = await copyInsteadOf(error, explorer.dataset);
+      if (datasetName(explorer.dataset) !== name) return;
+      setNotice(message, describeLoadError(error, copy !== undefined));
+      if (copy) {
+        tableElement.hidden = false;
+        await table.show(copy);
+        replace(status, c('explorer.fetchData()'), ` · ${name} · `, copyBadge());
+      } else {
+        table.clear();
+        tableElement.hidden = true;
+        replace(status, c('explorer.fetchData()'), ` · ${name} · not available`);
+      }
     }
   }
   const renderStats = () => replace(stats, statsList(method.stats()));

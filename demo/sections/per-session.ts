@@ -9,10 +9,13 @@ const visitor = () =>
   ({ token: randomToken(), at: Date.now() });
 
 // the same token in every tab:
-const shared = cache(visitor, { toDisk: true });
+const shared = cache(visitor,
+  { toDisk: true, name: 'sharedVisit' });
 // one token per tab, kept across its reloads:
-const mine = cache(visitor,
-  { toDisk: true, perSession: true });
+const mine = cache(visitor, {
+  toDisk: true, perSession: true,
+  name: 'sessionVisit',
+});
 `;
 
 /** A value that is different every time it is really computed. */

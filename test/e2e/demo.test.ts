@@ -178,14 +178,20 @@ describe('the demo page', () => {
     await expectTable('Titanic');
   });
 
-  it('says plainly when a dataset was never loaded and the network is off', async () => {
+  it('says plainly when a dataset was never loaded and the network is off, and shows the demo’s own copy', async () => {
     await choose('MPG');
     const message = page.getByTestId('load-message');
     await message.waitFor({ timeout: 15_000 });
     const text = await message.textContent();
-    expect(text).toMatch(/offline.*no saved copy/i);
+    expect(text).toMatch(/offline.*no saved copy.*first rows, which come with the demo/i);
     expect(text, 'the status line names the dataset; the message does not repeat it').not.toContain('MPG');
-    expect(await page.getByTestId('dataset-table').isVisible()).toBe(false);
+    // The copy (demo/public/data/, precached by the service worker) is the fixture's rows.
+    expect(await loadedSource('MPG')).toBe('copy');
+    await expectTable('MPG');
+    // The sections that summarize and explore datasets fall back to the copy too.
+    await page.getByTestId('dependency-select').selectOption({ label: 'MPG' });
+    await expect.poll(() => page.locator('#dependencies p.status .badge').getAttribute('data-source'), { timeout: 15_000 }).toBe('copy');
+    expect(await page.locator('#dependencies table tbody tr').count()).toBe(fixture('MPG').columns.length);
     expect(consoleErrors).toEqual([]);
   });
 
@@ -289,7 +295,7 @@ describe('the demo page', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it('fits a phone: no sideways scroll of the page at 390 px, and every button in reach', async () => {
+  it('fits a phone: no sideways scroll of the page at 390 px, every button in reach, wide tables and code scroll with a cue', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.evaluate(() => window.scrollTo(0, 0));
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -300,12 +306,36 @@ describe('the demo page', () => {
         .map(({ text, box }) => `${text} at ${Math.round(box.left)}–${Math.round(box.right)}`),
     );
     expect(outside).toEqual([]);
-    const sideways = await page.locator('pre.code').evaluateAll((blocks) => blocks.filter((block) => block.scrollWidth > block.clientWidth + 1).length);
-    expect(sideways, 'code blocks that scroll sideways').toBe(0);
+    // Code never wraps mid-expression: its lines keep their breaks, and a block wider than its card
+    // scrolls sideways with the cue on (its frame marked as having more on the right).
+    const code = await page.locator('pre.code').evaluateAll((blocks) =>
+      blocks.map((block) => ({
+        whiteSpace: getComputedStyle(block).whiteSpace,
+        wider: block.scrollWidth > block.clientWidth + 1,
+        cue: block.parentElement?.hasAttribute('data-more-right') ?? false,
+      })),
+    );
+    expect(code.length).toBeGreaterThan(5);
+    expect(code.every((block) => block.whiteSpace === 'pre')).toBe(true);
+    expect(code.filter((block) => block.wider).length, 'some samples are wider than a phone').toBeGreaterThan(0);
+    expect(code.filter((block) => block.wider !== block.cue)).toEqual([]);
+    // Tables hide no column: every header cell shows, and a table wider than its card has the cue.
+    const tables = await page.locator('table.mini-table:visible').evaluateAll((found) =>
+      found.map((table) => {
+        const scroller = table.closest('.scroll-x')!;
+        return {
+          hidden: [...table.querySelectorAll('th, td')].filter((cell) => getComputedStyle(cell).display === 'none').length,
+          wider: scroller.scrollWidth > scroller.clientWidth + 1,
+          cue: scroller.parentElement?.hasAttribute('data-more-right') ?? false,
+        };
+      }),
+    );
+    expect(tables.length).toBeGreaterThanOrEqual(2);
+    expect(tables.filter((table) => table.hidden > 0 || table.wider !== table.cue)).toEqual([]);
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
-  it('looks right at 1280 px and at 390 px (screenshots in test/artifacts/)', async () => {
+  it('lays out at 1280 px and at 390 px: nothing overflows the page, cards stay in it and align (screenshots in test/artifacts/)', async () => {
     await page.getByTestId('result1').waitFor({ timeout: 10_000 });
     // The policy inspector with something in it: LRU, cherry next out, banana evicted.
     const policies = page.locator('#policies');
@@ -313,16 +343,74 @@ describe('the demo page', () => {
       await policies.getByRole('button', { name: word, exact: true }).click();
       await expect.poll(() => page.getByTestId('policy-entries').locator(`li[data-label="'${word}'"]:not(.entry-gone)`).count()).toBe(1);
     }
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(root, 'test/artifacts/demo.png'), fullPage: true });
-    await page.setViewportSize({ width: 390, height: 844 });
-    await page.evaluate(() => window.scrollTo(0, 0));
-    await page.screenshot({ path: join(root, 'test/artifacts/demo-phone.png'), fullPage: true });
+    for (const [width, height, file] of [[1280, 900, 'demo.png'], [390, 844, 'demo-phone.png']] as const) {
+      await page.setViewportSize({ width, height });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      const layout = await page.evaluate(() => {
+        const inside = (element: Element) => {
+          const box = element.getBoundingClientRect();
+          return box.left >= -0.5 && box.right <= document.documentElement.clientWidth + 0.5;
+        };
+        /** Cards of one row of a result grid: their values and notes must start at one height. */
+        const rows = [...document.querySelectorAll('.result-grid')].map((grid) => {
+          const cards = [...grid.querySelectorAll(':scope > .result')];
+          const top = (card: Element, part: string) => Math.round(card.querySelector(part)!.getBoundingClientRect().top);
+          const sideBySide = cards.filter((card) => Math.round(card.getBoundingClientRect().top) === Math.round(cards[0]!.getBoundingClientRect().top));
+          return { cards: sideBySide.length, values: new Set(sideBySide.map((card) => top(card, '.result-value'))).size, notes: new Set(sideBySide.map((card) => top(card, '.result-note'))).size };
+        });
+        return {
+          pageWidth: document.documentElement.scrollWidth,
+          cardsOutside: [...document.querySelectorAll('.card, .result, pre.code, .table-host')].filter((element) => !inside(element)).length,
+          rows,
+        };
+      });
+      expect(layout.pageWidth, `no sideways scroll of the page at ${width} px`).toBeLessThanOrEqual(width);
+      expect(layout.cardsOutside, `cards, results, code and tables within the viewport at ${width} px`).toBe(0);
+      expect(layout.rows.length).toBeGreaterThanOrEqual(2);
+      for (const row of layout.rows) expect(row, `result cards side by side at ${width} px align`).toMatchObject({ values: 1, notes: 1 });
+      if (width === 1280) expect(layout.rows.some((row) => row.cards > 1), 'cards sit side by side at 1280 px').toBe(true);
+      await page.screenshot({ path: join(root, 'test/artifacts', file), fullPage: true });
+    }
     await page.setViewportSize({ width: 1280, height: 900 });
     expect(consoleErrors).toEqual([]);
   });
 
-  it('contacted no host but 127.0.0.1 (the seaborn URLs were answered from fixtures)', () => {
+  it('refreshes what a reload finds on disk after clearCaches(), and sums up the Clearing table as it shows it', async () => {
+    const entries = page.getByTestId('disk-entries');
+    await page.locator('#disk').getByRole('button', { name: 'Run', exact: true }).click();
+    await expect.poll(() => entries.locator('li[data-where]').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    // The global ways of the cache-path section read size 0 beside a disk hit: the table says why.
+    const ways = page.locator('#cache-path .way', { hasText: '2. configure()' });
+    for (let run = 0; run < 2; run++) {
+      await ways.getByRole('button', { name: 'Run' }).click();
+      await expect.poll(() => ways.locator('.badge').getAttribute('data-source')).toBe(run === 0 ? 'computed' : 'disk');
+    }
+    const table = page.getByTestId('inspector');
+    const row = table.locator('tr', { hasText: 'cachePathDemo (cache2)' });
+    await expect.poll(() => row.locator('.note-mark').count()).toBe(1);
+    expect(await page.getByTestId('inspector-notes').textContent()).toMatch(/cachePathDemo \(cache2\): size 0 beside a disk hit/);
+    const totals = async () => {
+      const sizes = await table.locator('tbody tr').evaluateAll((rows) => rows.map((tr) => Number(tr.children[1]!.textContent)));
+      return `${sizes.length} functions, ${sizes.reduce((a, b) => a + b, 0)} results in memory`;
+    };
+    await expect.poll(async () => (await page.getByTestId('storage-use').textContent())?.startsWith(await totals()), { timeout: 10_000 }).toBe(true);
+    await page.locator('#clearing').getByRole('button', { name: 'clearCaches()' }).click();
+    await expect.poll(() => entries.locator('li').evaluateAll((items) => items.map((item) => item.textContent)), { timeout: 10_000 }).toEqual(['empty']);
+    await expect.poll(async () => (await page.getByTestId('storage-use').textContent())?.startsWith(await totals()), { timeout: 10_000 }).toBe(true);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('contacts no host but 127.0.0.1: a fresh page loads its datasets from the fixtures', async () => {
+    blocked.length = 0;
+    const fresh = await context.newPage();
+    try {
+      await fresh.goto(`${origin}/`);
+      await fresh.locator('[data-testid=load-status] .badge').waitFor({ timeout: 15_000 });
+      await fresh.getByTestId('result1').waitFor({ timeout: 10_000 });
+      expect(await fresh.locator('[data-testid=load-status] .badge').getAttribute('data-source')).not.toBe('copy');
+    } finally {
+      await fresh.close();
+    }
     expect(blocked).toEqual([]);
   });
 });

@@ -169,8 +169,8 @@ describe('disk tier in Chromium', () => {
       const cdp = await context.newCDPSession(page);
       await cdp.send('Storage.overrideQuotaForOrigin', { origin: h.origin, quotaSize: 200 * 1024 });
       const result = await page.evaluate(async () => {
-        const big = window.idbMemo.cache((n: number) => new Uint8Array(n).fill(7), { toDisk: true, cachePath: 'quota' });
-        const small = window.idbMemo.cache((n: number) => n + 1, { toDisk: true, cachePath: 'quota' });
+        const big = window.idbMemo.cache((n: number) => new Uint8Array(n).fill(7), { toDisk: true, name: 'big', cachePath: 'quota' });
+        const small = window.idbMemo.cache((n: number) => n + 1, { toDisk: true, name: 'small', cachePath: 'quota' });
         const bytes = await big(2 * 1024 * 1024);
         const one = await small(1);
         return { length: bytes.length, first: bytes[0], one };

@@ -6,15 +6,14 @@
 import type * as Library from '../../src/index.ts';
 
 /** Options a page's fixture is memoized with; plain data, so that it crosses to a worker. */
-export interface PageOptions {
+export type PageOptions = {
   maxItems?: number;
   policy?: 'LRU' | 'LFU' | 'FIFO';
   ttl?: number;
-  toDisk?: boolean;
   cachePath?: string;
   perSession?: boolean;
   name?: string;
-}
+} & ({ toDisk?: false } | { toDisk: true; name: string });
 
 /** One request to a page: an operation on the fixture memoized with `options`. */
 export type PageRequest =

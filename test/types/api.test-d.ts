@@ -79,6 +79,28 @@ describe('memoized functions', () => {
   });
 });
 
+describe('options', () => {
+  it('refuse a misspelt option, a bad value and toDisk without a name, in every form', () => {
+    const square = (x: number) => x * x;
+    // @ts-expect-error maxItem: did you mean maxItems? (test/types/messages checks the message)
+    cache(square, { maxItem: 10 });
+    // @ts-expect-error 'MRU' is no policy
+    cache(square, { policy: 'MRU' });
+    // @ts-expect-error maxItem, in cache(options)(fn)
+    cache({ maxItem: 10 })(square);
+    // @ts-expect-error toDisk: true needs a name
+    cache(square, { toDisk: true });
+    // @ts-expect-error toDisk: true needs a name, in cache(options)(fn)
+    cache({ toDisk: true })(square);
+    // @ts-expect-error an empty options type still has no such option
+    cache(square, { maxItem: 10, hashFuncs: new Map() });
+    expectTypeOf(cache(square, { toDisk: true, name: 'square', policy: 'lfu', version: 2 })).toEqualTypeOf<Memoized<typeof square>>();
+    const flag = Math.random() > 0.5;
+    // A boolean toDisk is taken with a name, whichever it is at run time.
+    cache(square, { toDisk: flag, name: 'square' });
+  });
+});
+
 describe('@cache methods', () => {
   it('keep an async method’s type and reach its controls through cacheOf', () => {
     class Explorer {
@@ -94,6 +116,10 @@ describe('@cache methods', () => {
       @cache({ key: (prefix: string) => prefix })
       async byPrefix(prefix: string): Promise<string> {
         return prefix;
+      }
+      @cache({ toDisk: true, name: 'Explorer.stored' })
+      async stored(): Promise<string> {
+        return this.dataset;
       }
     }
     const explorer = new Explorer();
@@ -113,6 +139,16 @@ describe('@cache methods', () => {
       // @ts-expect-error AsyncMethodsOnly, with options too
       @cache({ ttl: 1 })
       count(): number {
+        return 1;
+      }
+      // @ts-expect-error maxItem: did you mean maxItems?
+      @cache({ maxItem: 1 })
+      async typo(): Promise<number> {
+        return 1;
+      }
+      // @ts-expect-error toDisk: true needs a name
+      @cache({ toDisk: true })
+      async unnamed(): Promise<number> {
         return 1;
       }
       // @ts-expect-error the key takes a number, the method a string

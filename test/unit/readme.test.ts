@@ -113,27 +113,3 @@ describe('README samples', () => {
     });
   }
 });
-
-describe('idb-memo/vite', () => {
-  it('lowers the README decorator sample, which Vite 8 alone leaves as it is', async () => {
-    const sample = blocks().find((code) => code.includes('@cache'))!;
-    const plugin = vitePlugin.standardDecorators();
-    const transform = plugin.transform as (code: string, id: string) => { code: string } | null;
-    const lowered = transform(sample, '/app/src/explorer.ts');
-    expect(lowered?.code).not.toMatch(/^\s*@cache/m);
-    expect(lowered?.code).toContain('__esDecorate');
-    const untouched = await vite.transformWithOxc(sample, 'explorer.ts', { lang: 'ts' });
-    expect(untouched.code).toMatch(/^\s*@cache/m);
-  });
-
-  it('leaves modules without a decorator, and JSDoc tags, to Vite', () => {
-    const transform = vitePlugin.standardDecorators().transform as (code: string, id: string) => unknown;
-    expect(transform('/** @param x a number */\nexport const f = (x: number) => x;', '/app/src/f.ts')).toBeNull();
-    expect(transform('class A { @cache m() {} }', '/app/node_modules/lib/a.ts')).toBeNull();
-    expect(transform('class A { @cache m() {} }', '/app/src/a.css')).toBeNull();
-  });
-});
-
-function blocks(): string[] {
-  return samples().map((sample) => sample.code);
-}

@@ -12,7 +12,7 @@ const TTL_SLACK_MS = 1000;
 /** Share of computations of the flaky function that throw. */
 const FLAKY_RATE = 0.15;
 
-type Options = idbMemo.CacheOptions<unknown, [KeyArg]>;
+type Options = idbMemo.CacheOptionsBase<unknown, [KeyArg]>;
 
 /** A memoized function of the chaos run. */
 export interface FunctionSpec {

@@ -7,7 +7,7 @@ declare global {
     /** How many times each test function really ran in this page. */
     computeCount: Record<string, number>;
     /** A memoized function by name, created on demand with the given options. */
-    memo(name: string, options?: idbMemo.CacheOptions<unknown, never[]>): idbMemo.Memoized<(n: number) => Promise<{ n: number; squared: number; label: string }>>;
+    memo(name: string, options?: idbMemo.CacheOptionsBase<unknown, never[]>): idbMemo.Memoized<(n: number) => Promise<{ n: number; squared: number; label: string }>>;
     /** Entries stored in cache database `path` (0 when it does not exist). */
     countEntries(path?: string): Promise<number>;
     /** Names of the IndexedDB databases of this origin. */
