@@ -68,6 +68,8 @@ export default defineConfig(({ mode }) => ({
   preview: { host: '127.0.0.1', port: 4173 },
   build: mode === 'lib' ? libraryBuild : { outDir: 'dist-demo', emptyOutDir: true },
   test: {
+    // Replays of random tests (test/shared/seed.ts), in Node and in the browser alike.
+    env: { FC_SEED: process.env.FC_SEED ?? '', FC_RUNS: process.env.FC_RUNS ?? '' },
     // The library's own warnings ("idb-memo: …") are what many tests provoke on purpose, and the
     // tests that check them spy on console.warn: printed, they would read like failures.
     onConsoleLog: (log, type) => !(type === 'stderr' && log.startsWith('idb-memo: ')),

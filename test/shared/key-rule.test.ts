@@ -2,10 +2,10 @@
 // from it (docs/keys.md states the rule). Seeds are printed on failure; FC_SEED=<seed> replays one.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { FC_SEED } from './seed.ts';
 import { finishKey } from '../../src/key/digest.ts';
 import { encodeCall } from '../../src/key/encode.ts';
 
-const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
 
 /** Values known by identity: shared by both sides of a pair, so that "the same one" happens. */
 class Widget {
@@ -144,7 +144,7 @@ describe('property: the encoder agrees with the reference', () => {
         const again = left.map((r) => build(r));
         expect(await keyOf(again)).toBe(await keyOf(a));
       }),
-      { numRuns: 2000, seed: SEED },
+      { numRuns: 2000, seed: FC_SEED },
     );
   });
 
@@ -169,7 +169,7 @@ describe('property: the encoder agrees with the reference', () => {
         }
         expect(refused).toBe(args.some(hasIdentity));
       }),
-      { numRuns: 1000, seed: SEED },
+      { numRuns: 1000, seed: FC_SEED },
     );
   });
 });

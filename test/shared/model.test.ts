@@ -5,6 +5,7 @@
 // fake-indexeddb and in Chromium.
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
+import { FC_SEED, runsOr } from './seed.ts';
 import * as library from '../../src/index.ts';
 import { ReferenceCache } from '../model/reference.ts';
 
@@ -29,8 +30,6 @@ const bounds = fc.record({
 });
 
 let run = 0;
-/** FC_SEED=<seed> replays a failure (fast-check prints the seed of every failure). */
-const SEED = process.env.FC_SEED === undefined ? undefined : Number(process.env.FC_SEED);
 
 /** A new instance of the library on the same IndexedDB, as after a reload. */
 async function reloaded(): Promise<typeof library> {
@@ -116,14 +115,14 @@ describe('the tier contract against a reference model', () => {
   it('memory-only answers as the reference does', async () => {
     await fc.assert(
       fc.asyncProperty(bounds, ops(false), fc.scheduler(), (b, sequence, s) => check(false, b, sequence, s)),
-      { numRuns: 150, seed: SEED },
+      { numRuns: 150, seed: FC_SEED },
     );
   });
 
   it('toDisk answers as memory-only does, whatever the timing, and across reloads', async () => {
     await fc.assert(
       fc.asyncProperty(bounds, ops(true), fc.scheduler(), (b, sequence, s) => check(true, b, sequence, s)),
-      { numRuns: Number(process.env.FC_RUNS) || 80, seed: SEED },
+      { numRuns: runsOr(80), seed: FC_SEED },
     );
   }, 120_000);
 });

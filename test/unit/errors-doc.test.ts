@@ -14,7 +14,7 @@ function codesOf(type: string): string[] {
 it('has a section for every error and warning code, and ships in the package', () => {
   const codes = [...codesOf('ErrorCode'), ...codesOf('WarningCode')];
   expect(codes).toContain('INVALID_OPTION');
-  expect(codes).toContain('SHARED_NAME');
+  expect(codes).toContain('UNKEYABLE_VALUE');
   const headings = [...ERRORS_DOC.matchAll(/^### ([A-Z_]+)$/gm)].map((match) => match[1]);
   expect(headings.sort()).toEqual([...codes].sort());
   expect(PACKAGE.files).toContain('docs/errors.md');
