@@ -284,12 +284,8 @@ function memoize(fn: Compute, options: ResolvedOptions): Memoized<AnyFunction> {
     // What memory evicted leaves the disk too, so that both tiers hold the same entries.
     const gone = evicted.map((victim) => victim.diskKey!);
     if (stored) return gone.length ? disk.evict(gone) : undefined;
-    if (since === undefined) return undefined; // the read failed: what the disk holds is unknown
-    const record = { ns: disk.ns, key: diskKey, value, storedAt: entry.storedAt, expiresAt: entry.expiresAt, accessedAt: entry.storedAt, hits: 1 };
-    const logouts = logoutCount();
-    const write = () => disk.write(record, { since, evicted: gone, uses: memory.takeUses() }, () => logoutCount() === logouts && memory.map.get(key) === entry);
-    // Another tab's writes may have filled the disk: what it evicts for this one leaves memory too.
-    return (tiers.ordered ? write() : tiers.inTurn(diskKey, write)).then(({ evicted: also }) => tiers.evictedOnDisk(also, entry.lastUse));
+    // Without `since` the read failed: what the disk holds is unknown, and nothing is written.
+    return since && tiers.writeThrough(entry, gone, since, !tiers.ordered);
   }
 
   const call = function (this: unknown, only?: unknown): Promise<unknown> {

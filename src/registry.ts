@@ -9,7 +9,7 @@ import type * as DiskModule from './disk/index';
 export type Hint =
   | { readonly type: 'logout' }
   | { readonly type: 'clear'; readonly db: string; readonly ns: string; readonly prefix?: boolean }
-  | { readonly type: 'delete'; readonly db: string; readonly ns: string; readonly key: string };
+  | { readonly type: 'delete'; readonly db: string; readonly ns: string; readonly key: string; readonly prefix?: boolean };
 
 /** What a registered cache does: `forget` on a logout (memory and counters), `hear` another's removal, `flush` its uses to the disk. */
 export interface Registered {

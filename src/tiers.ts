@@ -1,7 +1,7 @@
-import type { Disk } from './disk/index';
-import { MemoryTier } from './memory';
+import type { Disk, Since } from './disk/index';
+import { MemoryTier, type Entry } from './memory';
 import type { Policy } from './policies';
-import { register, tell, type Hint, type Registered } from './registry';
+import { logoutCount, register, tell, type Hint, type Registered } from './registry';
 
 /** How long uses recorded in memory wait before they reach the disk when nothing else is written. */
 const TOUCH_AFTER_MS = 2000;
@@ -67,6 +67,23 @@ export class Tiers<V = unknown> implements Registered {
     tell({ type: 'clear', db: disk.db, ns: disk.ns, prefix }, this);
   }
 
+  /**
+   * Writes `entry`, just kept in memory (where it evicted `evicted`, disk keys), through to the
+   * disk, unless a removal (of its key, or of its `guard` prefix) or a logout came since `since`, or
+   * it left memory meanwhile. `inTurn`: after the disk operations asked for before (else the caller
+   * is in turn already). What the disk evicts for it leaves memory too.
+   */
+  writeThrough(entry: Entry<V>, evicted: readonly string[], since: Since, inTurn: boolean, guard?: string): Promise<void> {
+    const { memory } = this;
+    const disk = this.disk!;
+    const diskKey = entry.diskKey!;
+    const record = { ns: disk.ns, key: diskKey, value: entry.value, storedAt: entry.storedAt, expiresAt: entry.expiresAt, accessedAt: entry.storedAt, hits: 1 };
+    const logouts = logoutCount();
+    const write = () => disk.write(record, { since, evicted, uses: memory.takeUses(), guard }, () => logoutCount() === logouts && memory.map.get(entry.key) === entry);
+    // Another tab's writes may have filled the disk: what it evicts for this one leaves memory too.
+    return (inTurn ? this.inTurn(diskKey, write) : write()).then(({ evicted: also }) => this.evictedOnDisk(also, entry.lastUse));
+  }
+
   /** Removes the entry of `key` (stored under `diskKeyOf(key)`); resolves whether there was one. */
   async delete(key: string, diskKeyOf: () => string | Promise<string>): Promise<boolean> {
     const inMemory = this.memory.delete(key) !== undefined;
@@ -79,6 +96,28 @@ export class Tiers<V = unknown> implements Registered {
       return removed;
     });
     return inMemory || onDisk;
+  }
+
+  /**
+   * Removes every entry whose disk key starts with `prefix`, in memory and (but `here`: only this
+   * page's memory) on disk and in other tabs' memory.
+   */
+  async deleteStarting(prefix: string, here = false): Promise<void> {
+    this.forgetStarting(prefix);
+    const disk = this.disk;
+    if (here || !disk) return;
+    await this.inTurn(prefix, async () => {
+      this.forgetStarting(prefix);
+      await disk.remove(prefix, true);
+      tell({ type: 'delete', db: disk.db, ns: disk.ns, key: prefix, prefix: true }, this);
+    });
+  }
+
+  /** Forgets (in memory) the entries whose disk key starts with `prefix`. */
+  private forgetStarting(prefix: string): void {
+    const { memory } = this;
+    for (const entry of [...memory.map.values()]) if (entry.diskKey?.startsWith(prefix)) memory.delete(entry.key);
+    for (const diskKey of [...memory.cold.keys()]) if (diskKey.startsWith(prefix)) memory.deleteCold(diskKey);
   }
 
   /**
@@ -104,6 +143,7 @@ export class Tiers<V = unknown> implements Registered {
     if (!disk || hint.db !== disk.db) return;
     if (hint.type === 'clear' ? (hint.prefix ? disk.ns.startsWith(hint.ns) : disk.ns === hint.ns) : disk.ns === hint.ns) {
       if (hint.type === 'clear') this.forget();
+      else if (hint.prefix) this.forgetStarting(hint.key);
       else {
         const key = this.byDiskKey.get(hint.key);
         if (key !== undefined) this.memory.delete(key);

@@ -31,8 +31,10 @@ export interface Disk {
    * no when its transaction is made; resolves with what it did. Never rejects.
    */
   write(record: EntryRecord, context: store.WriteContext, stillWanted: () => boolean): Promise<store.Written>;
-  /** Removes `key`, leaving a tombstone; resolves whether it was stored. Never rejects. */
-  remove(key: string): Promise<boolean>;
+  /** What a read made now sees (the epoch, the removals so far); undefined if the disk is unavailable. Never rejects. */
+  since(): Promise<store.Since | undefined>;
+  /** Removes `key` (with `prefix`, every key starting with it), leaving a tombstone; resolves whether one was stored. Never rejects. */
+  remove(key: string, prefix?: boolean): Promise<boolean>;
   /** Removes every entry of the namespace (of every namespace it starts, with `prefix`). Never rejects. */
   clear(prefix?: boolean): Promise<void>;
   /** Records uses of its entries (LRU/LFU order). Never rejects. */
@@ -95,7 +97,8 @@ class Database {
 
   /**
    * A removal of `key` of `ns` (without `key`, all of it, or of every namespace it starts with
-   * `prefix`): kept for later if the database will not open now.
+   * `prefix`): kept for later if the database will not open now (a removal of keys by prefix, as
+   * one of the whole namespace).
    */
   removal<T>(ns: string, key: string | undefined, prefix: boolean, operation: (db: IDBDatabase) => Promise<T>, fallback: T): Promise<T> {
     let ran = false;
@@ -109,7 +112,7 @@ class Database {
     });
   }
 
-  read(ns: string, key: string): Promise<store.Read> {
+  read(ns: string, key: string | undefined): Promise<store.Read> {
     this.claim(ns);
     return new Promise((resolve) => {
       if (this.reads.push({ ns, key, resolve }) === 1) queueMicrotask(() => this.readNow());
@@ -162,6 +165,7 @@ export function disk(db: string, ns: string, maxItems: number, policy: Policy, l
     db,
     ns,
     read: (key) => base.read(ns, key),
+    since: () => base.read(ns, undefined).then((read) => read.since),
     write: (record, context, stillWanted) =>
       base.run(async (idb): Promise<store.Written> => {
         if (!stillWanted()) return NOTHING_WRITTEN;
@@ -178,7 +182,7 @@ export function disk(db: string, ns: string, maxItems: number, policy: Policy, l
           });
         }
       }, NOTHING_WRITTEN),
-    remove: (key) => (base.claim(ns), base.removal(ns, key, false, (idb) => store.remove(idb, ns, key), false)),
+    remove: (key, prefix = false) => (base.claim(ns), base.removal(ns, prefix ? undefined : key, false, (idb) => store.remove(idb, ns, key, prefix), false)),
     clear: (prefix = false) => (base.claim(ns), base.removal(ns, undefined, prefix, (idb) => store.clear(idb, ns, prefix), undefined)),
     touch: (uses) => base.run((idb) => store.touch(idb, ns, uses), undefined),
     evict: (keys) => base.run((idb) => store.evictKeys(idb, ns, keys), undefined),

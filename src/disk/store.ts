@@ -30,6 +30,8 @@ export interface WriteContext {
   readonly evicted: readonly string[];
   /** Uses of other entries of the namespace made before it, hits being read back included (LRU/LFU order). */
   readonly uses: readonly Use[];
+  /** A prefix of its key whose removal since `since` drops the write too (cachedFetch's URL part). */
+  readonly guard?: string | undefined;
 }
 
 /** A result to store, and what its call knew. */
@@ -74,7 +76,8 @@ async function namespaceOf(s: Stores, ns: string): Promise<NamespaceRecord> {
 
 interface PendingRead {
   readonly ns: string;
-  readonly key: string;
+  /** Undefined: only what the read saw is wanted. */
+  readonly key: string | undefined;
   readonly resolve: (read: Read) => void;
 }
 
@@ -89,10 +92,10 @@ export function readAll(db: IDBDatabase, reads: readonly PendingRead[]): Promise
   for (const { ns } of reads) if (!seqs.has(ns)) seqs.set(ns, req(s.namespaces.get(ns)));
   return Promise.all(
     reads.map(async ({ ns, key, resolve }) => {
-      const record: unknown = await req(s.entries.get([ns, key]));
+      const record: unknown = key === undefined ? undefined : await req(s.entries.get([ns, key]));
       const seq = ((await seqs.get(ns)) as Partial<NamespaceRecord> | undefined)?.seq;
       resolve({
-        record: isEntry(record, ns, key) ? record : undefined,
+        record: key !== undefined && isEntry(record, ns, key) ? record : undefined,
         since: { epoch: ((await epoch) as MetaRecord | undefined)?.value, seq: typeof seq === 'number' ? seq : 0 },
       });
     }),
@@ -116,13 +119,18 @@ export async function write(db: IDBDatabase, put: Put): Promise<Written> {
   const { record, since } = put;
   const id = [record.ns, record.key];
   const [s, outcome] = transaction(db, ['entries', 'namespaces', 'tombstones', 'meta'], 'readwrite');
-  const [epoch, tombstone] = await Promise.all([req(s.meta.get('epoch')), req(s.tombstones.get(id))]);
+  const [epoch, tombstone, guard] = await Promise.all([
+    req(s.meta.get('epoch')),
+    req(s.tombstones.get(id)),
+    put.guard === undefined ? undefined : req(s.tombstones.get([record.ns, put.guard])),
+  ]);
   const ns = await namespaceOf(s, record.ns);
   await applyUses(s, record.ns, put.uses);
   let stored = false;
   let evicted: string[] = [];
   const tomb = tombstone as { seq?: unknown } | undefined;
-  if ((epoch as MetaRecord | undefined)?.value === since.epoch && ns.floor <= since.seq && !(typeof tomb?.seq === 'number' && tomb.seq > since.seq)) {
+  const newer = (t: unknown) => typeof (t as { seq?: unknown } | undefined)?.seq === 'number' && (t as { seq: number }).seq > since.seq;
+  if ((epoch as MetaRecord | undefined)?.value === since.epoch && ns.floor <= since.seq && !newer(tomb) && !newer(guard)) {
     for (const key of put.evicted) if (key !== record.key) await removeEntry(s, ns, key);
     const isNew = (await req(s.entries.count(id))) === 0;
     if (isNew && ns.count >= put.maxItems) evicted = await evict(s, ns, put.policy, ns.count - put.maxItems + 1);
@@ -155,12 +163,22 @@ export function warnUnstorable(label: string, reason: string): void {
   warnOnce('UNSTORABLE_RESULT', `clone:${label}`, __DEV__ && `a result of ${label} cannot be stored in IndexedDB (${reason}); it is kept in memory only`);
 }
 
-/** Removes entry `key` of `ns` and leaves a tombstone; resolves whether there was one. */
-export async function remove(db: IDBDatabase, nsName: string, key: string): Promise<boolean> {
+/**
+ * Removes entry `key` of `ns` (with `prefix`, every entry whose key starts with `key`) and leaves a
+ * tombstone under `key`; resolves whether there was one.
+ */
+export async function remove(db: IDBDatabase, nsName: string, key: string, prefix = false): Promise<boolean> {
   const [s, outcome] = transaction(db, ['entries', 'namespaces', 'tombstones'], 'readwrite');
   const ns = await namespaceOf(s, nsName);
   ns.seq++;
-  const existed = await removeEntry(s, ns, key);
+  let existed: boolean;
+  if (prefix) {
+    const range = IDBKeyRange.bound([nsName, key], [nsName, `${key}\uffff`]);
+    const count = await req(s.entries.count(range));
+    s.entries.delete(range);
+    ns.count = Math.max(0, ns.count - count);
+    existed = count > 0;
+  } else existed = await removeEntry(s, ns, key);
   if (ns.tombs >= MOST_TOMBSTONES) {
     s.tombstones.delete(inNamespace(nsName));
     ns.floor = ns.seq;
@@ -330,7 +348,6 @@ async function removeEntry(s: Stores, ns: NamespaceRecord, key: string): Promise
   return true;
 }
 
-/** Evicts the `count` least valuable entries of `ns` by its policy's index. */
 /** Evicts the `count` least valuable entries of `ns` by its policy's index; returns their keys. */
 async function evict(s: Stores, ns: NamespaceRecord, policy: Policy, count: number): Promise<string[]> {
   const evicted: string[] = [];
