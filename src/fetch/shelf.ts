@@ -1,125 +1,154 @@
+/**
+ * The storage seam of cachedFetch: the only fetch module that touches the memory tier
+ * (src/tier.ts), the disk tier (src/disk/*) or the registry (src/registry.ts). Everything HTTP lives
+ * in the other fetch modules and sees storage only through a {@link Shelf}: values are opaque to it
+ * and keys are strings whose first characters group entries (see `remove`).
+ *
+ * What each operation must guarantee, whatever implements it:
+ * - `begin()`: synchronous; taken when a request begins. A `save` made with the token is dropped if
+ *   a `clear()` of the shelf (here, `clearFetchCache()`, `clearCaches()`, or another tab's) or a
+ *   `remove()` of its key began after the token was taken, even when the save comes later.
+ * - `secret()`: the random secret of the shelf's database (32 bytes), the same in every tab and after
+ *   a reload; it goes with the database (deleted by `clearCaches()`: a new one is made). A memory-only
+ *   shelf, or one whose database cannot be opened, gets this page's secret, renewed by `clearCaches()`.
+ * - `lookup(key)`: the value stored under `key`, and whether it came from memory or the disk;
+ *   undefined on a miss, past the entry's `expiresAt`, and on any failure (it never rejects).
+ * - `save(key, value, storedAt, expiresAt, token)`: keeps `value` in memory at once (a `lookup`
+ *   right after finds it) and on disk behind, evicting per the shelf's bound; never throws. An entry
+ *   past `expiresAt` (wall-clock ms) is a miss and is swept from memory and disk: cachedFetch puts
+ *   there the end of its use (see expiresAt in http.ts), never when it turns stale.
+ * - `remove(prefix, here)`: removes every entry whose key begins with `prefix`, here, on disk and
+ *   from other tabs' memory; done in this page when it resolves. `here`: only this page's memory
+ *   copy is dropped (another tab writes a newer one to the disk).
+ * - `clear()`: removes every entry of the shelf, here, on disk and in other tabs, and empties `inflight`.
+ * - `inflight`: network requests in progress, by an id of the caller's; emptied by every clear.
+ *
+ * This implementation: one {@link Tier} per storage configuration (database, maxItems, policy),
+ * shared by the instances that have it. `remove` reaches the entries the tier knows: all of them in
+ * a bounded tier (the default), those in memory for `maxItems: Infinity`, and not those another
+ * tab stored after this page read the tier's index.
+ */
 import { config } from '../config';
+import type { CacheDatabase } from '../disk/connection';
 import { announceRemoval } from '../disk/cross-tab';
 import { sharedTier, storeFor } from '../disk/disk-tier';
 import type { DiskOp } from '../disk/store';
-import { registerCache } from '../registry';
+import { listenForWipes, onClearCaches, registerCache } from '../registry';
 import { orderedNow, Tier } from '../tier';
-import { TOKEN } from './http';
-import { varyDigest } from './key';
 import type { ResolvedFetchOptions } from './options';
-import type { CacheStatus, StoredResponse } from './response';
 
-/** What a shared network request produced: a stored response, or a response that was not stored. */
-export type Source = StoredResponse | Response;
-
-/**
- * The responses of one storage configuration (database, bound and policy), shared by every
- * cachedFetch instance with that configuration in this page: one {@link Tier}, like a memoized function's.
- */
-export interface Shelf {
-  readonly db: string;
-  /** Its entries; its `inflight` holds the network requests in progress, by flight key (see share). */
-  readonly tier: Tier<StoredResponse>;
+/** Taken by {@link Shelf.begin} when a request begins. */
+export interface Token {
+  readonly generation: number;
+  readonly at: number;
 }
 
-/** A stored response found for a request. */
+/** What {@link Shelf.lookup} found. */
 export interface Found {
-  readonly stored: StoredResponse;
-  readonly from: CacheStatus;
+  readonly value: unknown;
+  readonly from: 'memory' | 'disk';
 }
 
-/** Namespace prefix of every fetch entry (the format of the stored form included). */
-const PREFIX = 'idb-memo:fetch@2';
+/** The stored responses of one storage configuration, as the HTTP modules see them (see the guarantees above). */
+export interface Shelf {
+  /** The database ('' for memory only). */
+  readonly db: string;
+  /** Names the shelf alike in every tab (for Web Locks). */
+  readonly id: string;
+  readonly inflight: Map<string, unknown>;
+  begin(): Token;
+  secret(): Promise<Uint8Array>;
+  lookup(key: string): Promise<Found | undefined>;
+  save(key: string, value: object, storedAt: number, expiresAt: number, token: Token): void;
+  remove(prefix: string, here?: boolean): Promise<void>;
+  clear(): Promise<void>;
+}
+
+/** Namespace prefix of every fetch entry; its version is that of the stored form. */
+const PREFIX = 'idb-memo:fetch';
+const NS = `${PREFIX}@3`;
 const shelves = new Map<string, Shelf>();
+/** How to clear each shelf, with the disk operation given (see clearFetchCache). */
+const clears = new Map<Shelf, (op?: DiskOp) => Promise<void>>();
 
 /** The shelf of options `o` (its database is `o.cachePath` or, at the time of the call, `config.cachePath`). */
 export function shelfFor(o: ResolvedFetchOptions): Shelf {
+  // Another tab's clearCaches() (a logout) empties this page's responses too, memory-only ones included.
+  listenForWipes();
   const db = o.toDisk ? (o.cachePath ?? config.cachePath) : '';
-  const bounded = Number.isFinite(o.maxItems);
-  const ns = PREFIX + (bounded ? `/${o.maxItems}${o.policy}` : '');
-  // `ns` has no space, so the first space ends it.
+  const ns = `${NS}/${o.maxItems}${o.policy}`;
   const id = `${ns} ${db}`;
-  let shelf = shelves.get(id);
-  if (!shelf) {
-    const tier = db
-      ? sharedTier(db, ns, '', (binding) => new Tier<StoredResponse>(o.maxItems, o.policy, { ...binding, guards: [ns, PREFIX], diskKeyOf: (key) => key, label: 'cachedFetch' }))
-      : new Tier<StoredResponse>(o.maxItems, o.policy);
-    if (!db) registerCache(tier, () => tier.dropAll());
-    shelves.set(id, (shelf = { db, tier }));
+  return shelves.get(id) ?? make(id, ns, db, o);
+}
+
+function make(id: string, ns: string, db: string, o: ResolvedFetchOptions): Shelf {
+  const tier = db
+    ? sharedTier(db, ns, '', (binding) => new Tier<object>(o.maxItems, o.policy, { ...binding, guards: [ns, PREFIX], diskKeyOf: (key) => key, label: 'cachedFetch' }))
+    : new Tier<object>(o.maxItems, o.policy);
+  if (!db) registerCache(tier, () => tier.dropAll());
+  else if (![...shelves.values()].some((shelf) => shelf.db === db)) {
+    // Entries of the stored form before this one are never read again: remove them once per page.
+    void storeFor(db).apply({ kind: 'clear', prefix: `${PREFIX}@2`, exact: false, at: 0 });
   }
-  return shelf;
-}
-
-/** Whether a stored value has the shape of a {@link StoredResponse}; anything else is a miss. */
-function isStoredResponse(value: unknown): value is StoredResponse {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<StoredResponse>;
-  return (
-    typeof v.status === 'number' &&
-    v.status >= 200 &&
-    v.status <= 599 &&
-    v.status !== 206 &&
-    typeof v.statusText === 'string' &&
-    !/[\0\r\n]/.test(v.statusText) &&
-    Array.isArray(v.headers) &&
-    v.headers.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && TOKEN.test(pair[0]) && typeof pair[1] === 'string' && !/[\0\r\n]/.test(pair[1])) &&
-    v.body instanceof ArrayBuffer &&
-    typeof v.url === 'string' &&
-    Number.isFinite(v.time) &&
-    typeof v.lifetime === 'number' &&
-    !Number.isNaN(v.lifetime) &&
-    Array.isArray(v.vary) &&
-    v.vary.every((name) => typeof name === 'string') &&
-    typeof v.varyDigest === 'string'
-  );
-}
-
-/** Whether `value` is a stored response that makes a valid Response (header names, no body on a 204…). */
-function isUsable(value: unknown): value is StoredResponse {
-  try {
-    // The Response constructor refuses bad header names and values, status texts, and bodies on null-body statuses.
-    return isStoredResponse(value) && !!new Response(null, value) && (value.body.byteLength === 0 || ![204, 205, 304].includes(value.status));
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The stored response for `key`, from memory or disk, if its `Vary` headers match `request`'s.
- * A damaged or foreign record, or one that no longer makes a valid Response, is a miss.
- */
-export async function lookup(shelf: Shelf, key: string, request: Request, o: ResolvedFetchOptions, secret: Uint8Array): Promise<Found | undefined> {
-  try {
-    const { tier } = shelf;
-    if (!tier.ready) await tier.whenReady(() => undefined);
-    let stored: unknown = tier.get(key)?.value;
-    let from: CacheStatus = 'memory';
-    if (stored === undefined && tier.disk) {
-      // Freshness is decided on each read, from `time` and the reader's ttl: expired entries still answer when offline.
-      stored = (await tier.load(key, Infinity, shelf))?.value;
-      from = 'disk';
-      if (stored !== undefined && !isUsable(stored)) {
-        // Not kept in memory either: the record stays a miss until a good answer overwrites it.
-        tier.dropDiskKey(key);
+  /** Removals of this page, by key prefix, for saves begun before them; the latest 256. */
+  const removed = new Map<string, number>();
+  // The tier's generation counts clears; a clear made while the tier reads its index counts
+  // twice (forgotten at once, and again once read), and the second must not drop the saves of
+  // requests begun between the two.
+  let twice = 0;
+  const generation = () => tier.generation - twice;
+  /** Clears the tier (with disk operation `op`) as of now: its calls in progress are forgotten at once. */
+  const clear = async (op?: DiskOp) => {
+    const { ready } = tier;
+    const at = orderedNow();
+    if (!ready) tier.dropAll();
+    await tier.whenReady(() => {
+      if (!ready) twice++;
+      return tier.clear(op, at);
+    });
+  };
+  const shelf: Shelf = {
+    db,
+    id,
+    inflight: tier.inflight,
+    begin: () => ({ generation: generation(), at: orderedNow() }),
+    secret: () => secretOf(db),
+    async lookup(key) {
+      try {
+        await tier.whenReady(() => undefined);
+        const entry = tier.get(key);
+        if (entry) return { value: entry.value, from: 'memory' };
+        const loaded = await tier.load(key, Infinity, shelf);
+        return loaded && { value: loaded.value, from: 'disk' };
+      } catch {
         return undefined;
       }
-    }
-    if (!isStoredResponse(stored)) return undefined;
-    if (!o.cacheable(stored.status) || stored.varyDigest !== varyDigest(stored.vary, request.headers, secret)) return undefined;
-    return { stored, from };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Keeps `stored` under `key`: in memory at once, on disk behind (a too-big body only warns). */
-export function save(shelf: Shelf, key: string, stored: StoredResponse, startedAt: number): void {
-  shelf.tier.set(key, { value: stored, storedAt: stored.time, expiresAt: Infinity }, shelf, startedAt);
-}
-
-/** Removes the responses of `shelf`, here, on disk and in other tabs' memory. */
-export async function clearShelf(shelf: Shelf): Promise<void> {
-  await shelf.tier.whenReady(() => shelf.tier.clear());
+    },
+    save(key, value, storedAt, expiresAt, token) {
+      if (token.generation !== generation()) return;
+      for (const [prefix, at] of removed) if (at > token.at && key.startsWith(prefix)) return;
+      try {
+        tier.whenReady(() => tier.set(key, { value, storedAt, expiresAt }, shelf, token.at));
+      } catch {
+        // A value the tier refuses: not stored.
+      }
+    },
+    remove: async (prefix, here) =>
+      tier.whenReady(() => {
+        if (!here) {
+          removed.delete(prefix);
+          removed.set(prefix, orderedNow());
+          if (removed.size > 256) removed.delete(removed.keys().next().value!);
+        }
+        for (const key of [...(db ? tier.byDiskKey : tier.byKey).keys()]) {
+          if (key.startsWith(prefix)) void (here ? tier.dropDiskKey(key) : tier.delete(key));
+        }
+      }),
+    clear,
+  };
+  shelves.set(id, shelf);
+  clears.set(shelf, clear);
+  return shelf;
 }
 
 /**
@@ -132,13 +161,53 @@ export async function clearFetchCache(): Promise<void> {
   const clear: DiskOp = { kind: 'clear', prefix: PREFIX, exact: false, at };
   const dbs = new Set([config.cachePath]);
   const cleared: Promise<unknown>[] = [];
-  for (const shelf of shelves.values()) {
-    if (shelf.db) dbs.add(shelf.db);
-    cleared.push(shelf.tier.whenReady(() => shelf.tier.clear(clear)));
+  for (const [{ db }, clearShelf] of clears) {
+    if (db) dbs.add(db);
+    cleared.push(clearShelf(clear));
   }
   for (const db of dbs) {
     announceRemoval({ type: 'clear', db, ns: PREFIX, prefix: true });
     cleared.push(storeFor(db).apply(clear));
   }
   await Promise.all(cleared);
+}
+
+const SECRET_ID = 'cachedFetch';
+const SECRET_BYTES = 32;
+const secrets = new WeakMap<CacheDatabase, Promise<Uint8Array>>();
+let pageSecret: Uint8Array | undefined;
+const random = () => crypto.getRandomValues(new Uint8Array(SECRET_BYTES));
+
+// clearCaches() renews the page's secret, as it does a database's (deleted with it): nothing keyed
+// before a logout can be linked to what is keyed after it.
+onClearCaches(async () => {
+  pageSecret = undefined;
+});
+
+/**
+ * The secret of database `db`, made at random the first time (by whichever tab comes first) and
+ * kept in its `secrets` store; this page's own for memory-only shelves and while IndexedDB is unavailable.
+ */
+async function secretOf(db: string): Promise<Uint8Array> {
+  pageSecret ??= random();
+  if (!db) return pageSecret;
+  return storeFor(db).connection.run((database) => {
+    let secret = secrets.get(database);
+    if (!secret) {
+      secrets.set(database, (secret = readOrMake(database)));
+      secret.catch(() => secrets.delete(database));
+    }
+    return secret;
+  }, pageSecret);
+}
+
+/** Reads the secret, or stores a new one when there is none (or a damaged one), in one transaction. */
+async function readOrMake(database: CacheDatabase): Promise<Uint8Array> {
+  const tx = database.transaction('secrets', 'readwrite');
+  const store = tx.objectStore('secrets');
+  const found: unknown = (await store.get(SECRET_ID))?.secret;
+  let secret = found instanceof Uint8Array && found.length === SECRET_BYTES ? found : undefined;
+  if (!secret) await store.put({ id: SECRET_ID, secret: (secret = random()) });
+  await tx.done;
+  return secret;
 }
