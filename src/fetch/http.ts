@@ -28,22 +28,18 @@ const MONTHS = 'janfebmaraprmayjunjulaugsepoctnovdec';
  * closest in the past when it would be more than 50 years ahead.
  */
 export function httpDate(text: string | null): number {
-  let [, day, month, year, time] =
-    /^(?:mon|tue|wed|thu|fri|sat|sun), (\d\d) (\w{3}) (\d{4}) ([\d:]{8}) gmt$/i.exec(text!) ??
-    /^(?:mon|tues|wednes|thurs|fri|satur|sun)day, (\d\d)-(\w{3})-(\d\d) ([\d:]{8}) gmt$/i.exec(text!) ??
-    [];
-  const asctime = /^(?:mon|tue|wed|thu|fri|sat|sun) (\w{3}) ([ \d]\d) ([\d:]{8}) (\d{4})$/i.exec(text!);
-  if (asctime) [, month, day, time, year] = asctime;
-  const m = MONTHS.indexOf(String(month).toLowerCase());
-  const [h, min, s] = /^(\d\d):(\d\d):(\d\d)$/.exec(time!)?.slice(1) ?? [];
-  if (m % 3 || s === undefined) return NaN;
-  let y = +year!;
-  if (y < 100) {
+  // Sun, 06 Nov 1994 08:49:37 GMT | Sunday, 06-Nov-94 08:49:37 GMT | Sun Nov  6 08:49:37 1994
+  const m = /^(?:[a-z]{3}, (\d\d) ([a-z]{3}) (\d{4})|[a-z]{6,9}, (\d\d)-([a-z]{3})-(\d\d)|[a-z]{3} ([a-z]{3}) ([ \d]\d)) (\d\d):(\d\d):(\d\d) (?:gmt|(\d{4}))$/i.exec(text!);
+  // Only asctime ends with its year.
+  if (!m || !m[7] !== !m[12]) return NaN;
+  const month = MONTHS.indexOf((m[2] ?? m[5] ?? m[7])!.toLowerCase());
+  let year = +(m[3] ?? m[6] ?? m[12])!;
+  if (year < 100) {
     const now = new Date().getUTCFullYear();
-    y += now - (now % 100);
-    if (y > now + 50) y -= 100;
+    year += now - (now % 100);
+    if (year > now + 50) year -= 100;
   }
-  return Date.UTC(y, m / 3, +day!, +h!, +min!, +s);
+  return month % 3 ? NaN : Date.UTC(year, month / 3, +(m[1] ?? m[4] ?? m[8])!, +m[9]!, +m[10]!, +m[11]!);
 }
 
 /**

@@ -36,29 +36,27 @@ export function keptHeaders(headers: Headers): [string, string][] {
 /** The entries of `headers`, names in lower case (as browsers give them; not every implementation does). */
 export const lowerCase = (headers: Headers): [string, string][] => [...headers].map(([name, value]) => [name.toLowerCase(), value]);
 
-const LINE_BREAK = /[\0\r\n]/;
-
 /**
  * Whether `value` is a stored response that makes a valid Response (status, header names and
  * values, status text, no body on a 204…); a damaged or foreign record is not.
  */
 export function isUsable(value: unknown): value is StoredResponse {
   try {
-    const v = value as StoredResponse;
+    const { status, statusText, headers, body, url, vary, time, age } = value as StoredResponse;
     return (
-      Number.isInteger(v.status) &&
-      v.status > 199 &&
-      v.status < 600 &&
-      v.status !== 206 &&
-      !LINE_BREAK.test(v.statusText) &&
-      v.headers.every(([name, text]) => TOKEN.test(name) && !LINE_BREAK.test(text)) &&
-      v.body instanceof ArrayBuffer &&
-      (!v.body.byteLength || ![204, 205, 304].includes(v.status)) &&
-      typeof v.url + typeof v.vary === 'stringstring' &&
-      v.age >= 0 &&
-      Number.isFinite(v.time + v.age) &&
+      Number.isInteger(status) &&
+      status > 199 &&
+      status < 600 &&
+      status !== 206 &&
+      !/[\0\r\n]/.test(statusText + headers) &&
+      headers.every(([name]) => TOKEN.test(name)) &&
+      body instanceof ArrayBuffer &&
+      (!body.byteLength || ![204, 205, 304].includes(status)) &&
+      typeof url + typeof vary === 'stringstring' &&
+      age >= 0 &&
+      Number.isFinite(time + age) &&
       // Browsers refuse what the checks above miss (a status text out of range…).
-      !!new Response(null, v)
+      !!new Response(null, value as StoredResponse)
     );
   } catch {
     return false;

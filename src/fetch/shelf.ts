@@ -127,11 +127,13 @@ function make(id: string, ns: string, db: string, o: ResolvedFetchOptions): Shel
     save(key, value, storedAt, expiresAt, token) {
       if (token.generation !== generation()) return;
       for (const [prefix, at] of removed) if (at > token.at && key.startsWith(prefix)) return;
-      try {
-        tier.whenReady(() => tier.set(key, { value, storedAt, expiresAt }, shelf, token.at));
-      } catch {
-        // A value the tier refuses: not stored.
-      }
+      void tier.whenReady(() => {
+        try {
+          tier.set(key, { value, storedAt, expiresAt }, shelf, token.at);
+        } catch {
+          // A value the tier refuses: not stored.
+        }
+      });
     },
     remove: async (prefix, here) =>
       tier.whenReady(() => {
