@@ -94,13 +94,14 @@ export function toResponse(stored: StoredResponse, status: CacheStatus, url: str
   let { body, status: code, statusText } = stored;
   const [, from, to] = (code === 200 && /^bytes=(\d*)-(\d*)$/.exec(range!)) || [];
   const size = body.byteLength;
-  // bytes=a-b, bytes=a- (to the end), bytes=-n (the last n).
-  const first = from ? +from : size - +to!;
+  // bytes=a-b, bytes=a- (to the end), bytes=-n (the last n); b before a is no range.
+  const first = Math.max(from ? +from : size - +to!, 0);
   const last = from && to ? Math.min(+to, size - 1) : size - 1;
   if ((from || to) && !(from && to && +to < +from)) {
-    [code, statusText] = first < size && last >= Math.max(first, 0) ? [206, 'Partial Content'] : [416, 'Range Not Satisfiable'];
-    headers.set('content-range', code > 206 ? `bytes */${size}` : `bytes ${Math.max(first, 0)}-${last}/${size}`);
-    body = code > 206 ? new ArrayBuffer(0) : body.slice(Math.max(first, 0), last + 1);
+    const part = first < size;
+    [code, statusText] = part ? [206, 'Partial Content'] : [416, 'Range Not Satisfiable'];
+    headers.set('content-range', part ? `bytes ${first}-${last}/${size}` : `bytes */${size}`);
+    body = body.slice(first, part ? last + 1 : first);
     headers.set('content-length', String(body.byteLength));
   }
   return mark(new Response(body.byteLength ? body : null, { status: code, statusText, headers }), status, stored.url || url.replace(/#.*/s, ''));

@@ -3,7 +3,8 @@ import { cachedFetch, cacheStatus, clearCaches, clearFetchCache, createCachedFet
 import { createHmac } from 'node:crypto';
 import { hmacHex } from '../../src/fetch/hmac';
 import { requestKeys } from '../../src/fetch/key';
-import { KEEP_STALE_MS } from '../../src/fetch/http';
+import fc from 'fast-check';
+import { httpDate, KEEP_STALE_MS } from '../../src/fetch/http';
 import { MAX_BODY_BYTES } from '../../src/fetch/network';
 import { DEFAULT_MAX_ITEMS } from '../../src/fetch/options';
 import type { StoredResponse } from '../../src/fetch/response';
@@ -168,6 +169,38 @@ describe('keys', () => {
       const expected = createHmac('sha256', Buffer.from(SECRET)).update(Buffer.from(text, 'utf16le')).digest('hex');
       expect(hmacHex(SECRET, text)).toBe(expected);
     }
+  });
+});
+
+describe('HTTP-dates', () => {
+  const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+  it('reads any instant within 45 years written in each of the three formats, in any case, and nothing else (fast-check, seed printed)', () => {
+    const seed = Number(process.env.SEED ?? Date.now() % 2 ** 31);
+    console.log(`HTTP-date property: seed ${seed} (SEED=${seed} replays it)`);
+    const now = Math.floor(Date.now() / 1000);
+    const years = 45 * 365 * 86_400;
+    fc.assert(
+      fc.property(fc.integer({ min: now - years, max: now + years }), (seconds) => {
+        const at = new Date(seconds * 1000);
+        const imf = at.toUTCString();
+        const [day, dd, month, yyyy, time] = imf.replace(',', '').split(' ') as [string, string, string, string, string];
+        const rfc850 = `${DAYS[at.getUTCDay()]}, ${dd}-${month}-${yyyy.slice(2)} ${time} GMT`;
+        const asctime = `${day} ${month} ${String(at.getUTCDate()).padStart(2, ' ')} ${time} ${yyyy}`;
+        for (const text of [imf, imf.toUpperCase(), rfc850, rfc850.toLowerCase(), asctime]) expect([text, httpDate(text)]).toEqual([text, seconds * 1000]);
+        for (const text of [imf.replace('GMT', 'UTC'), imf.replace(',', ''), `${imf}, ${imf}`, `${seconds}`, rfc850.replace('-', ' '), `${asctime} GMT`]) {
+          expect([text, httpDate(text)]).toEqual([text, NaN]);
+        }
+      }),
+      { seed, numRuns: 300 },
+    );
+  });
+
+  it('takes an RFC 850 two-digit year more than 50 years ahead as the past century (issue 22: 18-Aug-50 was 1950)', () => {
+    const year = new Date().getUTCFullYear();
+    const ahead = (n: number) => String((year + n) % 100).padStart(2, '0');
+    expect(new Date(httpDate(`Thursday, 18-Aug-${ahead(24)} 02:01:18 GMT`)).getUTCFullYear()).toBe(year + 24);
+    expect(new Date(httpDate(`Thursday, 18-Aug-${ahead(50)} 02:01:18 GMT`)).getUTCFullYear()).toBe(year + 50);
+    expect(new Date(httpDate(`Thursday, 18-Aug-${ahead(51)} 02:01:18 GMT`)).getUTCFullYear()).toBe(year + 51 - 100);
   });
 });
 
