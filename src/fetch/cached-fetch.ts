@@ -51,7 +51,8 @@ export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit, 
  *   single byte range of a stored 200 answers a `Range` request (206, or 416).
  * - A damaged or foreign record is a miss: the network answers, and its answer overwrites it.
  * - Every answer is a fresh `Response` with its own body; {@link cacheStatus} tells how it was
- *   produced, for it and for its `clone()`s. A response made from the store has `type` `'default'`.
+ *   produced, for it and for its `clone()`s. A response made from the store, or from a network
+ *   answer being stored, has `type` `'default'`.
  * - Identical concurrent requests share one network request; never across a clear (`clear()`,
  *   `clearFetchCache()`, `clearCaches()`): a request made after one never gets an answer asked for
  *   before it. Aborting a caller's `signal` rejects that caller's promise with the signal's reason

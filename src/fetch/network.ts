@@ -63,7 +63,7 @@ export async function network(c: Call, stored?: StoredResponse, unread = false):
   const sent = Date.now();
   const response = await fetch(new Request(request, { signal: new AbortController().signal, headers }));
   const time = Date.now();
-  const keep = (fresh: StoredResponse) => shelf.save(c.key, fresh, time, expiresAt(fresh, o), token);
+  const keep = (fresh: StoredResponse, until = expiresAt(fresh, o)) => until > time && shelf.save(c.key, fresh, time, until, token);
   const noStore = directives(response.headers).has('no-store');
   if (noStore && (stored || unread)) void shelf.remove(c.key);
   if (response.status === 304 && validator) {

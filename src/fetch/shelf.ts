@@ -135,17 +135,18 @@ function make(id: string, ns: string, db: string, o: ResolvedFetchOptions): Shel
         }
       });
     },
-    remove: async (prefix, here) =>
-      tier.whenReady(() => {
-        if (!here) {
-          removed.delete(prefix);
-          removed.set(prefix, orderedNow());
-          if (removed.size > 256) removed.delete(removed.keys().next().value!);
-        }
+    async remove(prefix, here) {
+      if (!here) {
+        removed.delete(prefix);
+        removed.set(prefix, orderedNow());
+        if (removed.size > 256) removed.delete(removed.keys().next().value!);
+      }
+      await tier.whenReady(() => {
         for (const key of [...(db ? tier.byDiskKey : tier.byKey).keys()]) {
           if (key.startsWith(prefix)) void (here ? tier.dropDiskKey(key) : tier.delete(key));
         }
-      }),
+      });
+    },
     clear,
   };
   shelves.set(id, shelf);
