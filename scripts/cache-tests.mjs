@@ -131,6 +131,7 @@ function table(results) {
   const rows = [];
   const totals = { n: 0, chromium: 0, cachedFetch: 0 };
   const differ = [];
+  const both = [];
   for (const set of testSets) {
     const tests = set.tests.filter((t) => scored(t) && (!grep || new RegExp(grep).test(t.id)));
     if (tests.length === 0) continue;
@@ -141,12 +142,13 @@ function table(results) {
     for (const t of tests) {
       const [c, f] = [results.chromium[t.id] === true, results.cachedFetch[t.id] === true];
       if (c !== f) differ.push({ id: t.id, kind: kind(t), name: t.name, chromium: c, cachedFetch: f, why: (c ? results.cachedFetch : results.chromium)[t.id] });
+      else if (!c) both.push(t.id);
     }
   }
-  return { rows, totals, differ };
+  return { rows, totals, differ, both };
 }
 
-function render({ rows, totals, differ }, about) {
+function render({ rows, totals, differ, both }, about) {
   const lines = [
     `Run of ${about.date}: http-cache-tests ${suiteVersion}, ${about.chromium}, headless. Scored: the ${totals.n} tests of kind`,
     '`required` or `optimal` that the suite runs for a browser cache, without those of `Set-Cookie` and',
@@ -165,6 +167,8 @@ function render({ rows, totals, differ }, about) {
       const cell = (ok) => (ok ? 'pass' : `fail: ${String(d.why?.[1] ?? d.why).replace(/\|/g, '\\|').replace(/\s+/g, ' ')}`);
       return `| \`${d.id}\`: ${d.name.replace(/\|/g, '\\|')} | ${d.kind} | ${cell(d.chromium)} | ${cell(d.cachedFetch)} |`;
     }),
+    '',
+    `Failed by both (${both.length}): ${both.map((id) => `\`${id}\``).join(', ') || 'none'}.`,
   ];
   return lines.join('\n');
 }
