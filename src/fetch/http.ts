@@ -156,11 +156,12 @@ export const KEEP_STALE_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * When `stored` is of no more use, to be swept (wall-clock ms): never while it has a validator
- * (`ETag`, `Last-Modified`: a 304 can make it fresh again); else {@link KEEP_STALE_MS} after it
- * turns stale, or then if it may not answer stale (`must-revalidate`, `no-cache`).
+ * (`ETag`, `Last-Modified`: a 304 can make it fresh again); else when it turns stale if it may not
+ * answer stale (`must-revalidate`, `no-cache`); else {@link KEEP_STALE_MS} after it turns stale
+ * (or arrives, if it came stale).
  */
 export function expiresAt(stored: StoredResponse, o: ResolvedFetchOptions): number {
   const { stale, until } = useOf(stored, o);
   const headers = new Headers(stored.headers);
-  return headers.has('etag') || headers.has('last-modified') ? Infinity : until + (stale ? KEEP_STALE_MS : 0);
+  return headers.has('etag') || headers.has('last-modified') ? Infinity : stale ? Math.max(until, stored.time) + KEEP_STALE_MS : until;
 }

@@ -666,15 +666,21 @@ describe('HTTP semantics of a private cache (issue 22)', () => {
     api.routes.set('/plain', () => new Response('plain', { headers: { 'cache-control': 'max-age=60' } }));
     api.routes.set('/validator', () => new Response('validator', { headers: { 'cache-control': 'max-age=60', etag: '"v"' } }));
     api.routes.set('/strict', () => new Response('strict', { headers: { 'cache-control': 'max-age=60, must-revalidate' } }));
-    for (const path of ['/plain', '/validator', '/strict']) await (await get(`${ORIGIN}${path}`)).text();
-    const records = await waitForEntries(cachePath, 3);
+    api.routes.set('/aged', () => new Response('aged', { headers: { 'cache-control': 'max-age=60', age: '7200' } }));
+    for (const path of ['/plain', '/validator', '/strict', '/aged']) await (await get(`${ORIGIN}${path}`)).text();
+    const records = await waitForEntries(cachePath, 4);
     const expiry = Object.fromEntries(records.map((r) => [new TextDecoder().decode((r.value as StoredResponse).body), r.expiresAt - r.storedAt + (r.value as StoredResponse).age]));
-    expect(expiry).toEqual({ plain: 60_000 + KEEP_STALE_MS, validator: Infinity, strict: 60_000 });
+    // (Each is measured from when it left the server: `age` is how long before it arrived.)
+    const aged = records.find((r) => (r.value as StoredResponse).age >= 7_200_000)!;
+    expect(expiry).toMatchObject({ plain: 60_000 + KEEP_STALE_MS, validator: Infinity, strict: 60_000 });
+    // One that came stale is kept a week from its arrival.
+    expect(aged.expiresAt - aged.storedAt).toBe(KEEP_STALE_MS);
     const start = Date.now();
     vi.useFakeTimers({ toFake: ['Date'], now: start + 6 * 86_400_000 });
     try {
       api.state.fail = true;
       expect(cacheStatus(await get(`${ORIGIN}/plain`))).toBe('stale');
+      expect(cacheStatus(await get(`${ORIGIN}/aged`))).toBe('stale');
       await expect(get(`${ORIGIN}/strict`)).rejects.toThrow(TypeError);
       vi.setSystemTime(start + 8 * 86_400_000);
       await expect(get(`${ORIGIN}/plain`)).rejects.toThrow(TypeError);
