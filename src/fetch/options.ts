@@ -25,7 +25,7 @@ export interface FetchCacheOptions {
    * says `must-revalidate` or `no-cache`. `Cache-Control: no-store` is never overridden.
    */
   ttl?: number;
-  /** Most responses kept (in memory, and on disk with `toDisk`); a positive integer. Default: {@link DEFAULT_MAX_ITEMS}. */
+  /** Most responses kept (in memory, and on disk with `toDisk`); a positive integer, or Infinity. Default: 500 (least recently used go first). */
   maxItems?: number;
   /** Which response to evict when `maxItems` is reached: `'LRU'` (default), `'LFU'` or `'FIFO'`, any case. */
   policy?: Policy | Lowercase<Policy>;
