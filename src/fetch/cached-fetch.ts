@@ -3,7 +3,7 @@ import { requestKeys, urlKey, varyDigest, varyNames } from './key';
 import { network, share, allowed, type Call } from './network';
 import { resolveFetchOptions, type FetchCacheOptions, type ResolvedFetchOptions } from './options';
 import { isUsable, mark, toResponse, type CacheStatus, type StoredResponse } from './response';
-import { shelfFor, type Shelf, type Token } from './shelf';
+import { everyShelf, shelfFor, type Shelf, type Token } from './shelf';
 
 /** A configured {@link cachedFetch}, made by {@link createCachedFetch}. */
 export interface CachedFetch {
@@ -28,7 +28,7 @@ export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit, 
  *
  * - GET and HEAD requests are cached. Any other method but OPTIONS and TRACE passes straight to
  *   `fetch`, and an answer below 400 removes what is stored for its URL and for the same-origin
- *   URLs its `Location` and `Content-Location` name.
+ *   URLs its `Location` and `Content-Location` name, by every instance this page has used.
  * - Passed straight to `fetch`: `cache: 'no-store'` and `Cache-Control: no-store` requests, `Range`
  *   requests but those for one byte range of a GET, and `mode: 'same-origin'` requests to another
  *   origin. `cache: 'reload'` skips the store but stores the answer; `'no-cache'` (or
@@ -79,7 +79,7 @@ async function call(o: ResolvedFetchOptions, input: RequestInfo | URL, init: Req
   if (method !== 'GET' && method !== 'HEAD') {
     const url = like.url ?? String(input);
     const response = await fetch(input, init);
-    if (!/^(OPTIONS|TRACE)$/.test(method)) await invalidate(shelf, url, response);
+    if (!/^(OPTIONS|TRACE)$/.test(method)) for (const each of everyShelf()) await invalidate(each, url, response);
     return response;
   }
   if (mode === 'no-store') return fetch(input, init);
@@ -102,7 +102,7 @@ async function call(o: ResolvedFetchOptions, input: RequestInfo | URL, init: Req
 }
 
 /**
- * After an unsafe request to `url` answered below 400 (or opaquely), removes what is stored for
+ * After an unsafe request to `url` answered below 400 (or opaquely), removes what `shelf` stores for
  * it and for the URLs its `Location` and `Content-Location` name on the same origin (RFC 9111 §4.4).
  */
 async function invalidate(shelf: Shelf, url: string, response: Response): Promise<void> {

@@ -71,6 +71,9 @@ const shelves = new Map<string, Shelf>();
 /** How to clear each shelf, with the disk operation given (see clearFetchCache). */
 const clears = new Map<Shelf, (op?: DiskOp) => Promise<void>>();
 
+/** Every shelf this page has made (an unsafe request invalidates its URL in each). */
+export const everyShelf = () => shelves.values();
+
 /** The shelf of options `o` (its database is `o.cachePath` or, at the time of the call, `config.cachePath`). */
 export function shelfFor(o: ResolvedFetchOptions): Shelf {
   // Another tab's clearCaches() (a logout) empties this page's responses too, memory-only ones included.

@@ -626,12 +626,16 @@ describe('HTTP semantics of a private cache (issue 22)', () => {
     expect(cacheStatus(await get(`${ORIGIN}/validated`))).toBe('memory');
   });
 
-  it('an unsafe request invalidates what a Request input names, relative URLs too, and what a GET on the network meanwhile would store', async () => {
+  it('an unsafe request invalidates what a Request input names, relative URLs too, in every instance, and what a GET on the network meanwhile would store', async () => {
     const api = server();
     const { get } = instance();
     const url = `${location.origin}/data?relative`;
     await (await get(url)).text();
     await get(new Request('/data?relative', { method: 'DELETE' }));
+    expect(cacheStatus(await get(url))).toBe('network');
+    // Sent by another instance (other storage options, another database): invalidated all the same.
+    await (await get(url)).text();
+    await cachedFetch(url, { method: 'PUT', body: 'x' }, { toDisk: false });
     expect(cacheStatus(await get(url))).toBe('network');
     // A GET sent before a POST to its URL, answered after it: not stored.
     let answer!: () => void;
