@@ -63,7 +63,12 @@ const CEILING_DISK = 23_500;
  * Range, revalidation with 304s, only-if-cached, freshness from max-age/Expires, HMAC keys over every
  * request header with a per-database secret, damaged records as misses) brings it to 2,589 B.
  */
-const CEILING_FETCH_EXTRA = 2_650;
+// Raised to 4,700 B (4,632 B measured) by issue 22, which asks for what an RFC 9111 cache does and
+// the earlier one did not: strict HTTP-dates and Age, heuristic freshness by status, the 304 update
+// rules, stale-while-revalidate / stale-if-error, invalidation by unsafe methods (a key split by
+// URL), byte ranges from the store, bodies streamed as they come and stored whole within a bound, a
+// sweep date per entry, and the storage seam (src/fetch/shelf.ts) that holds the secret.
+const CEILING_FETCH_EXTRA = 4_700;
 const guard = process.argv.includes('--guard');
 /** Names that only cachedFetch code carries (issue 4's API); none may appear in bundle (a). */
 const FETCH_MARKERS = ['cachedFetch', 'createCachedFetch', 'cacheStatus'];

@@ -229,6 +229,11 @@ function memoize(fn: Compute, options: ResolvedOptions): Memoized<AnyFunction> {
     const pending = memory.inflight.get(key);
     if (pending) {
       stats.memoryHits++;
+      // Joining a read of the disk is a use of what it holds, which orders eviction (none if it is computed).
+      if (tiers.ordered) {
+        const at = memory.moment();
+        void tiers.inTurn(digestOf(key), async (known) => void memory.useCold(known, at));
+      }
       return pending;
     }
     const generation = memory.generation;
@@ -288,6 +293,8 @@ function memoize(fn: Compute, options: ResolvedOptions): Memoized<AnyFunction> {
     return since && tiers.writeThrough(entry, gone, since, !tiers.ordered);
   }
 
+  // `arguments`, not rest parameters: a memory hit allocates no array (the hot path).
+  /* eslint-disable prefer-rest-params, @typescript-eslint/no-this-alias */
   const call = function (this: unknown, only?: unknown): Promise<unknown> {
     const tiers = own ?? tiersNow();
     let key: string | Promise<string>;
@@ -310,6 +317,7 @@ function memoize(fn: Compute, options: ResolvedOptions): Memoized<AnyFunction> {
     const later = (known: string) => withTiers((ready) => lookup(ready, known, self, args, logouts)) as Promise<unknown>;
     return typeof key === 'string' ? later(key) : key.then(later);
   };
+  /* eslint-enable prefer-rest-params, @typescript-eslint/no-this-alias */
 
   /** Runs `use` on the tiers of now and on every other tier this function used. */
   function everyTiers<T>(use: (tiers: Tiers) => Promise<T>): Promise<T[]> {

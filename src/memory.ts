@@ -307,10 +307,19 @@ export class MemoryTier<V = unknown> {
   private track(entry: Entry<V>, stamped: boolean): void {
     if (!this.tracksUses) return;
     entry.untaken++;
-    if (stamped) {
-      if (!entry.stamped) (entry.stamped = true), this.stamped.push(entry);
-    } else if (!entry.unstamped) (entry.unstamped = true), this.unstamped.push(entry);
+    if (stamped) this.stampedUse(entry);
+    else if (!entry.unstamped) {
+      entry.unstamped = true;
+      this.unstamped.push(entry);
+    }
     if (this.unstamped.length + this.stamped.length === 1) this.onFirstUse?.();
+  }
+
+  /** Lists `entry` among those whose uses are stamped (once). */
+  private stampedUse(entry: Entry<V>): void {
+    if (entry.stamped) return;
+    entry.stamped = true;
+    this.stamped.push(entry);
   }
 
   /** Stamps the uses made so far in the order of each entry's last one (kept for {@link takeUses}); returns a stamp after them. */
@@ -320,7 +329,7 @@ export class MemoryTier<V = unknown> {
       for (const entry of this.unstamped) {
         entry.usedAt = pageNow();
         entry.unstamped = false;
-        if (!entry.stamped) (entry.stamped = true), this.stamped.push(entry);
+        this.stampedUse(entry);
       }
       this.unstamped = [];
     }

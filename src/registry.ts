@@ -108,25 +108,13 @@ export function clearCaches(): Promise<void> {
   forgetMemories();
   tell({ type: 'logout' });
   if (typeof indexedDB === 'undefined') return Promise.resolve();
-  const done = (async () => {
-    const module = await loadDisk();
+  const logout = (module: typeof DiskModule) => {
     module.endSession();
-    try {
-      await module.logout();
-    } finally {
-      // Said again once the databases are empty: a tab that read meanwhile drops what it read.
-      tell({ type: 'logout' });
-    }
-  })();
-  loggingOut = done.catch(() => {});
-  return done;
-}
-
-let loggingOut: Promise<void> = Promise.resolve();
-
-/** Resolves once this page's latest logout has emptied the databases (or failed): what is read after it is the next user's. */
-export function afterLogout(): Promise<void> {
-  return loggingOut;
+    // Said again once the databases are empty: a tab that read meanwhile drops what it read.
+    return module.logout().finally(() => tell({ type: 'logout' }));
+  };
+  // Begun at once when the disk chunk is loaded: this page's disk operations asked for after it wait for it.
+  return loaded ? logout(loaded) : loadDisk().then(logout);
 }
 
 /**

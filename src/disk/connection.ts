@@ -73,9 +73,9 @@ export class Connection {
   /**
    * Runs `operation` on the database, once more on a fresh connection if the first was closed
    * under it. Resolves `fallback` where IndexedDB is unavailable or the operation fails (after
-   * `onError`, or a warning).
+   * a warning).
    */
-  async run<T>(operation: (db: IDBDatabase) => Promise<T>, fallback: T, onError?: (error: unknown) => void): Promise<T> {
+  async run<T>(operation: (db: IDBDatabase) => Promise<T>, fallback: T): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       const db = await this.open();
       if (!db) return fallback;
@@ -86,8 +86,7 @@ export class Connection {
           this.reset(db);
           continue;
         }
-        if (onError) onError(error);
-        else warnOnce('DISK_FAILED', `op:${this.name}:${errorName(error)}`, __DEV__ && `IndexedDB "${this.name}" failed (${String(error)}); going on from memory`);
+        warnOnce('DISK_FAILED', `op:${this.name}:${errorName(error)}`, __DEV__ && `IndexedDB "${this.name}" failed (${String(error)}); going on from memory`);
         return fallback;
       }
     }

@@ -77,22 +77,22 @@ class Database {
     this.connection = connection(name);
   }
 
-  run<T>(operation: (db: IDBDatabase) => Promise<T>, fallback: T, onError?: (error: unknown) => void): Promise<T> {
-    return tracked(
-      this.connection.run(
-        async (db) => {
-          const deferred = [...this.deferred];
-          this.deferred.clear();
-          for (const [ns, keys] of deferred) {
-            if (typeof keys === 'string') await store.clear(db, ns, keys === 'prefix');
-            else for (const key of keys) await store.remove(db, ns, key);
-          }
-          return operation(db);
-        },
-        fallback,
-        onError,
-      ),
-    );
+  /**
+   * Runs `operation` (its transaction) once the database is open, after this page's logout in
+   * progress (but `first`, the logout itself) and the removals kept for later.
+   */
+  run<T>(operation: (db: IDBDatabase) => Promise<T>, fallback: T, first = false): Promise<T> {
+    const runNow = () =>
+      this.connection.run(async (db) => {
+        const deferred = [...this.deferred];
+        this.deferred.clear();
+        for (const [ns, keys] of deferred) {
+          if (typeof keys === 'string') await store.clear(db, ns, keys === 'prefix');
+          else for (const key of keys) await store.remove(db, ns, key);
+        }
+        return operation(db);
+      }, fallback);
+    return tracked(first ? runNow() : loggingOut.then(runNow));
   }
 
   /**
@@ -151,6 +151,8 @@ class Database {
 }
 
 const databases = new Map<string, Database>();
+/** This page's logout in progress: disk operations asked for after it wait for it, and see the next user's database. */
+let loggingOut: Promise<unknown> = Promise.resolve();
 
 function database(name: string): Database {
   let found = databases.get(name);
@@ -196,22 +198,26 @@ export function disk(db: string, ns: string, maxItems: number, policy: Policy, l
  * visits it remembers), each in one transaction that writes a new epoch.
  * @throws (rejects) ClearBlockedError naming the databases that would not open
  */
-export async function logout(): Promise<void> {
-  const listed = await indexedDB.databases?.().then(
-    (infos) => new Set(infos.map((info) => info.name)),
-    () => undefined,
-  );
-  const left: string[] = [];
-  await Promise.all(
-    knownDatabases()
-      .filter((name) => !listed || listed.has(name) || databases.has(name))
-      .map(async (name) => {
-        const base = database(name);
-        base.connection.retryNow();
-        if (!(await base.run(async (db) => (await store.logout(db), true), false))) left.push(name);
-      }),
-  );
-  if (left.length > 0) throw new ClearBlockedError(left);
+export function logout(): Promise<void> {
+  const done = (async () => {
+    const listed = await indexedDB.databases?.().then(
+      (infos) => new Set(infos.map((info) => info.name)),
+      () => undefined,
+    );
+    const left: string[] = [];
+    await Promise.all(
+      knownDatabases()
+        .filter((name) => !listed || listed.has(name) || databases.has(name))
+        .map(async (name) => {
+          const base = database(name);
+          base.connection.retryNow();
+          if (!(await base.run(async (db) => (await store.logout(db), true), false, true))) left.push(name);
+        }),
+    );
+    if (left.length > 0) throw new ClearBlockedError(left);
+  })();
+  loggingOut = done.catch(() => {});
+  return done;
 }
 
 /** cachedFetch's secret of database `db`; undefined while it cannot be opened. */

@@ -1,11 +1,9 @@
-import { isExpired, pageNow } from '../memory';
-import { logoutCount } from '../registry';
-import { directives, lifetimeOf, requestRules, type RequestRules } from './http';
-import { requestKeys, varyDigest, varyNames } from './key';
+import { requestRules, useOf, type RequestRules } from './http';
+import { requestKeys, urlKey, varyDigest, varyNames } from './key';
+import { network, share, allowed, type Call } from './network';
 import { resolveFetchOptions, type FetchCacheOptions, type ResolvedFetchOptions } from './options';
-import { mark, toResponse, type StoredResponse } from './response';
-import { secretOf } from './secret';
-import { begin, clearShelf, lookup, remove, save, shelfFor, shelfNow, type Shelf, type Source, type Token } from './shelf';
+import { isUsable, mark, toResponse, type CacheStatus, type StoredResponse } from './response';
+import { everyShelf, shelfFor, type Shelf, type Token } from './shelf';
 
 /** A configured {@link cachedFetch}, made by {@link createCachedFetch}. */
 export interface CachedFetch {
@@ -18,197 +16,178 @@ export interface CachedFetch {
  * `fetch`, answered from a memory tier and IndexedDB per `options.strategy`, so that data loaded
  * once is there again after a reload and when the network is gone. See {@link createCachedFetch}
  * for the behaviour; instances share stored responses when their storage options agree.
- * @throws (rejects) TypeError or RangeError naming an invalid option
+ * @throws (rejects) IdbMemoTypeError or IdbMemoRangeError naming an invalid option
  */
 export async function cachedFetch(input: RequestInfo | URL, init?: RequestInit, options?: FetchCacheOptions): Promise<Response> {
   return call(resolveFetchOptions(options), input, init);
 }
 
 /**
- * Makes a configured {@link cachedFetch}.
+ * Makes a configured {@link cachedFetch}: a private HTTP cache (RFC 9111) in the page or a worker.
+ * docs/http.md tells what it does with each part of HTTP, and where it differs from the RFC.
  *
- * - Only GET and HEAD requests are cached; other methods, requests with `cache: 'no-store'` or
- *   `Cache-Control: no-store`, and `Range` requests pass straight to `fetch`. `cache: 'reload'` skips
- *   the store but stores the answer; `'no-cache'` (or `Cache-Control: no-cache` / `max-age=0`)
- *   revalidates; `'force-cache'` takes a stored answer however old; `'only-if-cached'` never asks
- *   the network (a 504 when nothing is stored).
- * - Key: a keyed hash (HMAC-SHA-256 with a random secret per database) of the method, the URL, the
- *   credentials and redirect modes, the integrity and every request header but `Cache-Control`
- *   (of those in `ignoreHeaders`, only whether they were sent); then the request headers the
- *   response's `Vary` names. No request header and no
- *   request URL is stored in clear (only the final URL of a redirected answer).
- * - Stored: status, statusText, headers (but `Set-Cookie`), body bytes, time and freshness.
- *   Never stored: answers with `Cache-Control: no-store` (which also remove what was stored),
- *   206 answers, opaque ones, `Vary: *`, `Vary: Cookie` unless `credentials: 'omit'`.
- * - Freshness: `ttl` when given; else the answer's `Cache-Control: max-age` / `no-cache`, or
- *   `Expires`, less its `Age`; without them, forever. A stale answer with an `ETag` or
- *   `Last-Modified` is revalidated with a conditional request; a 304 refreshes it.
+ * - GET and HEAD requests are cached. Any other method but OPTIONS and TRACE passes straight to
+ *   `fetch`, and an answer below 400 removes what is stored for its URL and for the same-origin
+ *   URLs its `Location` and `Content-Location` name, by every instance this page has used.
+ * - Passed straight to `fetch`: `cache: 'no-store'` and `Cache-Control: no-store` requests, `Range`
+ *   requests but those for one byte range of a GET, and `mode: 'same-origin'` requests to another
+ *   origin. `cache: 'reload'` skips the store but stores the answer; `'no-cache'` (or
+ *   `Cache-Control: no-cache` / `max-age=0`) revalidates; `'force-cache'` takes a stored answer
+ *   however old; `'only-if-cached'` never asks the network (a 504 when nothing is stored).
+ * - Key: a keyed hash (HMAC-SHA-256 with a random secret per database) of the URL, then of the
+ *   method, the credentials and redirect modes, the integrity and every request header but
+ *   `Cache-Control`, `Pragma` and `Range` (of those in `ignoreHeaders`, only whether they were
+ *   sent); then the request headers the response's `Vary` names. No request header and no request
+ *   URL is stored in clear (only the final URL of a redirected answer).
+ * - Freshness: `ttl` when given; else the answer's own (RFC 9111: `max-age`, `Expires`, a tenth of
+ *   its `Last-Modified` age for heuristically cacheable statuses), less its `Age`. A stale answer
+ *   with an `ETag` or `Last-Modified` is revalidated with a conditional request; a 304 refreshes it
+ *   and answers (`'revalidated'`). Within a `stale-while-revalidate` window it answers stale while
+ *   refreshed behind; within a `stale-if-error` window it answers in place of a 500, 502, 503 or 504.
+ * - A network failure falls back to the stored answer (`'stale'`), fresh or not, unless it says
+ *   `must-revalidate` or `no-cache`.
+ * - An answer from the network is returned as soon as its headers arrive; it is stored once its
+ *   body has arrived whole, if that is within 32 MiB. Answers from the store carry their `Age`; a
+ *   single byte range of a stored 200 answers a `Range` request (206, or 416).
  * - A damaged or foreign record is a miss: the network answers, and its answer overwrites it.
  * - Every answer is a fresh `Response` with its own body; {@link cacheStatus} tells how it was
- *   produced, for it and for its `clone()`s. A response made from the store has `type` `'default'`.
- * - A network failure falls back to the stored response (`'stale'`), expired or not.
- * - Identical concurrent requests share one network request, whose answer is read whole before it
- *   is handed out; never across a clear (`clear()`, `clearFetchCache()`, `clearCaches()`): a
- *   request made after one never gets an answer asked for before it. Aborting a caller's `signal`
- *   rejects that caller's promise with the signal's reason (an `AbortError`); the shared request
- *   goes on, and its answer is stored.
+ *   produced, for it and for its `clone()`s. A response made from the store, or from a network
+ *   answer being stored, has `type` `'default'`.
+ * - Identical concurrent requests share one network request; never across a clear (`clear()`,
+ *   `clearFetchCache()`, `clearCaches()`): a request made after one never gets an answer asked for
+ *   before it. Aborting a caller's `signal` rejects that caller's promise with the signal's reason
+ *   (an `AbortError`); the shared request goes on, and its answer is stored.
  * - Under `'stale-while-revalidate'` one background refresh per key runs at a time, across tabs
  *   too (Web Locks).
  *
  * Do not assign the result to `globalThis.fetch`: it calls `globalThis.fetch` for the network.
- * @throws TypeError or RangeError naming an invalid option
+ * @throws IdbMemoTypeError or IdbMemoRangeError naming an invalid option
  */
 export function createCachedFetch(options?: FetchCacheOptions): CachedFetch {
   const o = resolveFetchOptions(options);
   return Object.assign((input: RequestInfo | URL, init?: RequestInit) => call(o, input, init), {
-    clear: () => clearShelf(o),
+    clear: () => shelfFor(o).clear(),
   });
 }
 
 async function call(o: ResolvedFetchOptions, input: RequestInfo | URL, init: RequestInit = {}): Promise<Response> {
+  const shelf = shelfFor(o);
   const like = input as Partial<Request>;
+  const method = (init.method ?? like.method ?? 'GET').toUpperCase();
   const mode = init.cache ?? like.cache ?? 'default';
   // Checked before making a Request, which would use up the body of a Request `input`.
-  if (!/^(GET|HEAD)$/i.test(init.method ?? like.method ?? 'GET') || mode === 'no-store') return fetch(input, init);
+  if (method !== 'GET' && method !== 'HEAD') {
+    const url = like.url ?? String(input);
+    const response = await fetch(input, init);
+    if (!/^(OPTIONS|TRACE)$/.test(method)) for (const each of everyShelf()) await invalidate(each, url, response);
+    return response;
+  }
+  if (mode === 'no-store') return fetch(input, init);
   const request = new Request(input, init);
   const rules = requestRules(request, mode);
-  // Never stored, and never answered from the store: `no-store` asked for, or a part of the resource.
-  if (rules.noStore) return fetch(request);
+  if (rules.pass) return fetch(request);
   const { signal } = request;
   signal.throwIfAborted();
-  // Taken as the request begins: a clear() or clearCaches() made after it keeps its answer from being stored.
-  const logouts = logoutCount();
-  const now = shelfNow(o);
-  const token = now && begin(now, logouts);
+  // Taken now: a clear() or clearCaches() made after this call began, even before its first
+  // await, keeps its answer from being stored.
+  const token = shelf.begin();
   return new Promise((resolve, reject) => {
     const abort = () => reject(signal.reason);
     signal.addEventListener('abort', abort);
-    void (now ? Promise.resolve(now) : shelfFor(o))
-      .then((shelf) => answer(shelf, o, request, rules, token ?? begin(shelf, logouts)))
-      .then(resolve, reject)
+    void answer(shelf, o, request, rules, token)
+      // A caller gone: its copy of the body is let go, not left to fill up unread.
+      .then((response) => (signal.aborted ? void response.body?.cancel().catch(() => {}) : resolve(response)), reject)
       .finally(() => signal.removeEventListener('abort', abort));
   });
 }
 
-async function answer(shelf: Shelf, o: ResolvedFetchOptions, request: Request, rules: RequestRules, token: Token): Promise<Response> {
-  const secret = await secretOf(shelf.db);
-  const [key, requestFlight] = requestKeys(request, secret, o.ignoreHeaders, rules.mode);
-  // Requests made on either side of a clear never share one: a request started before it (with the
-  // previous user's cookies, say) answers its own callers only.
-  const flight = `${token.generation}:${token.logouts} ${requestFlight}`;
-  const found = rules.mode === 'reload' ? undefined : await lookup(shelf, key, request, o, secret, token);
-  const { url } = request;
-  if (rules.onlyIfCached) {
-    return found ? toResponse(found.stored, isFresh(found.stored, o, rules) ? found.from : 'stale', url) : new Response(null, { status: 504, statusText: 'Gateway Timeout' });
-  }
-  const revalidating = o.strategy === 'stale-while-revalidate';
-  if (found && o.strategy !== 'network-first' && !rules.revalidate) {
-    const fresh = rules.mode === 'force-cache' || isFresh(found.stored, o, rules);
-    if (revalidating) revalidate(shelf, key, flight, request, o, found.stored, secret, token);
-    if (fresh || revalidating) return toResponse(found.stored, fresh ? found.from : 'stale', url);
-  }
-  let source: Source;
+/**
+ * After an unsafe request to `url` answered below 400 (or opaquely), removes what `shelf` stores for
+ * it and for the URLs its `Location` and `Content-Location` name on the same origin (RFC 9111 §4.4).
+ */
+async function invalidate(shelf: Shelf, url: string, response: Response): Promise<void> {
   try {
-    source = await share(shelf, flight, () => network(shelf, key, request, o, found?.stored, secret, token, rules.mode === 'reload'));
+    if (response.status > 399) return;
+    const secret = await shelf.secret();
+    const target = new URL(url, globalThis.location?.href);
+    for (const named of [url, response.headers.get('location'), response.headers.get('content-location')]) {
+      const at = named === null ? undefined : new URL(named, target);
+      if (at?.origin === target.origin) await shelf.remove(urlKey(secret, at.href));
+    }
+  } catch {
+    // Nothing to remove (or no way to): the answer stands.
+  }
+}
+
+async function answer(shelf: Shelf, o: ResolvedFetchOptions, request: Request, rules: RequestRules, token: Token): Promise<Response> {
+  const secret = await shelf.secret();
+  const [key, flight] = requestKeys(request, secret, o.ignoreHeaders, rules.mode);
+  const c: Call = { shelf, o, request, rules, token, secret, key, flight };
+  const reload = rules.mode === 'reload';
+  const found = reload ? undefined : await find(c);
+  const stored = found?.[0];
+  const use = stored && useOf(stored, o, rules);
+  const serve = (from: StoredResponse, status: CacheStatus) => toResponse(from, status, request.url, rules.range);
+  if (rules.onlyIfCached) return stored ? serve(stored, use!.fresh ? found[1] : 'stale') : new Response(null, { status: 504, statusText: 'Gateway Timeout' });
+  if (stored && o.strategy !== 'network-first' && (!rules.revalidate || use!.immutable)) {
+    const fresh = use!.fresh || rules.mode === 'force-cache';
+    const behind = o.strategy === 'stale-while-revalidate';
+    if (fresh || (behind ? use!.stale : use!.swr)) {
+      if (behind || !fresh) revalidate(c, stored);
+      return serve(stored, fresh ? found[1] : 'stale');
+    }
+  }
+  let source;
+  try {
+    // A Range request the store could not answer passes straight through, not stored.
+    source = rules.range ? await fetch(request) : await share(c, () => network(c, stored, reload));
   } catch (error) {
-    if (found) return toResponse(found.stored, 'stale', url);
+    if (stored && (use!.fresh || use!.stale)) return serve(stored, 'stale');
     throw error;
   }
-  return source instanceof Response ? mark(source.clone(), 'network') : toResponse(source, 'network', url);
+  if (!(source instanceof Response)) return serve(source, 'revalidated');
+  if (use?.sie && [500, 502, 503, 504].includes(source.status)) {
+    void source.body?.cancel().catch(() => {});
+    return serve(stored!, 'stale');
+  }
+  return rules.range ? source : mark(source, 'network');
 }
-
-/** Whether `stored` is fresh: within `ttl` when there is one, else within its own lifetime, and the request's `max-age`. */
-function isFresh(stored: StoredResponse, o: ResolvedFetchOptions, rules: RequestRules): boolean {
-  const lifetime = Math.min(o.ttlMs < Infinity ? o.ttlMs : stored.lifetime, rules.maxAge);
-  return lifetime > 0 && !isExpired(stored.time, stored.time + lifetime, Date.now());
-}
-
-/** Joins the network request in progress for `flight`, or starts one (in the tier's `inflight`, which every clear empties). */
-function share(shelf: Shelf, flight: string, start: () => Promise<Source>): Promise<Source> {
-  const { inflight } = shelf.tiers.memory as unknown as { inflight: Map<string, Promise<Source>> };
-  let pending = inflight.get(flight);
-  if (!pending) inflight.set(flight, (pending = start().finally(() => inflight.get(flight) === pending && inflight.delete(flight))));
-  return pending;
-}
-
-/** Response headers never stored: they set cookies, and the page cannot read them anyway. */
-const UNSTORED = /^set-cookie2?$/;
 
 /**
- * Asks the network (with a signal of its own: no caller can abort it) and stores a storable answer.
- * With a `stored` response that has an `ETag` or `Last-Modified`, the request is conditional, and a
- * 304 refreshes `stored`. An answer marked `no-store` is not stored, and removes what was: `stored`,
- * or whatever is under `key` when the store was `unread` (`cache: 'reload'`).
+ * The stored response for the call's key and where it was found, if it is usable: whole, of a
+ * status the options store, with `Vary` headers matching the request's, and (for a
+ * `mode: 'same-origin'` request) not redirected to another origin. A damaged record is a miss,
+ * dropped from memory until a good answer overwrites it.
  */
-async function network(
-  shelf: Shelf,
-  key: string,
-  request: Request,
-  o: ResolvedFetchOptions,
-  stored: StoredResponse | undefined,
-  secret: Uint8Array,
-  token: Token,
-  unread = false,
-): Promise<Source> {
-  const headers = new Headers(request.headers);
-  const validators = stored && new Headers(stored.headers);
-  const etag = validators?.get('etag');
-  const modified = validators?.get('last-modified');
-  const conditional = !headers.has('if-none-match') && !headers.has('if-modified-since') && (etag ?? modified ?? null) !== null;
-  if (conditional && etag) headers.set('if-none-match', etag);
-  else if (conditional && modified) headers.set('if-modified-since', modified);
-  const response = await fetch(new Request(request, { signal: new AbortController().signal, headers }));
-  const keep = (fresh: StoredResponse) => {
-    save(shelf, key, fresh, token);
-    return fresh;
-  };
-  const noStore = directives(response.headers).has('no-store');
-  if (noStore && (stored || unread) && token.generation === shelf.tiers.memory.generation) void remove(shelf, key);
-  if (response.status === 304 && conditional && stored) {
-    // The stored response is still good: take the 304's headers (Date, Cache-Control, ETag…) but its length.
-    const merged = new Headers(stored.headers);
-    for (const [name, value] of response.headers) if (name !== 'content-length' && !UNSTORED.test(name)) merged.set(name, value);
-    const refreshed = { ...stored, headers: [...merged], time: pageNow(), lifetime: lifetimeOf(merged) };
-    return noStore ? refreshed : keep(refreshed);
+async function find(c: Call): Promise<[StoredResponse, CacheStatus] | undefined> {
+  const found = await c.shelf.lookup(c.key);
+  const stored = found?.value;
+  if (!found) return;
+  if (!isUsable(stored)) return void c.shelf.remove(c.key, true);
+  const headers = new Headers(stored.headers);
+  try {
+    if (
+      allowed(stored.status, headers, c.o) &&
+      stored.vary === varyDigest(varyNames(headers), c.request.headers, c.secret) &&
+      !(c.request.mode === 'same-origin' && stored.url && new URL(stored.url).origin !== globalThis.location?.origin)
+    ) {
+      return [stored, found.from];
+    }
+  } catch {
+    // A Vary naming a header the platform refuses: a miss.
   }
-  const vary = varyNames(response);
-  // Status 0: an opaque response, whose body and status cannot be read. 206: a part, never the whole.
-  // A Vary on Cookie cannot be checked (the page cannot read cookies) unless none were sent.
-  const unknowable = vary.includes('*') || (vary.includes('cookie') && request.credentials !== 'omit');
-  if (noStore || unknowable || !response.status || response.status === 206 || !o.cacheable(response.status)) return response;
-  return keep({
-    status: response.status,
-    statusText: response.statusText,
-    headers: [...response.headers].filter(([name]) => !UNSTORED.test(name)),
-    body: await response.arrayBuffer(),
-    url: response.url && response.url !== request.url.replace(/#.*/s, '') ? response.url : '',
-    time: pageNow(),
-    lifetime: lifetimeOf(response.headers),
-    vary,
-    varyDigest: varyDigest(vary, request.headers, secret),
-  });
 }
 
-/** Refreshes `key` in the background, unless this tab or another is refreshing it already. */
-function revalidate(
-  shelf: Shelf,
-  key: string,
-  flight: string,
-  request: Request,
-  o: ResolvedFetchOptions,
-  stored: StoredResponse,
-  secret: Uint8Array,
-  token: Token,
-): void {
-  const { memory, disk } = shelf.tiers;
-  if (memory.inflight.has(flight)) return;
-  const locks = disk && typeof navigator === 'object' ? navigator.locks : undefined;
-  const refresh = () => network(shelf, key, request, o, stored, secret, token);
-  // In flight at once: the hits that follow join it rather than start their own.
-  void share(shelf, flight, () =>
-    locks
-      ? // Another tab holds the lock: it is refreshing; read its answer from the disk next time.
-        (locks.request(`${disk!.ns} ${shelf.db} ${key}`, { ifAvailable: true }, (lock) => (lock ? refresh() : (memory.delete(key), stored))) as Promise<Source>)
-      : refresh(),
-  ).catch(() => {});
+/** Refreshes the call's key in the background, unless this tab or another is refreshing it already. */
+function revalidate(c: Call, stored: StoredResponse): void {
+  const { shelf } = c;
+  if (shelf.inflight.has(`${c.token.generation} ${c.flight}`)) return;
+  // The refresh takes the body it gets only to let it go: the store reads it on its own.
+  const refresh = () => share(c, () => network(c, stored)).then((source) => void (source instanceof Response && source.body?.cancel()), () => {});
+  const locks = shelf.db ? globalThis.navigator?.locks : undefined;
+  if (!locks?.request) return void refresh();
+  void locks
+    // Another tab holds the lock: it is refreshing; read its answer from the disk next time.
+    .request(`${shelf.id} ${c.key}`, { ifAvailable: true }, (lock) => (lock ? refresh() : shelf.remove(c.key, true)))
+    .catch(() => {});
 }

@@ -1,12 +1,12 @@
-import { IdbMemoRangeError, IdbMemoTypeError } from '../errors';
+import { IdbMemoRangeError } from '../errors';
 import { checkNames, describe, invalid, isOptionsObject, notAnObject, resolveOptions } from '../options';
 import { TOKEN } from './http';
 import type { Policy } from '../policies';
 
 /**
  * How {@link cachedFetch} weighs the store against the network:
- * - `'cache-first'`: answer from the store while the entry is within `ttl`; else from the network,
- *   or from the expired entry (`'stale'`) when the network fails.
+ * - `'cache-first'`: answer from the store while the entry is fresh (see `ttl`); else from the network,
+ *   or from the stale entry (`'stale'`) when the network fails.
  * - `'network-first'`: always ask the network; the store only answers (`'stale'`) when it fails.
  * - `'stale-while-revalidate'`: answer from the store at once (`'stale'` past `ttl`) and refresh
  *   the entry in the background on every hit, one refresh per key at a time; a miss asks the network.
@@ -18,13 +18,14 @@ export interface FetchCacheOptions {
   /** Default: `'cache-first'`. */
   strategy?: FetchStrategy;
   /**
-   * Seconds a stored response stays fresh; a positive number. Given, it overrides the response's
-   * own `Cache-Control: max-age` / `no-cache` and `Expires`; by default they decide, and a response
-   * without them stays fresh forever. An expired response is kept: it still answers when the
-   * network fails (as `'stale'`). `Cache-Control: no-store` is never overridden.
+   * Seconds a stored response stays fresh after it arrived; a positive number. Given, it replaces
+   * the lifetime the response's headers give (`Cache-Control: max-age` / `no-cache`, `Expires`,
+   * heuristics); by default they decide (RFC 9111), and a response without them is stale at once.
+   * A stale response is kept: it still answers when the network fails (as `'stale'`), unless it
+   * says `must-revalidate` or `no-cache`. `Cache-Control: no-store` is never overridden.
    */
   ttl?: number;
-  /** Most responses kept (in memory, and on disk with `toDisk`); a positive integer. Default: unbounded. */
+  /** Most responses kept (in memory, and on disk with `toDisk`); a positive integer, or Infinity. Default: 500 (least recently used go first). */
   maxItems?: number;
   /** Which response to evict when `maxItems` is reached: `'LRU'` (default), `'LFU'` or `'FIFO'`, any case. */
   policy?: Policy | Lowercase<Policy>;
@@ -34,8 +35,11 @@ export interface FetchCacheOptions {
   toDisk?: boolean;
   /**
    * Which response statuses are stored, e.g. `(status) => status === 200 || status === 404`.
-   * Default: 2xx only. Opaque (`no-cors`) responses, 206 (partial) answers, answers marked
-   * `Cache-Control: no-store` and responses with `Vary: *` are never stored.
+   * Default: as RFC 9111 says: any status with explicit freshness (`max-age`, `Expires`) or
+   * `public` / `private`, and the heuristically cacheable ones (200, 203, 204, 300, 301, 308, 404,
+   * 405, 410, 414, 501) without it; not an unknown status with `must-understand`. Opaque
+   * (`no-cors`) responses, 206 (partial) and 304 answers, answers marked `Cache-Control: no-store`
+   * and responses with `Vary: *` are never stored.
    */
   cacheableStatuses?: (status: number) => boolean;
   /**
@@ -56,17 +60,25 @@ export interface ResolvedFetchOptions {
   readonly policy: Policy;
   readonly cachePath: string | undefined;
   readonly toDisk: boolean;
-  readonly cacheable: (status: number) => boolean;
+  /** `cacheableStatuses`; undefined: the rules of RFC 9111. */
+  readonly statuses: ((status: number) => boolean) | undefined;
   /** Lower-case names of the headers left out of keys. */
   readonly ignoreHeaders: readonly string[];
 }
+
+/**
+ * Responses kept by default: enough for the distinct requests of a working session of an app
+ * (each response is one entry, whatever its size), few enough that the memory tier, which holds
+ * what the page used, and the index read at start stay small.
+ */
+export const DEFAULT_MAX_ITEMS = 500;
 
 const STRATEGIES: readonly string[] = ['cache-first', 'network-first', 'stale-while-revalidate'];
 const NAMES = ['strategy', 'ttl', 'maxItems', 'policy', 'cachePath', 'toDisk', 'cacheableStatuses', 'ignoreHeaders'];
 
 /**
  * Validates fetch `options` and fills in defaults.
- * @throws TypeError for an unknown option or a value of the wrong type; RangeError for a value out of range
+ * @throws IdbMemoTypeError for an unknown option or a value of the wrong type; IdbMemoRangeError for a value out of range
  */
 export function resolveFetchOptions(options: FetchCacheOptions = {}): ResolvedFetchOptions {
   if (!isOptionsObject(options)) notAnObject('cachedFetch()', options);
@@ -75,13 +87,20 @@ export function resolveFetchOptions(options: FetchCacheOptions = {}): ResolvedFe
   // Named for resolveOptions() only: a fetch store's namespace is its own.
   const base = resolveOptions({ ...shared, toDisk, name: toDisk === false ? undefined : 'cachedFetch' });
   if (!STRATEGIES.includes(strategy)) {
-    throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', `idb-memo: option "strategy" must be one of '${STRATEGIES.join("', '")}' (got ${describe(strategy)})`);
+    throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', __DEV__ && `idb-memo: option "strategy" must be one of '${STRATEGIES.join("', '")}' (got ${describe(strategy)})`);
   }
   if (statuses !== undefined && typeof statuses !== 'function') {
-    throw new IdbMemoTypeError('INVALID_OPTION', `idb-memo: option "cacheableStatuses" must be a function (got ${describe(statuses)})`);
+    invalid('cacheableStatuses', 'a function', statuses);
   }
   if (!Array.isArray(ignoreHeaders) || !ignoreHeaders.every((name) => typeof name === 'string' && TOKEN.test(name))) {
     invalid('ignoreHeaders', 'an array of header names', ignoreHeaders);
   }
-  return { ...base, strategy, ignoreHeaders: ignoreHeaders.map((name) => name.toLowerCase()), toDisk: toDisk !== false, cacheable: statuses ?? ((status) => status >= 200 && status < 300) };
+  return {
+    ...base,
+    maxItems: shared.maxItems ?? DEFAULT_MAX_ITEMS,
+    strategy,
+    ignoreHeaders: ignoreHeaders.map((name) => name.toLowerCase()),
+    toDisk: toDisk !== false,
+    statuses,
+  };
 }

@@ -1,153 +1,175 @@
-import { config } from '../config';
-import type { Since } from '../disk/index';
-import { loadDisk, loadedDisk, logoutCount, tell } from '../registry';
-import { sharedTiers, Tiers } from '../tiers';
-import { TOKEN } from './http';
-import { varyDigest } from './key';
-import type { ResolvedFetchOptions } from './options';
-import type { CacheStatus, StoredResponse } from './response';
-
-/** What a shared network request produced: a stored response, or a response that was not stored. */
-export type Source = StoredResponse | Response;
-
 /**
- * The responses of one storage configuration (database, bound and policy), shared by every
- * cachedFetch instance with that configuration in this page: one {@link Tiers}, like a memoized function's.
+ * The storage seam of cachedFetch: the only fetch module that touches the tiers (src/tiers.ts), the
+ * disk tier or the registry. Everything HTTP lives in the other fetch modules and sees storage only
+ * through a {@link Shelf}: values are opaque to it, and keys are strings whose first
+ * {@link URL_KEY_LENGTH} characters name the URL (see `remove`).
+ *
+ * What each operation must guarantee, whatever implements it:
+ * - `begin()`: synchronous; taken when a request begins. A `save` made with the token is dropped if
+ *   a `clear()` of the shelf (here, `clearFetchCache()`, `clearCaches()`, or another tab's) or a
+ *   `remove()` of its key began after the token was taken, even when the save comes later.
+ * - `secret()`: the random secret of the shelf's database (32 bytes), the same in every tab and after
+ *   a reload; a logout (`clearCaches()`) makes a new one. A memory-only shelf, or one whose database
+ *   cannot be opened, gets this page's secret, renewed by a logout.
+ * - `lookup(key)`: the value stored under `key`, and whether it came from memory or the disk;
+ *   undefined on a miss, past the entry's `expiresAt`, and on any failure (it never rejects).
+ * - `save(key, value, storedAt, expiresAt, token)`: keeps `value` in memory at once (a `lookup`
+ *   right after finds it) and on disk behind, evicting per the shelf's bound; never throws. An entry
+ *   past `expiresAt` (wall-clock ms) is a miss and is swept from memory and disk.
+ * - `remove(prefix, here)`: removes every entry whose key begins with `prefix`, here, on disk and
+ *   from other tabs' memory; done in this page when it resolves. `here`: only this page's memory
+ *   copy is dropped (another tab writes a newer one to the disk).
+ * - `clear()`: removes every entry of the shelf, here, on disk and in other tabs, and empties `inflight`.
+ * - `inflight`: network requests in progress, by an id of the caller's; emptied by every clear.
+ *
+ * This implementation: one {@link Tiers} per storage configuration (database, maxItems, policy).
+ * On disk, the rules of every cache hold: a save commits only if nothing removed its key (or its
+ * URL) or cleared the shelf, in any tab, since the disk was read as its request began.
  */
-export interface Shelf {
-  readonly db: string;
-  /** Its entries; its memory tier's `inflight` holds the network requests in progress, by flight key. */
-  readonly tiers: Tiers<StoredResponse>;
-}
+import { config } from '../config';
+import type * as DiskModule from '../disk/index';
+import type { Since } from '../disk/index';
+import { isExpired } from '../memory';
+import { loadDisk, loadedDisk, logoutCount, register, tell, type Registered } from '../registry';
+import { Tiers } from '../tiers';
+import { URL_KEY_LENGTH } from './key';
+import type { ResolvedFetchOptions } from './options';
 
-/** When a request began: a clear or logout after it keeps its answer from being stored. */
+/** Taken by {@link Shelf.begin} when a request begins. */
 export interface Token {
+  /** Of the shelf, which every clear and logout bumps. */
   readonly generation: number;
   readonly logouts: number;
-  /** What the disk held when it began (read with its lookup), for the write. */
-  since?: Since | undefined;
+  /** Orders it with this page's removals. */
+  readonly at: number;
+  /** What the disk had seen when it began (undefined: memory only, or the disk unavailable). */
+  readonly since: Promise<Since | undefined>;
 }
 
-/** A stored response found for a request. */
+/** What {@link Shelf.lookup} found. */
 export interface Found {
-  readonly stored: StoredResponse;
-  readonly from: CacheStatus;
+  readonly value: unknown;
+  readonly from: 'memory' | 'disk';
 }
 
-/** Namespace prefix of every fetch entry (the format of the stored form included). */
+/** The stored responses of one storage configuration, as the HTTP modules see them (see the guarantees above). */
+export interface Shelf {
+  /** The database ('' for memory only). */
+  readonly db: string;
+  /** Names the shelf alike in every tab (for Web Locks). */
+  readonly id: string;
+  readonly inflight: Map<string, unknown>;
+  begin(): Token;
+  secret(): Promise<Uint8Array>;
+  lookup(key: string): Promise<Found | undefined>;
+  save(key: string, value: object, storedAt: number, expiresAt: number, token: Token): void;
+  remove(prefix: string, here?: boolean): Promise<void>;
+  clear(): Promise<void>;
+}
+
+/** Namespace prefix of every fetch entry; its version is that of the stored form. */
 const PREFIX = 'idb-memo:fetch@3';
 const shelves = new Map<string, Shelf>();
+/** Orders tokens and removals of this page. */
+let ticks = 0;
+/** What each shelf registers for logouts while its tiers do not exist yet (the registry holds them weakly). */
+const watchers: Registered[] = [];
 
-/** The shelf of options `o` if it can be had at once (memory only, or the disk tier loaded), else undefined. */
-export function shelfNow(o: ResolvedFetchOptions): Shelf | undefined {
+/** Every shelf this page has made (an unsafe request invalidates its URL in each). */
+export const everyShelf = (): Iterable<Shelf> => shelves.values();
+
+/** The shelf of options `o` (its database is `o.cachePath` or, at the time of the call, `config.cachePath`). */
+export function shelfFor(o: ResolvedFetchOptions): Shelf {
   const db = o.toDisk ? (o.cachePath ?? config.cachePath) : '';
   const ns = PREFIX + (Number.isFinite(o.maxItems) ? `/${o.maxItems}${o.policy}` : '');
-  const id = `${ns}\0${db}`;
+  const id = `${ns} ${db}`;
   let shelf = shelves.get(id);
-  const module = loadedDisk();
-  if (!shelf && (!db || module)) {
-    const tiers = module && db ? sharedTiers<StoredResponse>(db, ns, o.maxItems, o.policy, () => module.disk(db, ns, o.maxItems, o.policy, 'cachedFetch')) : new Tiers<StoredResponse>(o.maxItems, o.policy);
-    shelves.set(id, (shelf = { db, tiers }));
-  }
+  if (!shelf) shelves.set(id, (shelf = make(id, ns, db, o)));
   return shelf;
 }
 
-/** The shelf of options `o` (its database is `o.cachePath` or, at the time of the call, `config.cachePath`). */
-export async function shelfFor(o: ResolvedFetchOptions): Promise<Shelf> {
-  return shelfNow(o) ?? (await loadDisk(), shelfNow(o)!);
-}
+function make(id: string, ns: string, db: string, o: ResolvedFetchOptions): Shelf {
+  /** Removals of this page, by key prefix, for saves begun before them; the latest 256. */
+  const removed = new Map<string, number>();
+  const inflight = new Map<string, unknown>();
+  let tiers: Tiers<object> | undefined;
+  /** Clears and logouts before the tiers exist; their memory's generation starts from it, and counts them after. */
+  let early = 0;
+  const watcher: Registered = { forget: () => void early++ };
+  watchers.push(watcher);
+  register(watcher);
+  const generation = () => (tiers ? tiers.memory.generation : early);
+  const made = () => {
+    const module = loadedDisk();
+    tiers = new Tiers<object>(o.maxItems, o.policy, module && db ? module.disk(db, ns, o.maxItems, o.policy, 'cachedFetch') : undefined);
+    tiers.memory.generation = early;
+    return tiers;
+  };
+  // Made at once when it can be (memory only, or the disk tier's chunk loaded), else once it is.
+  const ready = !db || loadedDisk() ? Promise.resolve(made()) : loadDisk().then(() => tiers ?? made());
 
-/** A token of a request that began when the page had seen `logouts` logouts. */
-export function begin(shelf: Shelf, logouts: number): Token {
-  return { generation: shelf.tiers.memory.generation, logouts };
-}
-
-/** Whether a stored value has the shape of a {@link StoredResponse}; anything else is a miss. */
-function isStoredResponse(value: unknown): value is StoredResponse {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<StoredResponse>;
-  return (
-    typeof v.status === 'number' &&
-    v.status >= 200 &&
-    v.status <= 599 &&
-    v.status !== 206 &&
-    typeof v.statusText === 'string' &&
-    !/[\0\r\n]/.test(v.statusText) &&
-    Array.isArray(v.headers) &&
-    v.headers.every((pair) => Array.isArray(pair) && pair.length === 2 && typeof pair[0] === 'string' && TOKEN.test(pair[0]) && typeof pair[1] === 'string' && !/[\0\r\n]/.test(pair[1])) &&
-    v.body instanceof ArrayBuffer &&
-    typeof v.url === 'string' &&
-    Number.isFinite(v.time) &&
-    typeof v.lifetime === 'number' &&
-    !Number.isNaN(v.lifetime) &&
-    Array.isArray(v.vary) &&
-    v.vary.every((name) => typeof name === 'string') &&
-    typeof v.varyDigest === 'string'
-  );
-}
-
-/** Whether `value` is a stored response that makes a valid Response (header names, no body on a 204…). */
-function isUsable(value: unknown): value is StoredResponse {
-  try {
-    // The Response constructor refuses bad header names and values, status texts, and bodies on null-body statuses.
-    return isStoredResponse(value) && !!new Response(null, value) && (value.body.byteLength === 0 || ![204, 205, 304].includes(value.status));
-  } catch {
-    return false;
-  }
-}
-
-/**
- * The stored response for `key`, from memory or disk, if its `Vary` headers match `request`'s.
- * A damaged or foreign record, or one that no longer makes a valid Response, is a miss. Notes in
- * `token` what the disk held.
- */
-export async function lookup(shelf: Shelf, key: string, request: Request, o: ResolvedFetchOptions, secret: Uint8Array, token: Token): Promise<Found | undefined> {
-  try {
-    const { memory, disk } = shelf.tiers;
-    let stored: unknown = memory.get(key)?.value;
-    let from: CacheStatus = 'memory';
-    if (stored === undefined && disk) {
-      const at = memory.moment();
-      const read = await shelf.tiers.inTurn(key, (known) => disk.read(known));
-      token.since = read.since;
-      stored = read.record?.value;
-      from = 'disk';
-      if (stored !== undefined && !isUsable(stored)) return undefined;
-      if (isStoredResponse(stored) && token.generation === memory.generation) memory.set(key, stored, shelf, Infinity, key, { storedAt: stored.time, expiresAt: Infinity, hits: read.record!.hits, at });
-    }
-    if (!isStoredResponse(stored)) return undefined;
-    if (!o.cacheable(stored.status) || stored.varyDigest !== varyDigest(stored.vary, request.headers, secret)) return undefined;
-    return { stored, from };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Keeps `stored` under `key`, in memory at once and on disk behind, unless a clear or logout came since `token`. */
-export function save(shelf: Shelf, key: string, stored: StoredResponse, token: Token): void {
-  const { memory, disk } = shelf.tiers;
-  if (token.generation !== memory.generation || token.logouts !== logoutCount()) return;
-  const { entry, evicted } = memory.set(key, stored, shelf, Infinity, key);
-  if (!disk) return;
-  const write = (since: Since | undefined) =>
-    since &&
-    disk.write(
-      { ns: disk.ns, key, value: stored, storedAt: stored.time, expiresAt: Infinity, accessedAt: stored.time, hits: 1 },
-      { since, evicted: evicted.map((gone) => gone.key), uses: memory.takeUses() },
-      () => token.logouts === logoutCount() && memory.map.get(key) === entry,
-    );
-  if (token.since) void write(token.since);
-  else void shelf.tiers.inTurn(key, (known) => disk.read(known)).then((read) => write(read.since));
-}
-
-/** Removes the response under `key`, in memory and on disk. */
-export function remove(shelf: Shelf, key: string): Promise<boolean> {
-  return shelf.tiers.delete(key, () => key);
-}
-
-/** Removes the responses of the shelf of `o`, here, on disk and in other tabs' memory. */
-export async function clearShelf(o: ResolvedFetchOptions): Promise<void> {
-  await (shelfNow(o) ?? (await shelfFor(o))).tiers.clear();
+  const shelf: Shelf = {
+    db,
+    id,
+    inflight,
+    begin: () => ({
+      generation: generation(),
+      logouts: logoutCount(),
+      at: ++ticks,
+      // Read in turn: after the removals and clears asked for before it.
+      since: db ? ready.then((t) => t.inTurn('', () => t.disk!.since())) : Promise.resolve(undefined),
+    }),
+    secret: () => secretOf(db),
+    async lookup(key) {
+      try {
+        const t = await ready;
+        const { memory, disk } = t;
+        const entry = memory.get(key);
+        if (entry) return { value: entry.value, from: 'memory' };
+        if (!disk) return undefined;
+        const generation = memory.generation;
+        const at = memory.moment();
+        const { record } = await t.inTurn(key, (known) => (memory.useCold(known, at), disk.read(known)));
+        if (!record || isExpired(record.storedAt, record.expiresAt, Date.now())) return undefined;
+        if (generation === memory.generation) {
+          t.noteDiskKey(key, key);
+          memory.set(key, record.value as object, shelf, Infinity, key, { storedAt: record.storedAt, expiresAt: record.expiresAt, hits: record.hits, at });
+        }
+        return { value: record.value, from: 'disk' };
+      } catch {
+        return undefined;
+      }
+    },
+    save(key, value, storedAt, expiresAt, token) {
+      if (token.generation !== generation() || token.logouts !== logoutCount()) return;
+      for (const [prefix, at] of removed) if (at > token.at && key.startsWith(prefix)) return;
+      const keep = (t: Tiers<object>) => {
+        if (token.generation !== t.memory.generation) return;
+        // Its lifetime as given; it starts when memory keeps it (in the same millisecond, or a few after).
+        const { entry, evicted } = t.memory.set(key, value, shelf, expiresAt - storedAt, key);
+        if (!entry || !t.disk) return;
+        t.noteDiskKey(key, key);
+        const gone = evicted.map((victim) => victim.diskKey!);
+        void token.since.then((since) => since && t.writeThrough(entry, gone, since, true, key.slice(0, URL_KEY_LENGTH)));
+      };
+      if (tiers) keep(tiers);
+      else void ready.then(keep);
+    },
+    async remove(prefix, here) {
+      if (!here) {
+        removed.delete(prefix);
+        removed.set(prefix, ++ticks);
+        if (removed.size > 256) removed.delete(removed.keys().next().value!);
+      }
+      await (await ready).deleteStarting(prefix, here);
+    },
+    async clear() {
+      inflight.clear();
+      if (!tiers) early++;
+      await (tiers ?? (await ready)).clear();
+    },
+  };
+  return shelf;
 }
 
 /**
@@ -156,18 +178,41 @@ export async function clearShelf(o: ResolvedFetchOptions): Promise<void> {
  * and in other tabs' memory. `clearCaches()` clears these too, with everything else.
  */
 export async function clearFetchCache(): Promise<void> {
-  const cleared: Promise<unknown>[] = [];
   const dbs = new Set<string>();
-  for (const shelf of shelves.values()) {
-    shelf.tiers.forget();
-    if (shelf.db) dbs.add(shelf.db);
-  }
+  for (const shelf of shelves.values()) if (shelf.db) dbs.add(shelf.db);
   if (typeof indexedDB !== 'undefined') dbs.add(config.cachePath);
-  for (const db of dbs) {
-    const module = await loadDisk();
-    const any = module.disk(db, PREFIX, Infinity, 'LRU', 'cachedFetch');
-    // This page's shelves were emptied above: the others are told once the disk is.
-    cleared.push(any.clear(true).then(() => tell({ type: 'clear', db, ns: PREFIX, prefix: true })));
-  }
-  await Promise.all(cleared);
+  // Every fetch namespace of those databases, of this page's shelves or not (an earlier visit's options).
+  const clearDisks = (module: typeof DiskModule) =>
+    Promise.all([...dbs].map((db) => module.disk(db, PREFIX, Infinity, 'LRU', 'cachedFetch').clear(true).then(() => tell({ type: 'clear', db, ns: PREFIX, prefix: true }))));
+  const module = loadedDisk();
+  // Asked for at once when the disk chunk is loaded: requests made after this call read the disk after it.
+  const disks = module ? clearDisks(module) : dbs.size > 0 ? loadDisk().then(clearDisks) : undefined;
+  await Promise.all([...[...shelves.values()].map((shelf) => shelf.clear()), disks]);
+}
+
+let pageSecret: Uint8Array | undefined;
+/** The secret of each database, as read (or made) once per page until a logout. */
+const secrets = new Map<string, Promise<Uint8Array>>();
+
+// A logout (this tab's or another's) renews the page's secret and forgets the databases' (emptied
+// with them): nothing keyed before a logout can be linked to what is keyed after it.
+const renewal = {
+  forget() {
+    pageSecret = undefined;
+    secrets.clear();
+  },
+};
+register(renewal);
+
+/**
+ * The secret that keys request hashes in database `db`, made at random by whichever tab comes
+ * first; or, for memory-only storage and while IndexedDB is unavailable, this page's own.
+ */
+function secretOf(db: string): Promise<Uint8Array> {
+  const own = (pageSecret ??= crypto.getRandomValues(new Uint8Array(32)));
+  if (!db) return Promise.resolve(own);
+  let secret = secrets.get(db);
+  // Read after this page's logout in progress (the disk tier orders it): a secret read before would key nothing found after.
+  if (!secret) secrets.set(db, (secret = loadDisk().then(async (module) => (await module.secret(db)) ?? own)));
+  return secret;
 }

@@ -109,7 +109,7 @@ class Reader {
       case 'U':
       case 'Q':
         return `${tag === 'U' ? 'URL' : 'URLSearchParams'}(${this.value()})`;
-      case 'F': {
+      case 'I': {
         const name = this.string();
         this.until(';');
         this.string();

@@ -299,7 +299,7 @@ class Encoder {
     if (typeof URLSearchParams === 'function' && proto === URLSearchParams.prototype) return this.tagged('Q', String(value));
     if (typeof Blob === 'function' && value instanceof Blob && (proto === Blob.prototype || (typeof File === 'function' && proto === File.prototype))) {
       const file = proto === Blob.prototype ? undefined : (value as File);
-      this.out += file ? `F${file.name.length}:${file.name}${file.lastModified};` : 'L';
+      this.out += file ? `I${file.name.length}:${file.name}${file.lastModified};` : 'L';
       return this.hole(`${value.type.length}:${value.type}${value.size}#`, value);
     }
     this.identity(value, __DEV__ && `${describeInstance(proto)} (not plain data)`);

@@ -1,7 +1,11 @@
 // cachedFetch in real Chromium against a counting API on 127.0.0.1: strategies, offline after a
-// reload, Authorization isolation, Vary, non-2xx, HEAD and abort isolation.
-import { readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+// reload, Authorization isolation, Vary, non-2xx, HEAD and abort isolation; streams, invalidation,
+// and Vite's own dev and preview servers (issue 22).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { preview, type PreviewServer } from 'vite';
 import type { BrowserContext, Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FetchCacheOptions } from '../../src/index';
@@ -15,6 +19,10 @@ const PENGUINS = readFileSync(new URL('../fixtures/penguins.csv', import.meta.ur
 const counts = new Map<string, number>();
 /** Requests whose connection closed before the answer was sent. */
 const cutOff = new Set<string>();
+/** Answers whose body is still being sent, by path and query: the test ends them. */
+const held = new Map<string, ServerResponse>();
+/** The Vite preview server that `/preview/` is proxied to. */
+let vitePreview: PreviewServer | undefined;
 const api = { failing: false };
 /** Requests that came with a matching If-None-Match, by path and query. */
 const conditional: string[] = [];
@@ -26,11 +34,15 @@ const count = (id: string) => counts.get(id) ?? 0;
  * `big.bin?bytes=<n>` is n bytes of 7.
  * `?delay=<ms>` answers late; `api.failing` drops every connection, like a network failure.
  * `login?user=` sets an HttpOnly `sid` cookie (a user for data.json, like Authorization and X-API-Key);
- * `range` answers `Range: bytes=a-b` with a 206; `etag` revalidates with a 304; `nostore` says no-store.
- * No answer has freshness headers or validators (but etag's), so Chromium's HTTP cache never hides a request.
+ * `range` answers `Range: bytes=a-b` with a 206; `etag` revalidates with a 304; `nostore` says no-store;
+ * `strict` says `max-age=0, must-revalidate`; `events` is an event stream that never ends; `chunked`
+ * sends `a` and holds the rest (in `held`) until the test ends it.
+ * No answer has freshness headers or validators (but etag's and strict's), so Chromium's HTTP cache
+ * never hides a request. `/preview/…` is proxied to a Vite preview server.
  */
 function serveApi(req: IncomingMessage, res: ServerResponse, next: () => void): void {
   const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  if (url.pathname.startsWith('/preview/') && vitePreview) return proxy(req, res, vitePreview);
   if (!url.pathname.startsWith('/api/')) return next();
   const id = url.pathname + url.search;
   const n = count(id) + 1;
@@ -64,6 +76,18 @@ function serveApi(req: IncomingMessage, res: ServerResponse, next: () => void): 
         return send(200, 'application/json', JSON.stringify({ id, n }), { etag: '"v1"', 'cache-control': 'max-age=0' });
       case '/api/nostore':
         return send(200, 'text/plain', `NOSTORE-BODY-MARKER ${n}`, { 'cache-control': 'no-store' });
+      case '/api/strict':
+        return send(200, 'application/json', JSON.stringify({ id, n }), { 'cache-control': 'max-age=0, must-revalidate' });
+      case '/api/broken':
+        return send(500, 'application/json', JSON.stringify({ id, n }));
+      case '/api/events':
+        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+        res.write(`data: ${n}\n\n`);
+        return void held.set(id + n, res);
+      case '/api/chunked':
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('a');
+        return void held.set(id, res);
       case '/api/data.json':
         return send(200, 'application/json', JSON.stringify({ id, n, user }));
       case '/api/penguins.csv':
@@ -93,13 +117,27 @@ beforeAll(async () => {
   page = await h.open(context, PAGE);
 });
 afterAll(async () => {
+  for (const res of held.values()) res.end();
+  await vitePreview?.close();
   await h?.close();
 });
 
+/** Forwards `req` to the preview server (without its `/preview` prefix), as a reverse proxy would. */
+function proxy(req: IncomingMessage, res: ServerResponse, server: PreviewServer): void {
+  const { port } = new URL(server.resolvedUrls!.local[0]!);
+  const forwarded = httpRequest({ host: '127.0.0.1', port, path: req.url!.slice('/preview'.length), method: req.method, headers: req.headers }, (answer) => {
+    res.writeHead(answer.statusCode!, answer.headers);
+    answer.pipe(res);
+  });
+  req.pipe(forwarded);
+}
+
+/** The API's answers have no freshness headers: by default the tests give their entries an hour (`ttl`). */
+const FRESH: FetchCacheOptions = { ttl: 3600 };
 const get = (p: Page, path: string, init: RequestInit = {}, options: FetchCacheOptions = {}) =>
-  p.evaluate(([path, init, options]) => window.fetchPage.get(path, init, options), [path, init, options] as const);
+  p.evaluate(([path, init, options]) => window.fetchPage.get(path, init, options), [path, init, { ...FRESH, ...options }] as const);
 const tryGet = (p: Page, path: string, init: RequestInit = {}, options: FetchCacheOptions = {}) =>
-  p.evaluate(([path, init, options]) => window.fetchPage.tryGet(path, init, options), [path, init, options] as const);
+  p.evaluate(([path, init, options]) => window.fetchPage.tryGet(path, init, options), [path, init, { ...FRESH, ...options }] as const);
 const bodyOf = (answer: FetchAnswer) => JSON.parse(answer.body) as { id: string; n: number; user: string; variant?: string };
 /** Whether stored entry `e` is the answer for `path` (URLs are not stored: the body says). */
 const isFor = (e: FetchEntry, path: string) => (path === '/api/penguins.csv' ? e.text === PENGUINS : e.text.includes(`"id":${JSON.stringify(path)}`));
@@ -260,12 +298,15 @@ describe('cachedFetch in Chromium', () => {
     expect(count('/api/vary')).toBe(2);
   });
 
-  it('does not store non-2xx answers', async () => {
+  it('stores a 404 (heuristically cacheable), not a 500 without explicit freshness', async () => {
     const missing = await get(page, '/api/missing');
     expect(missing).toMatchObject({ status: 404, how: 'network', body: '{"error":"missing"}' });
-    expect((await get(page, '/api/missing')).how).toBe('network');
-    expect(count('/api/missing')).toBe(2);
-    expect((await entries(page)).some((e) => e.text.includes('missing'))).toBe(false);
+    expect(await get(page, '/api/missing')).toMatchObject({ status: 404, how: 'memory', body: '{"error":"missing"}' });
+    expect(count('/api/missing')).toBe(1);
+    expect((await get(page, '/api/broken')).status).toBe(500);
+    expect(await get(page, '/api/broken')).toMatchObject({ status: 500, how: 'network' });
+    expect(count('/api/broken')).toBe(2);
+    expect((await entries(page)).some((e) => e.text.includes('/api/broken'))).toBe(false);
   });
 
   it('caches HEAD apart from GET', async () => {
@@ -276,11 +317,81 @@ describe('cachedFetch in Chromium', () => {
     expect(bodyOf(await get(page, '/api/data.json?head'))).toMatchObject({ n: 2 });
   });
 
-  it('passes POST straight through', async () => {
-    const post = await get(page, '/api/data.json?post', { method: 'POST', body: 'x' });
+  it('passes POST straight through, and its answer removes what is stored for its URL (issue 22)', async () => {
+    const path = '/api/data.json?post';
+    expect(bodyOf(await get(page, path)).n).toBe(1);
+    expect((await get(page, path)).how).toBe('memory');
+    const post = await get(page, path, { method: 'POST', body: 'x' });
     expect(post.how).toBeUndefined();
-    await get(page, '/api/data.json?post', { method: 'POST', body: 'x' });
-    expect(count('/api/data.json?post')).toBe(2);
+    expect(bodyOf(post).n).toBe(2);
+    const after = await get(page, path);
+    expect([after.how, bodyOf(after).n]).toEqual(['network', 3]);
+    await get(page, path, { method: 'PUT', body: 'x' });
+    expect(count(path)).toBe(4);
+  });
+
+  it('an event stream comes as soon as its headers arrive, and is never stored (issue 22)', async () => {
+    const first = await page.evaluate(() => window.fetchPage.openStream('/api/events'));
+    expect(first).toEqual({ status: 200, how: 'network', first: 'data: 1\n\n' });
+    const second = await page.evaluate(() => window.fetchPage.openStream('/api/events'));
+    expect(second).toEqual({ status: 200, how: 'network', first: 'data: 2\n\n' });
+    expect(count('/api/events')).toBe(2);
+  });
+
+  it('a body of unknown length comes as it is sent, and is stored once it has come whole (issue 22)', async () => {
+    const path = '/api/chunked?whole';
+    expect(await page.evaluate((path) => window.fetchPage.openStream(path, { ttl: 3600 }), path)).toEqual({ status: 200, how: 'network', first: 'a' });
+    held.get(path)!.end('b');
+    expect(await page.evaluate((path) => window.fetchPage.readRest(path), path)).toBe('b');
+    expect(await get(page, path)).toMatchObject({ how: 'memory', body: 'ab' });
+    expect(count(path)).toBe(1);
+  });
+
+  it('offline, a stored answer answers stale, unless it says must-revalidate (issue 22)', async () => {
+    const own = { ttl: undefined };
+    await get(page, '/api/strict', {}, own);
+    await get(page, '/api/data.json?offline-stale', {}, own);
+    api.failing = true;
+    try {
+      expect(await tryGet(page, '/api/strict', {}, own)).toEqual({ error: 'TypeError' });
+      const stale = await get(page, '/api/data.json?offline-stale', {}, own);
+      expect([stale.how, bodyOf(stale).n]).toEqual(['stale', 1]);
+    } finally {
+      api.failing = false;
+    }
+  });
+
+  it("Vite's dev server (no-cache, ETag, 304): each use is revalidated and answered from the store, 'revalidated' (issue 22)", async () => {
+    const own = { ttl: undefined };
+    const path = '/test/fixtures/penguins.csv';
+    const p = await h.open(await h.newContext(), PAGE);
+    try {
+      expect(await get(p, path, {}, own)).toMatchObject({ status: 200, how: 'network', body: PENGUINS });
+      expect(await get(p, path, {}, own)).toMatchObject({ status: 200, how: 'revalidated', body: PENGUINS });
+      expect(await get(p, path, {}, own)).toMatchObject({ status: 200, how: 'revalidated', body: PENGUINS });
+    } finally {
+      await p.context().close();
+    }
+  });
+
+  it("Vite's preview server (no-cache, a weak ETag, 304s without Cache-Control): 'revalidated' too, offline too (issue 22)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'idb-memo-preview-'));
+    writeFileSync(path.join(dir, 'data.json'), '{"from":"preview"}');
+    vitePreview = await preview({ root: dir, configFile: false, logLevel: 'error', build: { outDir: '.' }, preview: { host: '127.0.0.1', port: 0, strictPort: false } });
+    const own = { ttl: undefined };
+    try {
+      expect(await get(page, '/preview/data.json', {}, own)).toMatchObject({ status: 200, how: 'network', body: '{"from":"preview"}' });
+      expect(await get(page, '/preview/data.json', {}, own)).toMatchObject({ status: 200, how: 'revalidated', body: '{"from":"preview"}' });
+      // A cross-origin request with mode: 'same-origin' is fetch's to reject, whatever is stored.
+      const away = `${vitePreview.resolvedUrls!.local[0]}data.json`;
+      expect(await get(page, away, {}, own)).toMatchObject({ status: 200, how: 'network' });
+      expect(await get(page, away, { cache: 'force-cache' }, own)).toMatchObject({ status: 200, how: 'memory' });
+      expect(await tryGet(page, away, { mode: 'same-origin', cache: 'force-cache' }, own)).toEqual({ error: 'TypeError' });
+    } finally {
+      await vitePreview.close();
+      vitePreview = undefined;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stores a body of tens of MB, and reads it back after a reload', async () => {
@@ -357,7 +468,7 @@ describe('cachedFetch in Chromium', () => {
     const path = '/api/etag?e13';
     const first = await get(page, path);
     const revalidated = await get(page, path, { cache: 'no-cache' });
-    expect([revalidated.status, revalidated.how, revalidated.body]).toEqual([200, 'network', first.body]);
+    expect([revalidated.status, revalidated.how, revalidated.body]).toEqual([200, 'revalidated', first.body]);
     expect([count(path), conditional.filter((id) => id === path).length]).toEqual([2, 1]);
     expect((await get(page, path)).how).toBe('memory'); // the 304 said max-age=3600
   });

@@ -118,7 +118,8 @@ function sameKey(a: unknown[], b: unknown[]): boolean {
     if (Object.getPrototypeOf(x) !== Object.getPrototypeOf(y)) return false;
     if (Array.isArray(x)) {
       const ys = y as unknown[];
-      return x.length === ys.length && x.every((_, i) => (i in x) === (i in ys) && (!(i in x) || same(x[i], ys[i])));
+      // Every index, holes included (every() would skip them).
+      return x.length === ys.length && [...x.keys()].every((i) => (i in x) === (i in ys) && (!(i in x) || same(x[i], ys[i])));
     }
     if (x instanceof Map) return x.size === (y as Map<unknown, unknown>).size && zip([...x].flat(), [...(y as Map<unknown, unknown>)].flat());
     if (x instanceof Set) return x.size === (y as Set<unknown>).size && zip([...x], [...(y as Set<unknown>)]);

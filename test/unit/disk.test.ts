@@ -2,7 +2,7 @@
 // database, faults. Each "page" is an instance of the library (freshLibrary()) on one IndexedDB.
 import { deleteDB, openDB } from 'idb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cache, clearCaches, config, flushCaches, type CacheOptions } from '../../src/index';
+import { cache, config, flushCaches, type CacheOptions } from '../../src/index';
 import { freshLibrary, storedEntries, storedNamespaces, timeTravel, uniquePath, waitFor } from './helpers';
 
 afterEach(() => {
@@ -146,6 +146,22 @@ describe('toDisk', () => {
     await page.flushCaches();
     expect((await storedEntries(cachePath)).map((entry) => entry.value).sort()).toEqual([3, 4]);
     expect(g.stats()).toMatchObject({ diskHits: 1, misses: 1 });
+  });
+
+  it('counts a call that joins a read of the disk as a use (LFU), as memory counts a hit', async () => {
+    // Found by the model test (seed -43968375): the joined call was not counted, and LFU evicted
+    // the entry used three times instead of the one used twice.
+    const cachePath = uniquePath('lfu-join');
+    const options = { toDisk: true, cachePath, name: 'lfu-join', maxItems: 2, policy: 'LFU' } as const;
+    const { first, second, calls } = await twoPages((key: string) => key, options);
+    await first('a');
+    await flushCaches();
+    await Promise.all([second('a'), second('a')]); // a read back, twice: three uses
+    await second('c');
+    await second('c'); // two uses
+    await second('b'); // evicts c
+    await second('a');
+    expect(calls.map(([key]) => key)).toEqual(['a', 'c', 'b']);
   });
 
   it('honours ttl across reloads', async () => {

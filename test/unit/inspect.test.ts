@@ -64,6 +64,9 @@ describe('labels and sizes', () => {
     const o = {};
     expect(labelOfKey(key([o, o]))).toBe('[{}, <met before>]');
     expect(labelOfKey(key(() => 1))).toMatch(/^#\d+$/);
+    // A File and false once shared a tag: the label read a file as `false` and lost the rest.
+    const file = new File(['abc'], 'a.txt', { type: 'text/plain', lastModified: 5 });
+    expect(labelOfKey(key(false, file, new Blob(['xy'])))).toBe("false, File('a.txt', 3 bytes), Blob(2 bytes)");
   });
 
   it('shows a key it cannot read as it is, cut to 60 characters', () => {

@@ -536,12 +536,15 @@ interface FetchApi {
 }
 const fetchApi = idbMemo as unknown as FetchApi;
 
-/** `cachedFetch(url)` with `authorization` (if any); undefined when cachedFetch is not exported. */
+/**
+ * `cachedFetch(url)` with `authorization` (if any), fresh for an hour (the API sends no freshness
+ * headers, and an answer without them is stale at once); undefined when cachedFetch is not exported.
+ */
 async function fetchAs(url: string, authorization: string | undefined): Promise<{ body: string; status: string | undefined } | undefined> {
   const { cachedFetch, cacheStatus } = fetchApi;
   if (typeof cachedFetch !== 'function') return undefined;
   const headers: Record<string, string> = authorization === undefined ? {} : { Authorization: authorization };
-  const response = await cachedFetch(url, { headers });
+  const response = await cachedFetch(url, { headers }, { ttl: 3600 });
   return { body: await response.text(), status: cacheStatus?.(response) };
 }
 

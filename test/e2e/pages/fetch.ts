@@ -40,7 +40,7 @@ declare global {
       tryGet(path: string, init?: RequestInit, options?: FetchCacheOptions): Promise<FetchAnswer | { error: string }>;
       /** Two callers of one request; the first one's signal is aborted after `afterMs`. */
       abortOne(path: string, afterMs: number): Promise<{ aborted: FetchAnswer | { error: string }; other: FetchAnswer | { error: string } }>;
-      /** Like get(), for a large body. */
+      /** Like get() (fresh for an hour: `ttl`), for a large body. */
       measure(path: string): Promise<Measured>;
       /** Every record of cache database `path` (none when it does not exist). */
       entries(path?: string): Promise<FetchEntry[]>;
@@ -50,6 +50,10 @@ declare global {
       damage(value: unknown, path?: string): Promise<number>;
       /** cachedFetch(path, init) in a new module worker of the page. */
       inWorker(path: string, init?: RequestInit): Promise<{ status: number; how: CacheStatus | undefined; body: string }>;
+      /** cachedFetch(path): its first chunk, the rest left to readRest(path). */
+      openStream(path: string, options?: FetchCacheOptions): Promise<{ status: number; how: CacheStatus | undefined; first: string }>;
+      /** The rest of the body opened by openStream(path). */
+      readRest(path: string): Promise<string>;
       /** The library's console warnings so far. */
       warnings: string[];
     };
@@ -151,6 +155,22 @@ async function damage(value: unknown, path = './cache'): Promise<number> {
   }
 }
 
+const readers = new Map<string, ReadableStreamDefaultReader<Uint8Array>>();
+
+async function openStream(path: string, options?: FetchCacheOptions): Promise<{ status: number; how: CacheStatus | undefined; first: string }> {
+  const response = await cachedFetch(path, undefined, options);
+  const reader = response.body!.getReader();
+  readers.set(path, reader);
+  return { status: response.status, how: cacheStatus(response), first: new TextDecoder().decode((await reader.read()).value) };
+}
+
+async function readRest(path: string): Promise<string> {
+  const reader = readers.get(path)!;
+  let text = '';
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) text += new TextDecoder().decode(chunk.value);
+  return text;
+}
+
 const warnings: string[] = [];
 const warn = console.warn.bind(console);
 console.warn = (...args: unknown[]) => {
@@ -164,6 +184,8 @@ window.fetchPage = {
   entries,
   dump,
   damage,
+  openStream,
+  readRest,
   inWorker: (path, init = {}) =>
     new Promise((resolve, reject) => {
       const worker = new Worker(new URL('./fetch-worker.ts', import.meta.url), { type: 'module' });
@@ -176,7 +198,7 @@ window.fetchPage = {
     }),
   warnings,
   async measure(path) {
-    const response = await cachedFetch(path);
+    const response = await cachedFetch(path, undefined, { ttl: 3600 });
     const bytes = new Uint8Array(await response.arrayBuffer());
     return { status: response.status, how: cacheStatus(response), bytes: bytes.length, sample: [bytes[0] ?? -1, bytes[bytes.length >> 1] ?? -1, bytes[bytes.length - 1] ?? -1] };
   },

@@ -4,7 +4,7 @@
 // after one. Nothing started before a wipe is shared with or stored for a request made after it;
 // the request in flight still answers its own caller.
 import { afterEach, expect, it, vi } from 'vitest';
-import { freshLibrary, uniquePath } from '../helpers';
+import { freshLibrary, uniquePath, waitFor } from '../helpers';
 vi.setConfig({ testTimeout: 30_000 });
 afterEach(() => vi.unstubAllGlobals());
 
@@ -35,7 +35,7 @@ for (const toDisk of [false, true]) {
       const lib = await freshLibrary();
       const get = lib.createCachedFetch({ cachePath: uniquePath('h13'), toDisk, ttl: 3600 });
       const alice = get(URL);
-      await new Promise((resolve) => setTimeout(resolve, 30)); // alice's request is on the network
+      await waitFor(() => server.requests === 1); // alice's request is on the network
       await wipe(lib, get.clear); // alice logs out
       server.user = 'bob';
       const bob = await get(URL);
