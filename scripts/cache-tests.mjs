@@ -46,6 +46,7 @@ async function buildLibrary() {
     configFile: false,
     root: ROOT,
     logLevel: 'error',
+    define: { __DEV__: 'true' },
     build: {
       write: false,
       minify: false,

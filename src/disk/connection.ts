@@ -10,10 +10,14 @@ const PATHS_KEY = 'idb-memo:cache-paths';
 
 /** Resolves with the result of `request`, rejects with its error. */
 export function req<T>(request: IDBRequest<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
+  const result = new Promise<T>((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
     request.onerror = () => reject(request.error);
   });
+  // When its transaction aborts, a request not awaited yet rejects too: the transaction's outcome
+  // reports the failure, so this one is never an unhandled rejection.
+  result.catch(() => {});
+  return result;
 }
 
 /** Resolves once `tx` commits, rejects if it aborts. */

@@ -27,6 +27,8 @@ export async function startHarness(middleware?: Connect.NextHandleFunction): Pro
     configFile: false,
     root,
     logLevel: 'error',
+    // The library's development messages, as the main config has them.
+    define: { __DEV__: 'true' },
     plugins: [
       standardDecorators(),
       { name: 'e2e-routes', configureServer: (s) => void (middleware && s.middlewares.use(middleware)) },
