@@ -54,7 +54,11 @@ function listen(): void {
 }
 
 function hear(hint: Hint, from?: Registered): void {
-  if (hint?.type === 'logout') each((cache) => cache.forget());
+  if (hint?.type === 'logout') {
+    // Another tab's logout: the calls this page began before hearing it store nothing.
+    logouts++;
+    each((cache) => cache.forget());
+  }
   else if (hint?.type === 'clear' || hint?.type === 'delete') each((cache) => cache !== from && cache.hear?.(hint));
 }
 
@@ -106,14 +110,12 @@ export function diskAskedFor(): boolean {
 export function clearCaches(): Promise<void> {
   logouts++;
   forgetMemories();
-  tell({ type: 'logout' });
-  if (typeof indexedDB === 'undefined') return Promise.resolve();
-  const logout = (module: typeof DiskModule) => {
-    module.endSession();
-    // Said again once the databases are empty: a tab that read meanwhile drops what it read.
-    return module.logout().finally(() => tell({ type: 'logout' }));
-  };
-  // Begun at once when the disk chunk is loaded: this page's disk operations asked for after it wait for it.
+  const tellOthers = () => tell({ type: 'logout' });
+  if (typeof indexedDB === 'undefined') return (tellOthers(), Promise.resolve());
+  // Other tabs are told once the emptying transactions exist: what they read after hearing it is
+  // ordered after them, and so is the next user's. (Began at once when the disk chunk is loaded:
+  // this page's disk operations asked for after it wait for it.)
+  const logout = (module: typeof DiskModule) => (module.endSession(), module.logout(tellOthers));
   return loaded ? logout(loaded) : loadDisk().then(logout);
 }
 

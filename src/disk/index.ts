@@ -48,6 +48,8 @@ export interface Disk {
 }
 
 const NOTHING_WRITTEN: store.Written = { stored: false, evicted: [] };
+/** How many times a logout tries to empty a database before it reports it (ClearBlockedError). */
+const LOGOUT_ATTEMPTS = 3;
 /** Past this many removals of one namespace waiting for the database, it is cleared instead. */
 const MOST_DEFERRED = 100;
 
@@ -195,25 +197,49 @@ export function disk(db: string, ns: string, maxItems: number, policy: Policy, l
 
 /**
  * A logout: empties every database this origin's library used (this page's, and those of earlier
- * visits it remembers), each in one transaction that writes a new epoch.
+ * visits it remembers), each in one transaction that writes a new epoch. `begun` is called once
+ * every one of those transactions exists (or could not be made): a read made after it, in any tab,
+ * is ordered after them.
  * @throws (rejects) ClearBlockedError naming the databases that would not open
  */
-export function logout(): Promise<void> {
+export function logout(begun: () => void): Promise<void> {
   const done = (async () => {
     const listed = await indexedDB.databases?.().then(
       (infos) => new Set(infos.map((info) => info.name)),
       () => undefined,
     );
     const left: string[] = [];
-    await Promise.all(
-      knownDatabases()
-        .filter((name) => !listed || listed.has(name) || databases.has(name))
-        .map(async (name) => {
-          const base = database(name);
+    const made: Promise<unknown>[] = [];
+    const emptied = knownDatabases()
+      .filter((name) => !listed || listed.has(name) || databases.has(name))
+      .map((name) => {
+        const base = database(name);
+        let created!: () => void;
+        made.push(new Promise<void>((resolve) => (created = resolve)));
+        const empty = () => {
           base.connection.retryNow();
-          if (!(await base.run(async (db) => (await store.logout(db), true), false, true))) left.push(name);
-        }),
-    );
+          return base.run(
+            async (db) => {
+              const committed = store.logout(db);
+              created();
+              await committed;
+              return true;
+            },
+            false,
+            true,
+          );
+        };
+        // Tried again on a fresh connection when it fails ("Clear site data" closes connections and
+        // aborts their transactions): a logout that gives up is the worst outcome there is.
+        return (async () => {
+          let emptied = false;
+          for (let attempt = 0; attempt < LOGOUT_ATTEMPTS && !emptied; attempt++) emptied = await empty();
+          created();
+          if (!emptied) left.push(name);
+        })();
+      });
+    void Promise.all(made).then(begun);
+    await Promise.all(emptied);
     if (left.length > 0) throw new ClearBlockedError(left);
   })();
   loggingOut = done.catch(() => {});

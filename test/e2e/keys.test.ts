@@ -1,5 +1,5 @@
 // Issue 12 across a real reload: persisted keys mean the same in a fresh page (classes, long
-// strings, fresh binaries from hashFuncs, Files, large typed arrays), even when that page has no
+// strings, fresh binaries and class instances keyed by hashFuncs, Files, large typed arrays), even when that page has no
 // crypto.subtle; and each input is answered from its own stored entry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright';
@@ -60,7 +60,16 @@ const callWith = (page: Page, which: string, withoutSubtle = false) =>
           w.keyRuns = (w.keyRuns ?? 0) + 1;
           return (globalThis as unknown as { currentInput: string }).currentInput;
         },
-        { toDisk: true, name: 'e2e-keys', hashFuncs: [[C, (c: Canvas) => c.getImageData().data]] as never },
+        {
+          toDisk: true,
+          name: 'e2e-keys',
+          // Class instances are known by identity unless told how to key them (docs/keys.md).
+          hashFuncs: [
+            [C, (c: Canvas) => c.getImageData().data],
+            [P, (p: Point) => p.x],
+            [Error, (e: Error) => [e.message, e.cause]],
+          ] as never,
+        },
       );
       (globalThis as unknown as { currentInput: string }).currentInput = which;
       const value = await w.keyFn(...inputs[which]!());

@@ -2,7 +2,7 @@
 // database, faults. Each "page" is an instance of the library (freshLibrary()) on one IndexedDB.
 import { deleteDB, openDB } from 'idb';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { cache, config, flushCaches, type CacheOptions } from '../../src/index';
+import { cache, clearCaches, config, flushCaches, type CacheOptions } from '../../src/index';
 import { freshLibrary, storedEntries, storedNamespaces, timeTravel, uniquePath, waitFor } from './helpers';
 
 afterEach(() => {
@@ -359,6 +359,29 @@ describe('faults', () => {
     } finally {
       globalThis.indexedDB = saved;
     }
+  });
+
+  it('clearCaches() empties a database whose emptying transaction fails twice (as "Clear site data" aborts it)', async () => {
+    // Found by the chaos suite: one failed transaction made the logout reject with CLEAR_BLOCKED.
+    vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const cachePath = uniquePath('logout-retry');
+    const f = cache((n: number) => n, { toDisk: true, cachePath, name: 'logout-retry' });
+    await f(1);
+    await flushCaches();
+    const real = IDBDatabase.prototype.transaction;
+    let failures = 0;
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+      const names = [args[0]].flat();
+      if (args[1] === 'readwrite' && names.includes('meta') && names.length === 4 && failures < 2) {
+        failures++;
+        throw new DOMException('aborted by the browser', 'UnknownError');
+      }
+      return real.apply(this, args);
+    });
+    await expect(clearCaches()).resolves.toBeUndefined();
+    expect(failures).toBe(2);
+    vi.restoreAllMocks();
+    expect(await storedEntries(cachePath)).toEqual([]);
   });
 
   it('goes memory-only when open() throws', async () => {
