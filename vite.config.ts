@@ -11,7 +11,7 @@ const libraryBuild = {
   lib: { entry: { index: 'src/index.ts', vite: 'src/vite.ts' }, formats: ['es' as const] },
   // One file per module, as in src/: an app's bundler then splits and tree-shakes the library as
   // it does the sources (the disk tier stays a chunk of its own, cachedFetch is dropped if unused).
-  rollupOptions: { external: ['idb', 'esbuild', 'vite'], output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' } },
+  rollupOptions: { external: ['esbuild', 'vite'], output: { preserveModules: true, preserveModulesRoot: 'src', entryFileNames: '[name].js' } },
   outDir: 'dist',
   emptyOutDir: true,
   sourcemap: true,
@@ -58,7 +58,7 @@ const httpCacheApi = (): Plugin => ({
 });
 
 export default defineConfig(({ mode }) => ({
-  // Development messages in the tests and the demo; the library build makes both kinds (scripts/build.mjs).
+  // Development messages in the tests and the demo; the library build makes three variants (scripts/build.mjs).
   define: { __DEV__: 'true' },
   // The library build gets neither the demo's service worker nor its static files.
   plugins: [standardDecorators(), ...(mode === 'lib' || mode === 'test' ? [] : [demoPwa()]), ...(mode === 'test' ? [httpCacheApi()] : [])],

@@ -1,6 +1,7 @@
 /**
- * True in development builds, where errors and warnings say what went wrong and how to fix it;
- * false in the production build (the package's default export), where those texts are compiled out.
- * Defined by vite.config.ts for the library build and the tests.
+ * Whether errors and warnings carry their development messages (what went wrong, how to fix it).
+ * Replaced at build time: `true` in the tests, the demo and the package's `development` build,
+ * `false` in its `production` build, and `process.env.NODE_ENV !== 'production'` in its default
+ * build (scripts/build.mjs). Referenced from src/index.ts, so that declaration builds see it.
  */
 declare const __DEV__: boolean;

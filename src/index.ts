@@ -1,3 +1,5 @@
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference -- a global declaration (no module to import): declaration builds need it
+/// <reference path="./env.d.ts" />
 export { cache, cacheOf } from './cache';
 export type { AnyFunction, AsyncMethodsOnly, CacheControls, CacheDecorator, CacheFunction, CacheResult, CacheStats, ExperimentalDecoratorsUnsupported, KeyDoesNotFit, Memoized, MethodContext } from './types';
 export { config, configure } from './config';
