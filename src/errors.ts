@@ -16,8 +16,8 @@ export type ErrorCode =
 /** Stable codes of the console warnings the library prints (at the end of each warning, in brackets). */
 export type WarningCode = 'NO_INDEXEDDB' | 'OPEN_FAILED' | 'DISK_FAILED' | 'QUOTA_EXCEEDED' | 'UNSTORABLE_RESULT';
 
-/** Where the codes are explained, for the production build's messages. */
-const CODES_AT = 'https://github.com/idb-memo/idb-memo/blob/main/docs/errors.md';
+/** Where the codes are explained, for the production build's messages: a file of the package itself, so the link lives as long as the version does. */
+const CODES_AT = 'https://unpkg.com/idb-memo/docs/errors.md';
 
 /**
  * The text of an error or warning: `message` in development; in production (where call sites pass

@@ -45,35 +45,64 @@ export type HashFuncs =
  * camelCase of Panel's `pn.cache`. `This` and `Args` are the memoized function's, for `key`.
  */
 export interface CacheOptionsBase<This = unknown, Args extends readonly unknown[] = unknown[], HF = HashFuncs> {
-  /** Most results kept (in memory, and on disk with `toDisk`); a positive integer, or Infinity. Default: unbounded. */
+  /**
+   * Most results kept (in memory, and on disk with `toDisk`); a positive integer, or Infinity.
+   * @default Infinity
+   */
   maxItems?: number;
-  /** Which result to evict when `maxItems` is reached: `'LRU'` (default), `'LFU'` or `'FIFO'`, any case. */
+  /**
+   * Which result to evict when `maxItems` is reached: `'LRU'`, `'LFU'` or `'FIFO'`, any case.
+   * @default 'LRU'
+   */
   policy?: Policy | Lowercase<Policy>;
-  /** Seconds a result stays valid; a positive number. Default: forever. */
+  /**
+   * Seconds a result stays valid; a positive number.
+   * @default Infinity
+   */
   ttl?: number;
-  /** Name of the IndexedDB database for `toDisk`. Default: `config.cachePath` at the time of the call. */
+  /**
+   * Name of the IndexedDB database for `toDisk`.
+   * @default config.cachePath, as it is at the time of each call
+   */
   cachePath?: string;
-  /** Scope results to this tab's session (kept across its reloads, invisible to other tabs). Default: false. */
+  /**
+   * Scope results to this tab's session (kept across its reloads, invisible to other tabs).
+   * @default false
+   */
   perSession?: boolean;
-  /** Custom hashers for argument types the built-in encoding refuses or should treat differently. */
+  /**
+   * Custom hashers for argument types the key rule (docs/keys.md) refuses or should treat
+   * differently: `[[Point, (p) => [p.x, p.y]]]`.
+   * @default none
+   */
   hashFuncs?: HF;
   /**
    * Computes the key from the arguments instead of encoding them all; called with the method's
    * `this` for methods. Its result is encoded canonically, so it may be any keyable value.
+   * @default every argument (and `this`)
    */
   // Method syntax on purpose: its parameters are bivariant, so an options object typed for any
   // arguments (plain `CacheOptions`) can be passed to cache() for a specific function.
   key?(this: This, ...args: Args): unknown;
-  /** Stable identity of the function's results; required with `toDisk: true`. */
+  /**
+   * Stable identity of the function's results; required with `toDisk: true`.
+   * @default the function's name (memory only)
+   */
   name?: string;
-  /** Bump to invalidate every stored result of this `name`. */
+  /**
+   * Bump to invalidate every stored result of this `name`.
+   * @default ''
+   */
   version?: string | number;
 }
 
 /** {@link CacheOptions} of a cache kept in memory only. */
 export interface MemoryCacheOptions<This = unknown, Args extends readonly unknown[] = unknown[], HF = HashFuncs>
   extends CacheOptionsBase<This, Args, HF> {
-  /** Also keep results in IndexedDB (then `name` is required). Default: false. */
+  /**
+   * Also keep results in IndexedDB (then `name` is required).
+   * @default false
+   */
   toDisk?: false;
 }
 

@@ -15,7 +15,10 @@ export type FetchStrategy = 'cache-first' | 'network-first' | 'stale-while-reval
 
 /** Options of {@link cachedFetch} and {@link createCachedFetch}; every one is optional. */
 export interface FetchCacheOptions {
-  /** Default: `'cache-first'`. */
+  /**
+   * How the store and the network are weighed (see {@link FetchStrategy}).
+   * @default 'cache-first'
+   */
   strategy?: FetchStrategy;
   /**
    * Seconds a stored response stays fresh after it arrived; a positive number. Given, it replaces
@@ -23,30 +26,44 @@ export interface FetchCacheOptions {
    * heuristics); by default they decide (RFC 9111), and a response without them is stale at once.
    * A stale response is kept: it still answers when the network fails (as `'stale'`), unless it
    * says `must-revalidate` or `no-cache`. `Cache-Control: no-store` is never overridden.
+   * @default the response's own freshness
    */
   ttl?: number;
-  /** Most responses kept (in memory, and on disk with `toDisk`); a positive integer, or Infinity. Default: 500 (least recently used go first). */
+  /**
+   * Most responses kept (in memory, and on disk with `toDisk`); a positive integer, or Infinity.
+   * @default 500
+   */
   maxItems?: number;
-  /** Which response to evict when `maxItems` is reached: `'LRU'` (default), `'LFU'` or `'FIFO'`, any case. */
+  /**
+   * Which response to evict when `maxItems` is reached: `'LRU'`, `'LFU'` or `'FIFO'`, any case.
+   * @default 'LRU'
+   */
   policy?: Policy | Lowercase<Policy>;
-  /** Name of the IndexedDB database. Default: `config.cachePath` at the time of each call. */
+  /**
+   * Name of the IndexedDB database.
+   * @default config.cachePath, as it is at the time of each call
+   */
   cachePath?: string;
-  /** Also keep responses in IndexedDB, so that they survive reloads and work offline. Default: true. */
+  /**
+   * Also keep responses in IndexedDB, so that they survive reloads and work offline.
+   * @default true
+   */
   toDisk?: boolean;
   /**
    * Which response statuses are stored, e.g. `(status) => status === 200 || status === 404`.
-   * Default: as RFC 9111 says: any status with explicit freshness (`max-age`, `Expires`) or
+   * By default, as RFC 9111 says: any status with explicit freshness (`max-age`, `Expires`) or
    * `public` / `private`, and the heuristically cacheable ones (200, 203, 204, 300, 301, 308, 404,
    * 405, 410, 414, 501) without it; not an unknown status with `must-understand`. Opaque
    * (`no-cors`) responses, 206 (partial) and 304 answers, answers marked `Cache-Control: no-store`
    * and responses with `Vary: *` are never stored.
+   * @default what RFC 9111 allows
    */
   cacheableStatuses?: (status: number) => boolean;
   /**
    * Request headers whose values do not split entries, e.g. `['x-request-id']` (any case); whether
    * one was sent still does, so an entry never answers a request sent with other headers (of any
-   * instance). Default: none: every request header the caller sets is part of the key. A
-   * response's `Vary` still applies to them.
+   * instance). A response's `Vary` still applies to them.
+   * @default [] (every request header the caller sets is part of the key)
    */
   ignoreHeaders?: readonly string[];
 }
