@@ -70,9 +70,6 @@ export default defineConfig(({ mode }) => ({
   test: {
     // Replays of random tests (test/shared/seed.ts), in Node and in the browser alike.
     env: { FC_SEED: process.env.FC_SEED ?? '', FC_RUNS: process.env.FC_RUNS ?? '' },
-    // The library's own warnings ("idb-memo: …") are what many tests provoke on purpose, and the
-    // tests that check them spy on console.warn: printed, they would read like failures.
-    onConsoleLog: (log, type) => !(type === 'stderr' && log.startsWith('idb-memo: ')),
     projects: [
       {
         extends: true,
@@ -88,6 +85,7 @@ export default defineConfig(({ mode }) => ({
         test: {
           name: 'browser',
           include: ['test/browser/**/*.test.ts', 'test/shared/**/*.test.ts'],
+          setupFiles: ['test/shared/warnings.ts'],
           // Test files share one origin here, and clearCaches() is origin-wide by design (it empties
           // every tab's caches, over a BroadcastChannel): files run one at a time, or one file's
           // clearCaches() empties the caches another file is checking.

@@ -23,7 +23,14 @@ const cutOff = new Set<string>();
 const held = new Map<string, ServerResponse>();
 /** The Vite preview server that `/preview/` is proxied to. */
 let vitePreview: PreviewServer | undefined;
-const api = { failing: false };
+/** `failing`: every connection dropped; `held`: what answers to `?held` requests wait for (see holdAnswers). */
+const api = { failing: false, held: Promise.resolve() };
+/** Holds the answers to `?held` requests until the returned function is called. */
+function holdAnswers(): () => void {
+  let release!: () => void;
+  api.held = new Promise<void>((resolve) => (release = resolve));
+  return release;
+}
 /** Requests that came with a matching If-None-Match, by path and query. */
 const conditional: string[] = [];
 const count = (id: string) => counts.get(id) ?? 0;
@@ -32,7 +39,8 @@ const count = (id: string) => counts.get(id) ?? 0;
  * The API under `/api/`: `data.json` echoes who asked (from `Authorization: Bearer token-<user>-…`)
  * and how often, `penguins.csv` is a fixture, `vary` varies on X-Variant, `missing` is a 404,
  * `big.bin?bytes=<n>` is n bytes of 7.
- * `?delay=<ms>` answers late; `api.failing` drops every connection, like a network failure.
+ * `?delay=<ms>` answers late, `?held` once the test releases it (holdAnswers); `api.failing` drops
+ * every connection, like a network failure.
  * `login?user=` sets an HttpOnly `sid` cookie (a user for data.json, like Authorization and X-API-Key);
  * `range` answers `Range: bytes=a-b` with a 206; `etag` revalidates with a 304; `nostore` says no-store;
  * `strict` says `max-age=0, must-revalidate`; `events` is an event stream that never ends; `chunked`
@@ -55,7 +63,8 @@ function serveApi(req: IncomingMessage, res: ServerResponse, next: () => void): 
     res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body), ...headers });
     res.end(req.method === 'HEAD' ? undefined : body);
   };
-  setTimeout(() => {
+  const gate = url.searchParams.has('held') ? api.held : Promise.resolve();
+  void gate.then(() => setTimeout(() => {
     const cookie = /(?:^|;\s*)sid=(\w+)/.exec(req.headers.cookie ?? '')?.[1];
     const apiKey = req.headers['x-api-key'];
     const user = /token-(\w+)-/.exec(req.headers.authorization ?? '')?.[1] ?? (typeof apiKey === 'string' ? apiKey.split('-')[0] : undefined) ?? cookie ?? 'anonymous';
@@ -104,7 +113,7 @@ function serveApi(req: IncomingMessage, res: ServerResponse, next: () => void): 
       default:
         return send(400, 'text/plain', 'unknown');
     }
-  }, Number(url.searchParams.get('delay') ?? 0));
+  }, Number(url.searchParams.get('delay') ?? 0)));
 }
 
 let h: Harness;
@@ -254,16 +263,17 @@ describe('cachedFetch in Chromium', () => {
 
   it('stale-while-revalidate: answers at once, refreshes behind, once per key across tabs', async () => {
     const swr = { strategy: 'stale-while-revalidate' } as const;
-    const path = '/api/data.json?swr&delay=400';
+    const path = '/api/data.json?swr&held';
     const other = await h.open(context, PAGE);
     try {
       expect(bodyOf(await get(page, path, {}, swr)).n).toBe(1);
       await waitForStored(page, path);
-      // Both tabs hit at once (one from memory, one from disk); one refresh holds the key's Web Lock.
-      const started = Date.now();
+      // Both tabs hit at once (one from memory, one from disk) while the API holds every answer:
+      // they answer without it. One refresh holds the key's Web Lock.
+      const release = holdAnswers();
       const [hit, otherHit] = await Promise.all([get(page, path, {}, swr), get(other, path, {}, swr)]);
-      expect(Date.now() - started).toBeLessThan(400); // the API answers after 400 ms
       expect([hit.how, bodyOf(hit).n, otherHit.how, bodyOf(otherHit).n]).toEqual(['memory', 1, 'disk', 1]);
+      release();
       // The refresh lands on disk (and in the refreshing tab's memory); the other tab reads it there.
       await until(async () => (await entries(page)).some((e) => isFor(e, path) && e.text.includes('"n":2')));
       expect(count(path)).toBe(2);

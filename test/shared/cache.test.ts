@@ -94,13 +94,16 @@ describe('concurrency and failures', () => {
 
   it('never caches a rejection: every waiter sees it and the next call computes again', async () => {
     let attempt = 0;
+    let release!: () => void;
+    const bothWaiting = new Promise<void>((resolve) => (release = resolve));
     const cached = cache(async (_x: number) => {
       attempt++;
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      if (attempt === 1) await bothWaiting;
       if (attempt === 1) throw new Error('boom');
       return 'ok';
     });
     const waiters = [cached(1), cached(1)];
+    release();
     for (const waiter of waiters) await expect(waiter).rejects.toThrow('boom');
     expect(await cached(1)).toBe('ok');
     expect(attempt).toBe(2);

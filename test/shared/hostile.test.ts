@@ -246,6 +246,7 @@ describe('other hostile arguments', () => {
       },
     });
     const cachePath = hostilePath('throwing-result');
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     const f = cache((_k: string) => make(), { toDisk: true, cachePath, name: 'throwing-result' });
     const first = await f('g');
     expect(first.run).toBe(1);
@@ -259,6 +260,7 @@ describe('other hostile arguments', () => {
       expect(await heldHere()).toEqual([]);
     }
     expect(await storedValues(cachePath)).toEqual([]);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/throwing-result cannot be stored in IndexedDB .*\[UNSTORABLE_RESULT\]$/));
   });
 
   it('a revoked Proxy rejects the call with a TypeError', async () => {

@@ -726,6 +726,8 @@ describe.each([
 
       it('One arg', async () => {
         let i = 0;
+        // With toDisk, `y` (a result holding a function) stays in memory, with a warning.
+        const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
         const mfn = cache((x: unknown) => (++i, x), opts({ key: strings }));
         expect(await mfn(y), '#1').toBe(y);
         expect(await mfn('foo'), '#2').toBe(y);
@@ -736,6 +738,10 @@ describe.each([
         if (toDisk) await expect(typed(y)).rejects.toThrow(/args\[0\]\.toString/);
         else expect(await typed(y)).toBe(y);
         expect(await typed('foo')).toBe('foo');
+        if (toDisk) {
+          await flushCaches();
+          expect(warn).toHaveBeenCalledWith(expect.stringContaining('[UNSTORABLE_RESULT]'));
+        } else expect(warn).not.toHaveBeenCalled();
       });
 
       it('Many args', async () => {

@@ -3,6 +3,7 @@
 // library on the same IndexedDB, after the old page's writes were flushed.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as library from '../../src/index.ts';
+import { heard } from './channel.ts';
 
 const { cache, clearCaches, flushCaches } = library;
 
@@ -63,8 +64,7 @@ describe('clear() and delete() stick (finding 1)', () => {
     const options = { toDisk: true, cachePath: uniquePath('wipe'), name: 'wipe' };
     const f = cache(fn, options);
     await f(1);
-    await clearCaches();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await clearCaches(); // resolves once the database is emptied
     const g = (await freshPage()).cache(fn, options);
     expect(await g(1)).toBe('1#2');
     expect(g.stats().diskHits).toBe(0);
@@ -95,10 +95,11 @@ describe('clear() and delete() stick (finding 1)', () => {
     const f = cache(fn, options);
     const inMemory = cache(fn);
     await f(0);
+    const posted = heard('logout');
     await clearCaches();
     expect(await f(1)).toBe('1#1');
     expect(await inMemory(2)).toBe('2#1');
-    await new Promise((resolve) => setTimeout(resolve, 100)); // whatever the wipe posted has arrived
+    await posted; // what the logout told other tabs has been delivered (this page must not hear it)
     expect(await f(1)).toBe('1#1');
     expect(await inMemory(2)).toBe('2#1');
     expect(await (await freshPage()).cache(fn, options)(1)).toBe('1#1');
@@ -137,14 +138,17 @@ describe('delete() while computing (finding 2)', () => {
     const gate = new Promise<void>((resolve) => (release = resolve));
     let runs = 0;
     const options = { toDisk: true, cachePath: uniquePath('delete-busy'), name: 'delete-busy' };
+    let started!: () => void;
+    const computing = new Promise<void>((resolve) => (started = resolve));
     const slow = async (n: number) => {
       runs++;
+      started();
       await gate;
       return `${n}#${runs}`;
     };
     const f = cache(slow, options);
     const pending = f(1);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await computing;
     const deleted = f.delete(1);
     release();
     expect(await pending).toBe('1#1'); // The caller still gets its answer.

@@ -2,6 +2,7 @@
 // BroadcastChannel. What issue 11 guarantees across tabs: eventual sharing, and a clear(), delete()
 // or clearCaches() in one tab is never undone by work another tab started before it.
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { heard } from '../shared/channel';
 import { freshLibrary, storedEntries, uniquePath, waitFor } from './helpers';
 
 /** A function whose computations of 1 wait until released, counting them. */
@@ -91,11 +92,11 @@ describe('across tabs', () => {
     const tabB = await freshLibrary();
     const me = tabB.cache(async () => `me = ${user}`, options);
     await tabB.flushCaches(); // its disk tier is loaded; it has read nothing
-    await big(2);
-    await new Promise((resolve) => setTimeout(resolve, 1)); // being written when the wipe comes: the deletion waits for it
+    await big(2); // its write in flight when the logout comes: the logout does not wait for it
+    const told = heard('logout');
     const logout = tabA.clearCaches();
     user = 'bob';
-    await new Promise((resolve) => setTimeout(resolve, 20)); // B hears the wipe
+    await told; // B reads as it hears the logout: after the emptying transaction
     expect(await me()).toBe('me = bob');
     await logout;
   });

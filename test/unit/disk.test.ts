@@ -516,6 +516,28 @@ describe('other tabs', () => {
 });
 
 describe('per-session entries', () => {
+  it('each tab has a session of its own: a per-session result never answers another tab', async () => {
+    const cachePath = uniquePath('own-session');
+    const options = { toDisk: true, cachePath, perSession: true, name: 'own-session' } as const;
+    let tab = 'A';
+    const tabA = await freshLibrary();
+    expect(await tabA.cache(async () => `draft of ${tab}`, options)()).toBe('draft of A');
+    await tabA.flushCaches();
+    const sessionOfA = sessionStorage.getItem('idb-memo:session');
+    // Another tab: a page with a sessionStorage of its own, on the same IndexedDB.
+    const stored = { ...sessionStorage };
+    sessionStorage.clear();
+    tab = 'B';
+    try {
+      const tabB = await freshLibrary();
+      expect(await tabB.cache(async () => `draft of ${tab}`, options)()).toBe('draft of B');
+      expect(sessionStorage.getItem('idb-memo:session')).not.toBe(sessionOfA);
+    } finally {
+      sessionStorage.clear();
+      for (const [name, value] of Object.entries(stored)) sessionStorage.setItem(name, value);
+    }
+  });
+
   it('are scoped to the session, and purged once their session has gone unseen for a day', async () => {
     const cachePath = uniquePath('sessions');
     const f = cache((n: number) => n, { toDisk: true, cachePath, perSession: true, name: 'per-session' });

@@ -20,7 +20,7 @@ async function scenario(toDisk: boolean, delayTicks: number, reload = toDisk) {
   let f = lib.cache(fn, options);
   await f('y'); // y stored
   const px = f('x'); // x computing
-  await new Promise((r) => setTimeout(r, 50)); // let the disk read of x finish; x now waits on the gate
+  await vi.waitFor(() => expect(computed).toContain('x')); // the disk read of x is over: x waits on the gate
   // a hit on y a few microtasks after x's computation resolves
   const hit = gate.then(async () => {
     for (let i = 0; i < delayTicks; i++) await null;

@@ -1,6 +1,7 @@
 // Tab A deletes x while tab B is computing x (started before the delete). The disk refuses B's write
 // (tombstone), but B keeps its pre-delete result in memory and keeps answering it; a clear() in A drops it.
 import { expect, it, vi } from 'vitest';
+import { heard } from '../../shared/channel';
 import { freshLibrary, storedEntries, uniquePath, waitFor } from '../helpers';
 vi.setConfig({ testTimeout: 30_000 });
 
@@ -24,9 +25,11 @@ for (const removal of ['delete', 'clear'] as const) {
     await tabA.flushCaches();
     const pending = b('x'); // B starts computing x (run 1, gated)
     await waitFor(() => runs === 2);
+    const announced = heard(removal);
     if (removal === 'delete') await a.delete('x');
     else await a.clear();
-    await new Promise((r) => setTimeout(r, 100)); // the removal is announced to B
+    await announced; // the removal is announced to the other tabs, B among them
+    await new Promise((r) => setTimeout(r, 0));
     release();
     const first = await pending;
     await tabB.flushCaches();
