@@ -2,6 +2,7 @@
 import { coldLookupCase, diskHitCases, memoryHitDiskCase, missOverheadDiskCase, scaleCase } from './disk-cases.ts';
 import type { BenchSettings, CaseResult } from './harness.ts';
 import { keyCases, memoryHitCases, missOverheadMemoryCase } from './memory-cases.ts';
+import { firstLookupCase } from './reload-cases.ts';
 
 const groups: Record<string, (settings: BenchSettings) => Promise<CaseResult[]>> = {
   memory: async (settings) => [...(await memoryHitCases('chromium', settings)), await memoryHitDiskCase(settings)],
@@ -9,6 +10,7 @@ const groups: Record<string, (settings: BenchSettings) => Promise<CaseResult[]>>
   keys: (settings) => keyCases('chromium', settings),
   disk: (settings) => diskHitCases(settings),
   cold: async (settings) => [await coldLookupCase(settings)],
+  first: async (settings) => [await firstLookupCase(settings)],
   scale: async (settings) => [await scaleCase(settings, settings.scaleSizes)],
 };
 

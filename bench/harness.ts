@@ -24,6 +24,22 @@ export interface Measurement {
   note?: string;
 }
 
+/** A target of a case: the subject's time over an anchor's, at most `limit`. */
+export interface Target {
+  /** What is compared, e.g. `memory hit, one string argument`. */
+  label: string;
+  /** The idb-memo contender (default: the case's subject). */
+  subject?: string;
+  /** The contender it is compared with. */
+  anchor: string;
+  /** Largest ratio subject / anchor that meets the target. */
+  limit: number;
+  /** Where the target was set, e.g. `issue 23`. */
+  source: string;
+  /** How the anchor is measured (printed with the ratios). */
+  how: string;
+}
+
 /** One case of the bench in one environment. */
 export interface CaseResult {
   /** Stable id, e.g. `memory-hit-string`. */
@@ -42,6 +58,8 @@ export interface CaseResult {
   /** Set when the case could not run (e.g. the disk tier is not there yet): the reason. */
   na?: string;
   notes?: string[];
+  /** The targets set on this case (the ratios printed with the anchors of the same run). */
+  targets?: Target[];
 }
 
 /** Something to time: `run(n, round)` performs `n` operations; `prepare`/`after` are not timed. */
@@ -50,6 +68,11 @@ export interface Contender {
   /** Untimed setup before each round (e.g. a fresh memoized function with an empty memory tier). */
   prepare?: (round: number) => unknown;
   run: (n: number, round: number) => Promise<unknown>;
+  /**
+   * `run` times itself and resolves with the elapsed ms (e.g. work timed inside a fresh page, where
+   * handing it the order and its answer back would add to the figure).
+   */
+  selfTimed?: boolean;
   /** Untimed work after each round; may return extra figures (already per operation). */
   after?: (round: number, n: number, elapsedMs: number) => Promise<Record<string, number> | void> | Record<string, number> | void;
   /** A fixed batch size (no calibration), e.g. when the number of prepared keys bounds it. */
@@ -84,15 +107,20 @@ export function breathe(ms = 0): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** Runs one batch of `contender`; resolves its duration, ms. */
+async function timed(contender: Contender, n: number, round: number): Promise<number> {
+  const start = now();
+  const result = await contender.run(n, round);
+  return contender.selfTimed ? (result as number) : now() - start;
+}
+
 async function calibrate(contender: Contender, targetMs: number, deadline: number): Promise<number> {
   if (contender.fixedOps !== undefined) return contender.fixedOps;
   const maxOps = contender.maxOps ?? 1 << 22;
   let n = 1;
   for (let round = -1; ; round--) {
     await contender.prepare?.(round);
-    const start = now();
-    await contender.run(n, round);
-    const elapsed = now() - start;
+    const elapsed = await timed(contender, n, round);
     await contender.after?.(round, n, elapsed);
     if (elapsed >= targetMs || n >= maxOps || now() > deadline) {
       // Scale to the target from the last measurement, within [1, maxOps].
@@ -122,9 +150,7 @@ export async function measure(contenders: readonly Contender[], options: Measure
       const contender = contenders[index]!;
       const n = ops[index]!;
       await contender.prepare?.(round);
-      const start = now();
-      await contender.run(n, round);
-      const elapsed = now() - start;
+      const elapsed = await timed(contender, n, round);
       perOp[index]!.push(elapsed / n);
       const extra = await contender.after?.(round, n, elapsed);
       if (extra) {

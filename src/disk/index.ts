@@ -62,10 +62,18 @@ function tracked<T>(work: Promise<T>): Promise<T> {
   return work;
 }
 
-/** Per database: its connection, the reads of this microtask (one transaction), its upkeep. */
+/**
+ * Per database: its connection, its reads (batched: one transaction for the reads of a microtask,
+ * or for all those asked while the previous batch was being read), its upkeep.
+ */
 class Database {
   readonly connection: Connection;
+  /** Reads asked for and not issued yet. */
   private reads: store.PendingRead[] = [];
+  /** Whether a microtask will issue `reads`. */
+  private readSoon = false;
+  /** Read batches issued whose answers are not all in: reads asked meanwhile wait for them. */
+  private readsInFlight = 0;
   /** Names used by this page, by version; `false` once their upkeep has run. */
   private readonly claims = new Map<string, [version: string, done: boolean]>();
   private upkeepSoon = false;
@@ -84,6 +92,8 @@ class Database {
    * progress (but `first`, the logout itself) and the removals kept for later.
    */
   run<T>(operation: (db: IDBDatabase) => Promise<T>, fallback: T, first = false): Promise<T> {
+    // Reads asked for before this operation are issued before it: IndexedDB orders them as asked.
+    if (this.reads.length > 0) this.readNow();
     const runNow = () =>
       this.connection.run(async (db) => {
         const deferred = [...this.deferred];
@@ -117,16 +127,47 @@ class Database {
   read(ns: string, key: string | undefined): Promise<store.Read> {
     this.claim(ns);
     return new Promise((resolve) => {
-      if (this.reads.push({ ns, key, resolve }) === 1) queueMicrotask(() => this.readNow());
+      this.reads.push({ ns, key, resolve });
+      // Reads asked while a batch is being read go together once it is answered (cold calls come
+      // one by one, each after its key's digest: one transaction each would cost a hundred).
+      if (this.readSoon || this.readsInFlight > 0) return;
+      this.readSoon = true;
+      queueMicrotask(() => this.readNow());
     });
   }
 
+  /** Issues the reads asked for so far, in one transaction. */
   private readNow(): void {
+    this.readSoon = false;
     const batch = this.reads;
+    if (batch.length === 0) return;
     this.reads = [];
-    void this.run((db) => store.readAll(db, batch), undefined).then(() => {
+    this.readsInFlight++;
+    let waiting = batch.length;
+    let over = false;
+    const answered = () => {
+      if (over) return;
+      over = true;
+      // The reads asked meanwhile go now, together (unless an operation issued them already).
+      if (--this.readsInFlight === 0 && this.reads.length > 0) this.readNow();
+    };
+    const answers = batch.map((read): store.PendingRead => {
+      let done = false;
+      return {
+        ns: read.ns,
+        key: read.key,
+        resolve: (answer) => {
+          if (done) return;
+          done = true;
+          read.resolve(answer);
+          if (--waiting === 0) answered();
+        },
+      };
+    });
+    void this.run((db) => store.readAll(db, answers), undefined).then(() => {
       // Those not answered (the database unavailable, the transaction failed) are misses.
-      for (const { resolve } of batch) resolve({ record: undefined, since: undefined });
+      for (const { resolve } of answers) resolve({ record: undefined, since: undefined });
+      answered();
     });
   }
 
