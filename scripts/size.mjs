@@ -28,12 +28,13 @@ const guard = args.includes('--guard');
 
 /**
  * Budgets of issue 23 (bytes, gzip), each with its ceiling while it is missed: the figure measured
- * on 2026-12-07 after the core was rebuilt (issues 20, 21: from 14.4 / 23.5 KB to 9.8 / 16.6 KB in
- * Vite). Lower a ceiling as its figure falls; delete it once the budget is met.
+ * on 2026-12-07 after the core was rebuilt (issues 20, 21: from 14.4 / 23.5 KB to 9.8 / 16.7 KB in
+ * Vite), rounded up to the next 50 B. Lower a ceiling as its figure falls; delete it once the
+ * budget is met.
  */
 const LIMITS = {
-  vite: { memory: [6144, 9_900], disk: [11264, 16_700], fetch: [2048, 5_300] },
-  esbuild: { memory: [7168, 9_400], disk: [13312, 16_300], fetch: [2458, 5_400] },
+  vite: { memory: [6144, 9_800], disk: [11264, 16_700], fetch: [2048, 5_250] },
+  esbuild: { memory: [7168, 9_350], disk: [13312, 16_400], fetch: [2458, 5_350] },
 };
 /** Text that only the development messages hold. */
 const DEV_MARKERS = ['cannot make a cache key from', 'Did you mean'];
