@@ -3,7 +3,7 @@ import { IdbMemoTypeError } from './errors';
 import { isExpired, type Entry, type Moment, type Stored } from './memory';
 import { digestOf, finishKey } from './key/digest';
 import { encodeCall, isNoThis } from './key/encode';
-import { describe, isOptionsObject, resolveOptions, type ResolvedOptions } from './options';
+import { describe, invalid, isOptionsObject, resolveOptions, type ResolvedOptions } from './options';
 import { loadDisk, loadedDisk, logoutCount, register, type Registered } from './registry';
 import { sharedTiers, Tiers } from './tiers';
 import type { AnyFunction, CacheControls, CacheFunction, CacheOptions, CacheStats, Memoized } from './types';
@@ -79,6 +79,7 @@ function wrap(fn: unknown, options: ResolvedOptions, context: unknown): unknown 
     throw new IdbMemoTypeError(
       'INVALID_OPTION',
       __DEV__ && `idb-memo: a toDisk method (${String(context.name)}) needs a \`key\` option, e.g. key() { return this.dataset }: its \`this\` is an instance, which a stored result cannot name`,
+      'key',
     );
   }
   const made = memoize(fn as Compute, options);
@@ -137,7 +138,7 @@ function memoize(fn: Compute, options: ResolvedOptions): Memoized<AnyFunction> {
     const db = options.cachePath ?? config.cachePath;
     if (db !== lastDb || session !== lastSession || !last) {
       const ns = `${options.name!}\0${options.version}${session === undefined ? '' : `\0${session}`}`;
-      last = sharedTiers(db, ns, options.maxItems, options.policy, () => disk.disk(db, ns, options.maxItems, options.policy, options.name!));
+      last = sharedTiers(db, ns, options.maxItems, options.policy, ttlMs, () => disk.disk(db, ns, options.maxItems, options.policy, options.name!));
       used.add(last);
       lastDb = db;
       lastSession = session;
@@ -157,7 +158,12 @@ function memoize(fn: Compute, options: ResolvedOptions): Memoized<AnyFunction> {
   function keyOf(self: unknown, args: ArrayLike<unknown>): string | Promise<string> {
     const only = args[0];
     if (plainStrings && args.length === 1 && typeof only === 'string' && only.charCodeAt(0) !== 1 && isNoThis(self)) return only;
-    if (customKey) return finishKey(encodeCall([customKey.apply(self, args as never[])], undefined, hashFuncs, toDisk));
+    if (customKey) {
+      const made: unknown = customKey.apply(self, args as never[]);
+      // An async key would be a new Promise every call: a key of its own each time, never a hit.
+      if (typeof (made as PromiseLike<unknown> | undefined)?.then === 'function') invalid('key', 'a function that returns the key itself, not a Promise', made);
+      return finishKey(encodeCall([made], undefined, hashFuncs, toDisk));
+    }
     return finishKey(encodeCall(args, self, hashFuncs, toDisk));
   }
 

@@ -28,7 +28,7 @@ export function isOptionsObject(value: unknown): value is Record<string, unknown
 
 /** Throws the `INVALID_OPTION` error of `option`, which `should` be something else than `value`. */
 export function invalid(option: string, should: string, value: unknown): never {
-  throw new IdbMemoTypeError('INVALID_OPTION', __DEV__ && `idb-memo: option "${option}" must be ${should} (got ${describe(value)})`);
+  throw new IdbMemoTypeError('INVALID_OPTION', __DEV__ && `idb-memo: option "${option}" must be ${should} (got ${describe(value)})`, option);
 }
 
 /** Throws the `INVALID_OPTION` error of options that are not an object, given to `what`. */
@@ -38,7 +38,7 @@ export function notAnObject(what: string, value: unknown): never {
 
 /** Throws the `OPTION_OUT_OF_RANGE` error of `option`. */
 function outOfRange(option: string, should: string, value: unknown): never {
-  throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', __DEV__ && `idb-memo: option "${option}" must be ${should} (got ${describe(value)})`);
+  throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', __DEV__ && `idb-memo: option "${option}" must be ${should} (got ${describe(value)})`, option);
 }
 
 /** Throws unless every key of `options` is one of `known`; `unknown` begins the message (`unknown cache() option`). */
@@ -49,6 +49,7 @@ export function checkNames(options: object, known: readonly string[], unknown: s
     throw new IdbMemoTypeError(
       'INVALID_OPTION',
       __DEV__ && `idb-memo: ${unknown} "${name}". ${known.includes(camel) ? `Did you mean "${camel}"?` : `Known: ${known.join(', ')}.`}`,
+      name,
     );
   }
 }
@@ -100,7 +101,13 @@ function resolveHashFuncs(hashFuncs: unknown): readonly HashFunc[] {
       : Array.isArray(hashFuncs)
         ? hashFuncs
         : isOptionsObject(hashFuncs)
-          ? Object.entries(hashFuncs).map(([name, hash]) => ({ test: (value: unknown) => classNameOf(value) === name, hash }))
+          ? Object.entries(hashFuncs).map(([name, hash]) => {
+              // A minifier renames the app's classes, never the platform's: only those names hold in production.
+              if (typeof (globalThis as Record<string, unknown>)[name] !== 'function') {
+                invalid(`hashFuncs.${name}`, `the name of a built-in class (a minifier renames your own: use [[${name}, hash]])`, name);
+              }
+              return { test: (value: unknown) => classNameOf(value) === name, hash };
+            })
           : invalid('hashFuncs', 'a Map, an array or an object keyed by class name', hashFuncs);
   return entries.map((entry, i): HashFunc => {
     let matcher: unknown, hash: unknown, isClass: boolean | undefined;
@@ -131,7 +138,7 @@ function classNameOf(value: unknown): string {
 export function checkName(option: string, value: unknown): void {
   if (value === undefined) return;
   if (typeof value !== 'string') invalid(option, 'a string', value);
-  if (value === '') throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', __DEV__ && `idb-memo: option "${option}" must not be empty`);
+  if (value === '') throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', __DEV__ && `idb-memo: option "${option}" must not be empty`, option);
   if (value.includes('\0')) outOfRange(option, 'free of NUL characters', value);
 }
 

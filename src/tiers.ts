@@ -69,8 +69,8 @@ export class Tiers<V = unknown> implements Registered {
 
   /**
    * Writes `entry`, just kept in memory (where it evicted `evicted`, disk keys), through to the
-   * disk, unless a removal (of its key, or of its `guard` prefix) or a logout came since `since`, or
-   * it left memory meanwhile. `inTurn`: after the disk operations asked for before (else the caller
+   * disk, unless a removal (of its key, or of its `guard` prefix) or a logout came since `since` (then
+   * it leaves memory too), or it left memory meanwhile. `inTurn`: after the disk operations asked for before (else the caller
    * is in turn already). What the disk evicts for it leaves memory too.
    */
   writeThrough(entry: Entry<V>, evicted: readonly string[], since: Since, inTurn: boolean, guard?: string): Promise<void> {
@@ -80,8 +80,12 @@ export class Tiers<V = unknown> implements Registered {
     const record = { ns: disk.ns, key: diskKey, value: entry.value, storedAt: entry.storedAt, expiresAt: entry.expiresAt, accessedAt: entry.storedAt, hits: 1 };
     const logouts = logoutCount();
     const write = () => disk.write(record, { since, evicted, uses: memory.takeUses(), guard }, () => logoutCount() === logouts && memory.map.get(entry.key) === entry);
-    // Another tab's writes may have filled the disk: what it evicts for this one leaves memory too.
-    return (inTurn ? this.inTurn(diskKey, write) : write()).then(({ evicted: also }) => this.evictedOnDisk(also, entry.lastUse));
+    return (inTurn ? this.inTurn(diskKey, write) : write()).then(({ evicted: also, refused }) => {
+      // Another tab's writes may have filled the disk: what it evicts for this one leaves memory too.
+      this.evictedOnDisk(also, entry.lastUse);
+      // A removal or logout came after its call's read (perhaps in a tab this page has not heard yet): it goes.
+      if (refused && memory.map.get(entry.key) === entry) memory.delete(entry.key);
+    });
   }
 
   /** Removes the entry of `key` (stored under `diskKeyOf(key)`); resolves whether there was one. */
@@ -165,9 +169,12 @@ export class Tiers<V = unknown> implements Registered {
 const shared = new Map<string, WeakRef<Tiers>>();
 const collected = new FinalizationRegistry<string>((id) => shared.get(id)?.deref() ?? shared.delete(id));
 
-/** The tiers of namespace `ns` of database `db` with these bounds, shared in the page; `makeDisk` makes its disk tier the first time. */
-export function sharedTiers<V>(db: string, ns: string, maxItems: number, policy: Policy, makeDisk: () => Disk): Tiers<V> {
-  const id = `${db}\0${ns}\0${maxItems}${policy}`;
+/**
+ * The tiers of namespace `ns` of database `db` with these bounds and lifetime (`ttlMs`: a memory hit
+ * is a hit for every function sharing it), shared in the page; `makeDisk` makes its disk tier the first time.
+ */
+export function sharedTiers<V>(db: string, ns: string, maxItems: number, policy: Policy, ttlMs: number, makeDisk: () => Disk): Tiers<V> {
+  const id = `${db}\0${ns}\0${maxItems}${policy}\0${ttlMs}`;
   let tiers = shared.get(id)?.deref() as Tiers<V> | undefined;
   if (!tiers) {
     tiers = new Tiers<V>(maxItems, policy, makeDisk());

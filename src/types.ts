@@ -33,7 +33,8 @@ export type HashFuncList<H extends readonly unknown[]> = { readonly [I in keyof 
  * Custom hashers, checked before the built-in encoding: each maps the values it matches to a
  * keyable stand-in. Accepted forms: an array of entries ({@link HashFuncList}, where value types
  * are inferred); a `Map` from matchers to hashers; or, like Panel's `hash_funcs` dict, an object
- * keyed by class name (`{ WeakMap: (map: WeakMap<object, unknown>) => 'id' }`).
+ * keyed by the name of a built-in class (`{ WeakMap: (map: WeakMap<object, unknown>) => 'id' }`;
+ * an app's own class names are refused: a minifier renames them).
  */
 export type HashFuncs =
   | HashFuncList<readonly unknown[]>

@@ -177,6 +177,32 @@ function isShaped(db: IDBDatabase): boolean {
   return STORES.every(([store, keyPath, indexes]) => isStoreShaped(tx.objectStore(store), keyPath, indexes));
 }
 
+/** `promise`, or undefined if it has not settled within `ms` (or rejects). */
+export function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)));
+  return Promise.race([promise.catch(() => undefined), late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Whether the existing database `name` holds the library's stores: a logout finds those of earlier
+ * visits that no list remembers (a worker has no localStorage; an app may clear it). Opened without
+ * a version, so that nothing is upgraded; one that no longer exists is not made.
+ */
+export async function isLibraryDatabase(name: string): Promise<boolean> {
+  const request = indexedDB.open(name);
+  request.onupgradeneeded = () => request.transaction?.abort();
+  const db = await within(req(request), OPEN_TIMEOUT_MS);
+  if (!db) {
+    // Not opened in time (or failed): closed if it opens after all.
+    request.onsuccess = () => request.result.close();
+    return false;
+  }
+  const ours = STORES.every(([store]) => db.objectStoreNames.contains(store));
+  db.close();
+  return ours;
+}
+
 const connections = new Map<string, Connection>();
 
 /** The page's one connection to database `name`. */

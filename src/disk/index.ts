@@ -11,7 +11,7 @@ import { config } from '../config';
 import { ClearBlockedError, warnOnce } from '../errors';
 import type { Held, Use } from '../memory';
 import type { Policy } from '../policies';
-import { connection, errorName, knownDatabases, type Connection } from './connection';
+import { connection, errorName, isLibraryDatabase, knownDatabases, within, type Connection } from './connection';
 import type { EntryRecord } from './schema';
 import { endedSessions } from './session';
 import * as store from './store';
@@ -47,7 +47,9 @@ export interface Disk {
   entries(): Promise<EntryRecord[]>;
 }
 
-const NOTHING_WRITTEN: store.Written = { stored: false, evicted: [] };
+const NOTHING_WRITTEN: store.Written = { stored: false, refused: false, evicted: [] };
+/** How long a logout waits for the browser's list of databases before it goes on with those it knows. */
+const LISTING_TIMEOUT_MS = 1000;
 /** How many times a logout tries to empty a database before it reports it (ClearBlockedError). */
 const LOGOUT_ATTEMPTS = 3;
 /** Past this many removals of one namespace waiting for the database, it is cleared instead. */
@@ -237,22 +239,23 @@ export function disk(db: string, ns: string, maxItems: number, policy: Policy, l
 }
 
 /**
- * A logout: empties every database this origin's library used (this page's, and those of earlier
- * visits it remembers), each in one transaction that writes a new epoch. `begun` is called once
+ * A logout: empties every database this origin's library used (this page's, those of earlier visits
+ * it remembers, and any other the browser lists that holds the library's stores), each in one
+ * transaction that writes a new epoch. `begun` is called once
  * every one of those transactions exists (or could not be made): a read made after it, in any tab,
  * is ordered after them.
  * @throws (rejects) ClearBlockedError naming the databases that would not open
  */
 export function logout(begun: () => void): Promise<void> {
   const done = (async () => {
-    const listed = await indexedDB.databases?.().then(
-      (infos) => new Set(infos.map((info) => info.name)),
-      () => undefined,
-    );
+    // The origin's databases, when the browser lists them in time ("Clear site data" can leave the
+    // listing unanswered): those this page knows that exist, and any other of the library's.
+    const listed = new Set((await within(indexedDB.databases?.() ?? Promise.resolve(undefined), LISTING_TIMEOUT_MS))?.map((info) => info.name));
+    const known = knownDatabases();
+    const others = await Promise.all([...listed].filter((name): name is string => !!name && !known.includes(name)).map(async (name) => ((await isLibraryDatabase(name)) ? name : '')));
     const left: string[] = [];
     const made: Promise<unknown>[] = [];
-    const emptied = knownDatabases()
-      .filter((name) => !listed || listed.has(name) || databases.has(name))
+    const emptied = [...known.filter((name) => listed.size === 0 || listed.has(name) || databases.has(name)), ...others.filter(Boolean)]
       .map((name) => {
         const base = database(name);
         let created!: () => void;

@@ -12,7 +12,7 @@ import { EVICTION_INDEX, inNamespace, isEntry, namesFrom, type EntryRecord, type
 
 /** What a call's read saw: the database's epoch and the namespace's removal sequence. */
 export interface Since {
-  readonly epoch: unknown;
+  readonly epoch: string | undefined;
   readonly seq: number;
 }
 
@@ -96,7 +96,7 @@ export function readAll(db: IDBDatabase, reads: readonly PendingRead[]): Promise
       const seq = ((await seqs.get(ns)) as Partial<NamespaceRecord> | undefined)?.seq;
       resolve({
         record: key !== undefined && isEntry(record, ns, key) ? record : undefined,
-        since: { epoch: ((await epoch) as MetaRecord | undefined)?.value, seq: typeof seq === 'number' ? seq : 0 },
+        since: { epoch: epochOf(await epoch), seq: typeof seq === 'number' ? seq : 0 },
       });
     }),
   ).then(() => outcome);
@@ -104,11 +104,18 @@ export function readAll(db: IDBDatabase, reads: readonly PendingRead[]): Promise
 
 export type { PendingRead };
 
-/** What a write did: whether it stored its record, and which keys it evicted by the policy's index. */
+/** What a write did: whether it stored its record, whether a removal or logout since its read refused it, and which keys it evicted. */
 export interface Written {
   readonly stored: boolean;
+  readonly refused: boolean;
   readonly evicted: readonly string[];
 }
+
+/** The epoch of a meta record: a string, or undefined (none yet, or a damaged record, read alike every time). */
+const epochOf = (record: unknown): string | undefined => {
+  const value = (record as MetaRecord | undefined)?.value;
+  return typeof value === 'string' ? value : undefined;
+};
 
 /**
  * Stores `put` unless a logout, a clear() of its namespace or a delete() of its key came since its
@@ -128,11 +135,13 @@ export async function write(db: IDBDatabase, put: Put): Promise<Written> {
   await applyUses(s, record.ns, put.uses);
   let stored = false;
   let evicted: string[] = [];
-  const tomb = tombstone as { seq?: unknown } | undefined;
-  const newer = (t: unknown) => typeof (t as { seq?: unknown } | undefined)?.seq === 'number' && (t as { seq: number }).seq > since.seq;
-  if ((epoch as MetaRecord | undefined)?.value === since.epoch && ns.floor <= since.seq && !newer(tomb) && !newer(guard)) {
+    const newer = (t: unknown) => typeof (t as { seq?: unknown } | undefined)?.seq === 'number' && (t as { seq: number }).seq > since.seq;
+  const refused = !(epochOf(epoch) === since.epoch && ns.floor <= since.seq && !newer(tombstone) && !newer(guard));
+  if (!refused) {
     for (const key of put.evicted) if (key !== record.key) await removeEntry(s, ns, key);
     const isNew = (await req(s.entries.count(id))) === 0;
+    // Full: expired entries go first, as they do from memory; then the policy's victims.
+    if (isNew && ns.count >= put.maxItems) await sweepExpired(s, ns);
     if (isNew && ns.count >= put.maxItems) evicted = await evict(s, ns, put.policy, ns.count - put.maxItems + 1);
     const unstorable = unpersistableReason(record.value);
     if (unstorable !== undefined) warnUnstorable(put.label, unstorable);
@@ -146,16 +155,13 @@ export async function write(db: IDBDatabase, put: Put): Promise<Written> {
         warnUnstorable(put.label, String(error));
       }
     }
+    // The tombstone stays: a write of a read older than the removal, made later, must still be refused.
     if (stored && isNew) ns.count++;
-    if (tomb) {
-      s.tombstones.delete(id);
-      ns.tombs = Math.max(0, ns.tombs - 1);
-    }
   }
   ns.usedAt = Date.now();
   s.namespaces.put(ns);
   await outcome;
-  return { stored, evicted };
+  return { stored, refused, evicted };
 }
 
 /** Warns once per function that a result is kept in memory only, and why. */
@@ -298,16 +304,32 @@ export async function upkeep(
     else if (ended(ns, usedAt) || !(now - usedAt < maxUnusedMs)) drop(s, ns);
     else if (claim) s.namespaces.put({ ...record, usedAt: now });
   }
-  const removed = new Map<string, number>();
-  await eachCursor(s.entries.index('byExpires').openCursor(IDBKeyRange.upperBound(now, true)), SWEEP_BATCH, (cursor) => {
-    const { ns } = cursor.value as EntryRecord;
-    removed.set(ns, (removed.get(ns) ?? 0) + 1);
-  });
-  for (const [name, count] of removed) {
-    const ns = await namespaceOf(s, name);
-    s.namespaces.put({ ...ns, count: Math.max(0, ns.count - count) });
-  }
+  await sweepExpired(s);
   await outcome;
+}
+
+/**
+ * Deletes a batch of expired entries, of any namespace, keeping the counts of the namespaces that
+ * still exist; `own`, the record of a namespace the caller writes, is updated in place.
+ */
+async function sweepExpired(s: Stores, own?: NamespaceRecord): Promise<void> {
+  const removed = new Map<string, number>();
+  const request = s.entries.index('byExpires').openKeyCursor(IDBKeyRange.upperBound(Date.now()));
+  let swept = 0;
+  for (let cursor = await req(request); cursor && swept++ < SWEEP_BATCH; cursor = await req(request)) {
+    const [ns] = cursor.primaryKey as [string, string];
+    s.entries.delete(cursor.primaryKey);
+    removed.set(ns, (removed.get(ns) ?? 0) + 1);
+    cursor.continue();
+  }
+  for (const [name, count] of removed) {
+    if (name === own?.ns) own.count = Math.max(0, own.count - count);
+    else {
+      if ((await req(s.namespaces.count(name))) === 0) continue; // dropped meanwhile: not made anew
+      const ns = await namespaceOf(s, name);
+      s.namespaces.put({ ...ns, count: Math.max(0, ns.count - count) });
+    }
+  }
 }
 
 /** Removes namespace `ns`: its entries, tombstones and record. */

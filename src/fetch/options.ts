@@ -104,7 +104,7 @@ export function resolveFetchOptions(options: FetchCacheOptions = {}): ResolvedFe
   // Named for resolveOptions() only: a fetch store's namespace is its own.
   const base = resolveOptions({ ...shared, toDisk, name: toDisk === false ? undefined : 'cachedFetch' });
   if (!STRATEGIES.includes(strategy)) {
-    throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', __DEV__ && `idb-memo: option "strategy" must be one of '${STRATEGIES.join("', '")}' (got ${describe(strategy)})`);
+    throw new IdbMemoRangeError('OPTION_OUT_OF_RANGE', __DEV__ && `idb-memo: option "strategy" must be one of '${STRATEGIES.join("', '")}' (got ${describe(strategy)})`, 'strategy');
   }
   if (statuses !== undefined && typeof statuses !== 'function') {
     invalid('cacheableStatuses', 'a function', statuses);

@@ -234,6 +234,8 @@ class Encoder {
       // A tagged object (Math, JSON, a namespace) keeps its state in fields it does not list.
       if (Symbol.toStringTag in value) this.identity(value, __DEV__ && `a ${String((value as { [Symbol.toStringTag]: unknown })[Symbol.toStringTag])} object (tagged, not plain data)`);
       else if (names.length === 0 && isProxy(value)) this.identity(value, __DEV__ && 'a Proxy that lists no field');
+      // Fields a function can read but the key would not list: not plain data.
+      else if (Reflect.ownKeys(value).length !== names.length) this.identity(value, __DEV__ && 'an object with non-enumerable or symbol-keyed fields (not plain data)');
       else {
         this.met(value);
         this.out += proto === null ? 'O' : 'o';
@@ -278,8 +280,25 @@ class Encoder {
     this.out += ']';
   }
 
-  /** The built-in types keyed by value (exact prototypes: a subclass may hold more), else identity. */
+  /**
+   * The built-in types keyed by value (exact prototypes: a subclass may hold more), else identity.
+   * A look-alike that fails the built-in's brand check (a Proxy of a Map, as reactive frameworks
+   * make) is keyed by identity too.
+   */
   private builtin(value: object, proto: unknown): void {
+    const at = this.out.length;
+    const holes = this.holes?.length ?? 0;
+    try {
+      this.content(value, proto);
+    } catch (error) {
+      if (!(error instanceof TypeError) || error instanceof IdbMemoTypeError) throw error;
+      this.out = this.out.slice(0, at);
+      this.holes?.splice(holes);
+      this.identity(value, __DEV__ && `${describeInstance(proto)} look-alike (a Proxy?) that fails its brand check`);
+    }
+  }
+
+  private content(value: object, proto: unknown): void {
     if (ArrayBuffer.isView(value) && (Object.getPrototypeOf(proto) === typedArrayProto || proto === DataView.prototype)) {
       this.out += `V${(proto as { constructor: { name: string } }).constructor.name};`;
       return this.bytes(value.buffer, () => new Uint8Array(value.buffer, value.byteOffset, value.byteLength));
