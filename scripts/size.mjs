@@ -29,12 +29,14 @@ const guard = args.includes('--guard');
 /**
  * Budgets of issue 23 (bytes, gzip), each with its ceiling while it is missed: the figure measured
  * on 2026-12-07 after the core was rebuilt (issues 20, 21: from 14.4 / 23.5 KB to 9.8 / 16.7 KB in
- * Vite), rounded up to the next 50 B. Lower a ceiling as its figure falls; delete it once the
- * budget is met.
+ * Vite), rounded up to the next 50 B; raised the same day by 240 B at start and 450 B in all for
+ * the fixes of the hostile review of the rebuilt core (databases listed at logout, reactive
+ * Proxies, hidden fields, async keys, refused writes leaving memory, expired entries swept before
+ * eviction). Lower a ceiling as its figure falls; delete it once the budget is met.
  */
 const LIMITS = {
-  vite: { memory: [6144, 9_800], disk: [11264, 16_700], fetch: [2048, 5_250] },
-  esbuild: { memory: [7168, 9_350], disk: [13312, 16_400], fetch: [2458, 5_350] },
+  vite: { memory: [6144, 10_050], disk: [11264, 17_150], fetch: [2048, 5_250] },
+  esbuild: { memory: [7168, 9_600], disk: [13312, 16_850], fetch: [2458, 5_350] },
 };
 /** Text that only the development messages hold. */
 const DEV_MARKERS = ['cannot make a cache key from', 'Did you mean'];
