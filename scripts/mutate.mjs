@@ -43,8 +43,8 @@ const MUTATIONS = [
     names: /reload|disk|stored/i,
   },
   {
-    name: "a README sample's @cache removed",
-    file: 'README.md',
+    name: "a README sample's @cache removed (Panel's methods example, docs/panel.md)",
+    file: 'docs/panel.md',
     find: '  @cache\n  async fetchData',
     replace: '  async fetchData',
     names: /sample .*Methods/i,

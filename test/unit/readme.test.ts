@@ -11,15 +11,17 @@ import * as vite from 'vite';
 import * as library from '../../src/index';
 import * as vitePlugin from '../../src/vite';
 import README from '../../README.md?raw';
+import PANEL from '../../docs/panel.md?raw';
+import * as vitestConfig from 'vitest/config';
 
 
-const MODULES: Record<string, unknown> = { 'idb-memo': library, 'idb-memo/vite': vitePlugin, vite };
+const MODULES: Record<string, unknown> = { 'idb-memo': library, 'idb-memo/vite': vitePlugin, vite, 'vitest/config': vitestConfig };
 
-/** Every ```ts block of the README, with the heading it sits under. */
-function samples(): { heading: string; code: string }[] {
+/** Every ```ts block of `page` (the README, docs/panel.md), with the heading (or bold label) it sits under. */
+function samples(page: string, text: string): { heading: string; code: string }[] {
   const found: { heading: string; code: string }[] = [];
-  let heading = '';
-  const lines = README.split('\n');
+  let heading = page;
+  const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     if (line.startsWith('#')) heading = line.replace(/^#+\s*/, '');
@@ -29,7 +31,7 @@ function samples(): { heading: string; code: string }[] {
     if (line.trim() !== '```ts') continue;
     const body: string[] = [];
     for (i++; i < lines.length && lines[i]!.trim() !== '```'; i++) body.push(lines[i]!);
-    found.push({ heading, code: body.join('\n') });
+    found.push({ heading: `${page} › ${heading}`, code: body.join('\n') });
   }
   return found;
 }
@@ -120,12 +122,12 @@ afterEach(async () => {
 });
 
 describe('README samples', () => {
-  const blocks = samples();
+  const blocks = [...samples('README', README), ...samples('docs/panel.md', PANEL)];
 
   it('finds the samples, and the claims they make', () => {
-    expect(blocks.length).toBeGreaterThanOrEqual(8);
+    expect(blocks.length).toBeGreaterThanOrEqual(11);
     const claims = blocks.map(({ code }) => (checkedClaims(code).match(/__check\(|__claim\(/g) ?? []).length);
-    expect(claims.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(10);
+    expect(claims.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(15);
   });
 
   for (const [index, { heading, code }] of blocks.entries()) {
