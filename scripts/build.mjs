@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // `npm run build`: the package's JavaScript in three builds of the same modules, which differ only
 // in the library's development messages (`__DEV__` in src/):
-//   dist/        `process.env.NODE_ENV !== 'production'`: bundlers that replace NODE_ENV (esbuild's
-//                --define, webpack, Rollup's replace plugin) drop the messages from production apps;
+//   dist/        `typeof process == 'object' && process.env.NODE_ENV !== 'production'`: bundlers that
+//                replace NODE_ENV (esbuild's --define, webpack, Rollup's replace plugin) drop the
+//                messages from production apps; loaded unbundled in a browser, it has short messages;
 //   dist/dev/    the `development` export condition (Vite's and webpack's dev servers): messages kept;
 //   dist/prod/   the `production` export condition (Vite and webpack production builds): messages gone.
 // Then the bundled type declarations (dist/index.d.ts, unchecked: `npm run typecheck` checks src/) and those of idb-memo/vite.
@@ -15,7 +16,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const run = (command, ...args) => execFileSync(path.join(ROOT, 'node_modules', '.bin', command), args, { cwd: ROOT, stdio: 'inherit' });
 
 const variants = [
-  { outDir: 'dist', dev: 'process.env.NODE_ENV !== "production"', entry: { index: 'src/index.ts', vite: 'src/vite.ts' } },
+  { outDir: 'dist', dev: '(typeof process == "object" && process.env.NODE_ENV !== "production")', entry: { index: 'src/index.ts', vite: 'src/vite.ts' } },
   { outDir: 'dist/dev', dev: 'true', entry: { index: 'src/index.ts' } },
   { outDir: 'dist/prod', dev: 'false', entry: { index: 'src/index.ts' } },
 ];

@@ -55,9 +55,12 @@ function listen(): void {
 
 function hear(hint: Hint, from?: Registered): void {
   if (hint?.type === 'logout') {
-    // Another tab's logout: the calls this page began before hearing it store nothing.
+    // Another tab's logout: the calls this page began before hearing it store nothing, and this
+    // page empties the databases it knows too (one that tab did not know of included), before
+    // anything it reads next.
     logouts++;
     each((cache) => cache.forget());
+    if (disk) void (loaded ? loaded.logout() : disk.then((module) => module.logout())).catch(() => {});
   }
   else if (hint?.type === 'clear' || hint?.type === 'delete') each((cache) => cache !== from && cache.hear?.(hint));
 }
@@ -113,9 +116,9 @@ export function clearCaches(): Promise<void> {
   const tellOthers = () => tell({ type: 'logout' });
   if (typeof indexedDB === 'undefined') return (tellOthers(), Promise.resolve());
   // Other tabs are told once the emptying transactions exist: what they read after hearing it is
-  // ordered after them, and so is the next user's. (Began at once when the disk chunk is loaded:
-  // this page's disk operations asked for after it wait for it.)
+  // ordered after them.
   const logout = (module: typeof DiskModule) => (module.endSession(), module.logout(tellOthers));
+  // Begun at once when the disk chunk is loaded: this page's disk operations asked for after it wait for it.
   return loaded ? logout(loaded) : loadDisk().then(logout);
 }
 

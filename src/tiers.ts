@@ -112,7 +112,7 @@ export class Tiers<V = unknown> implements Registered {
     if (here || !disk) return;
     await this.inTurn(prefix, async () => {
       this.forgetStarting(prefix);
-      await disk.remove(prefix, true);
+      await disk.remove(prefix, 'prefix');
       tell({ type: 'delete', db: disk.db, ns: disk.ns, key: prefix, prefix: true }, this);
     });
   }
@@ -145,7 +145,8 @@ export class Tiers<V = unknown> implements Registered {
   hear(hint: Hint & { type: 'clear' | 'delete' }): void {
     const disk = this.disk;
     if (!disk || hint.db !== disk.db) return;
-    if (hint.type === 'clear' ? (hint.prefix ? disk.ns.startsWith(hint.ns) : disk.ns === hint.ns) : disk.ns === hint.ns) {
+    // A removal by prefix reaches every namespace its own starts (cachedFetch's URL, in every instance's store).
+    if (hint.prefix ? disk.ns.startsWith(hint.ns) : disk.ns === hint.ns) {
       if (hint.type === 'clear') this.forget();
       else if (hint.prefix) this.forgetStarting(hint.key);
       else {

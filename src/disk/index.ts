@@ -33,8 +33,8 @@ export interface Disk {
   write(record: EntryRecord, context: store.WriteContext, stillWanted: () => boolean): Promise<store.Written>;
   /** What a read made now sees (the epoch, the removals so far); undefined if the disk is unavailable. Never rejects. */
   since(): Promise<store.Since | undefined>;
-  /** Removes `key` (with `prefix`, every key starting with it), leaving a tombstone; resolves whether one was stored. Never rejects. */
-  remove(key: string, prefix?: boolean): Promise<boolean>;
+  /** Removes `key` (per `scope`: every key starting with it, in every namespace starting with this one), leaving a tombstone; resolves whether one was stored. Never rejects. */
+  remove(key: string, scope?: store.Scope): Promise<boolean>;
   /** Removes every entry of the namespace (of every namespace it starts, with `prefix`). Never rejects. */
   clear(prefix?: boolean): Promise<void>;
   /** Records uses of its entries (LRU/LFU order). Never rejects. */
@@ -50,8 +50,8 @@ export interface Disk {
 const NOTHING_WRITTEN: store.Written = { stored: false, refused: false, evicted: [] };
 /** How long a logout waits for the browser's list of databases before it goes on with those it knows. */
 const LISTING_TIMEOUT_MS = 1000;
-/** How many times a logout tries to empty a database before it reports it (ClearBlockedError). */
-const LOGOUT_ATTEMPTS = 3;
+/** When a logout tries to empty a database (ms after the previous try) before it reports it (ClearBlockedError). */
+const LOGOUT_RETRY_DELAYS_MS = [0, 200, 800];
 /** Past this many removals of one namespace waiting for the database, it is cleared instead. */
 const MOST_DEFERRED = 100;
 
@@ -166,11 +166,12 @@ class Database {
         },
       };
     });
-    void this.run((db) => store.readAll(db, answers), undefined).then(() => {
+    const unanswered = () => {
       // Those not answered (the database unavailable, the transaction failed) are misses.
       for (const { resolve } of answers) resolve({ record: undefined, since: undefined });
       answered();
-    });
+    };
+    void this.run((db) => store.readAll(db, answers), undefined).then(unanswered, unanswered);
   }
 
   /** Notes that this page uses namespace `ns`: once per name, the upkeep drops its other versions. */
@@ -229,7 +230,7 @@ export function disk(db: string, ns: string, maxItems: number, policy: Policy, l
           });
         }
       }, NOTHING_WRITTEN),
-    remove: (key, prefix = false) => (base.claim(ns), base.removal(ns, prefix ? undefined : key, false, (idb) => store.remove(idb, ns, key, prefix), false)),
+    remove: (key, scope = 'key') => (base.claim(ns), base.removal(ns, scope === 'key' ? key : undefined, scope === 'prefix-everywhere', (idb) => store.remove(idb, ns, key, scope), false)),
     clear: (prefix = false) => (base.claim(ns), base.removal(ns, undefined, prefix, (idb) => store.clear(idb, ns, prefix), undefined)),
     touch: (uses) => base.run((idb) => store.touch(idb, ns, uses), undefined),
     evict: (keys) => base.run((idb) => store.evictKeys(idb, ns, keys), undefined),
@@ -239,55 +240,65 @@ export function disk(db: string, ns: string, maxItems: number, policy: Policy, l
 }
 
 /**
- * A logout: empties every database this origin's library used (this page's, those of earlier visits
- * it remembers, and any other the browser lists that holds the library's stores), each in one
- * transaction that writes a new epoch. `begun` is called once
- * every one of those transactions exists (or could not be made): a read made after it, in any tab,
- * is ordered after them.
- * @throws (rejects) ClearBlockedError naming the databases that would not open
+ * A logout: empties every database of the library this page can find (its own, those of earlier
+ * visits it remembers, any other the browser lists that holds the library's stores), each in one
+ * transaction that writes a new epoch; this page's own first, before anything is awaited. `begun`
+ * is called once the transactions of those it knew exist: a read another tab makes after hearing
+ * of it is ordered after them. Every tab that hears of a logout empties what it finds too, so a
+ * database another tab made meanwhile is emptied by that tab.
+ * @throws (rejects) ClearBlockedError naming the databases that would not open to be emptied
  */
-export function logout(begun: () => void): Promise<void> {
+export function logout(begun: () => void = () => {}): Promise<void> {
   const done = (async () => {
-    // The origin's databases, when the browser lists them in time ("Clear site data" can leave the
-    // listing unanswered): those this page knows that exist, and any other of the library's.
-    const listed = new Set((await within(indexedDB.databases?.() ?? Promise.resolve(undefined), LISTING_TIMEOUT_MS))?.map((info) => info.name));
-    const known = knownDatabases();
-    const others = await Promise.all([...listed].filter((name): name is string => !!name && !known.includes(name)).map(async (name) => ((await isLibraryDatabase(name)) ? name : '')));
-    const left: string[] = [];
-    const made: Promise<unknown>[] = [];
-    const emptied = [...known.filter((name) => listed.size === 0 || listed.has(name) || databases.has(name)), ...others.filter(Boolean)]
-      .map((name) => {
-        const base = database(name);
-        let created!: () => void;
-        made.push(new Promise<void>((resolve) => (created = resolve)));
-        const empty = () => {
-          base.connection.retryNow();
-          return base.run(
-            async (db) => {
-              const committed = store.logout(db);
-              created();
-              await committed;
-              return true;
-            },
-            false,
-            true,
-          );
-        };
-        // Tried again on a fresh connection when it fails ("Clear site data" closes connections and
-        // aborts their transactions): a logout that gives up is the worst outcome there is.
-        return (async () => {
-          let emptied = false;
-          for (let attempt = 0; attempt < LOGOUT_ATTEMPTS && !emptied; attempt++) emptied = await empty();
-          created();
-          if (!emptied) left.push(name);
-        })();
-      });
+    const emptying = new Map<string, Promise<boolean>>();
+    const made: Promise<void>[] = [];
+    const empty = (name: string) => {
+      if (emptying.has(name)) return;
+      let created!: () => void;
+      made.push(new Promise((resolve) => (created = resolve)));
+      emptying.set(name, emptied(name, created));
+    };
+    for (const name of databases.keys()) empty(name);
+    // The browser's list, if it answers in time ("Clear site data" can leave it unanswered).
+    const listed = (await within(indexedDB.databases?.() ?? Promise.resolve(undefined), LISTING_TIMEOUT_MS))?.map((info) => info.name);
+    for (const name of knownDatabases()) if (!listed || listed.includes(name)) empty(name);
     void Promise.all(made).then(begun);
-    await Promise.all(emptied);
-    if (left.length > 0) throw new ClearBlockedError(left);
+    await Promise.all((listed ?? []).map(async (name) => name && !emptying.has(name) && (await isLibraryDatabase(name)) && empty(name)));
+    const left = await Promise.all([...emptying].map(async ([name, ok]) => ((await ok) ? '' : name)));
+    if (left.some(Boolean)) throw new ClearBlockedError(left.filter(Boolean));
   })();
   loggingOut = done.catch(() => {});
   return done;
+}
+
+/**
+ * Empties database `name`, trying again on a fresh connection after a failure ("Clear site data"
+ * closes connections and aborts their transactions): true once it is empty, or gone. `created` is
+ * called once its transaction exists (or it gave up).
+ */
+async function emptied(name: string, created: () => void): Promise<boolean> {
+  const base = database(name);
+  try {
+    for (const delay of LOGOUT_RETRY_DELAYS_MS) {
+      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
+      base.connection.retryNow();
+      const ok = await base.run(
+        async (db) => {
+          const committed = store.logout(db);
+          created();
+          await committed;
+          return true;
+        },
+        false,
+        true,
+      );
+      if (ok) return true;
+    }
+    const listed = await within(indexedDB.databases?.() ?? Promise.resolve(undefined), LISTING_TIMEOUT_MS);
+    return listed !== undefined && !listed.some((info) => info.name === name);
+  } finally {
+    created();
+  }
 }
 
 /** cachedFetch's secret of database `db`; undefined while it cannot be opened. */

@@ -33,8 +33,10 @@ export interface NamespaceRecord {
   count: number;
   /** Tombstones it holds: past a limit they are dropped and `floor` is raised instead. */
   tombs: number;
-  /** Wall-clock ms it was last used by a page: unused namespaces are swept. */
+  /** Wall-clock ms it was last used by a page (or retired): unused namespaces are swept. */
   usedAt: number;
+  /** Set when the upkeep removed its entries (another version, an ended session, long unused); cleared by the next write. */
+  retired?: boolean;
 }
 
 /** Left by `delete()`: a write whose call read the namespace before `seq` does not bring the key back. */

@@ -64,15 +64,18 @@ function transaction(db: IDBDatabase, names: StoreName[], mode: IDBTransactionMo
 async function namespaceOf(s: Stores, ns: string): Promise<NamespaceRecord> {
   const found = (await req(s.namespaces.get(ns))) as Partial<NamespaceRecord> | undefined;
   const valid = (n: unknown): n is number => typeof n === 'number' && n >= 0 && Number.isSafeInteger(n);
+  const seq = valid(found?.seq) ? found.seq : 0;
   return {
     ns,
-    seq: valid(found?.seq) ? found.seq : 0,
-    floor: valid(found?.floor) ? found.floor : 0,
+    seq,
+    // A damaged floor is raised to the sequence: reads made before it write nothing.
+    floor: valid(found?.floor) ? found.floor : seq,
     count: valid(found?.count) ? found.count : await req(s.entries.count(inNamespace(ns))),
     tombs: valid(found?.tombs) ? found.tombs : 0,
     usedAt: typeof found?.usedAt === 'number' ? found.usedAt : Date.now(),
   };
 }
+
 
 interface PendingRead {
   readonly ns: string;
@@ -170,30 +173,40 @@ export function warnUnstorable(label: string, reason: string): void {
 }
 
 /**
- * Removes entry `key` of `ns` (with `prefix`, every entry whose key starts with `key`) and leaves a
- * tombstone under `key`; resolves whether there was one.
+ * What a removal removes: the entry of a key, the entries whose keys start with it, or those in
+ * every namespace whose name starts with the namespace's (cachedFetch's URL, in every instance's store).
  */
-export async function remove(db: IDBDatabase, nsName: string, key: string, prefix = false): Promise<boolean> {
+export type Scope = 'key' | 'prefix' | 'prefix-everywhere';
+
+/**
+ * Removes per `scope` and leaves a tombstone under `key` in each namespace it reaches; resolves
+ * whether there was anything to remove.
+ */
+export async function remove(db: IDBDatabase, nsName: string, key: string, scope: Scope = 'key'): Promise<boolean> {
   const [s, outcome] = transaction(db, ['entries', 'namespaces', 'tombstones'], 'readwrite');
-  const ns = await namespaceOf(s, nsName);
-  ns.seq++;
-  let existed: boolean;
-  if (prefix) {
-    const range = IDBKeyRange.bound([nsName, key], [nsName, `${key}\uffff`]);
-    const count = await req(s.entries.count(range));
-    s.entries.delete(range);
-    ns.count = Math.max(0, ns.count - count);
-    existed = count > 0;
-  } else existed = await removeEntry(s, ns, key);
-  if (ns.tombs >= MOST_TOMBSTONES) {
-    s.tombstones.delete(inNamespace(nsName));
-    ns.floor = ns.seq;
-    ns.tombs = 0;
-  } else {
-    s.tombstones.put({ ns: nsName, key, seq: ns.seq });
-    ns.tombs++;
+  const names = scope === 'prefix-everywhere' ? ((await req(s.namespaces.getAllKeys(namesFrom(nsName)))) as string[]) : [nsName];
+  let existed = false;
+  for (const name of names) {
+    const ns = await namespaceOf(s, name);
+    ns.seq++;
+    if (scope === 'key') existed = (await removeEntry(s, ns, key)) || existed;
+    else {
+      const range = IDBKeyRange.bound([name, key], [name, `${key}\uffff`]);
+      const count = await req(s.entries.count(range));
+      s.entries.delete(range);
+      ns.count = Math.max(0, ns.count - count);
+      existed ||= count > 0;
+    }
+    if (ns.tombs >= MOST_TOMBSTONES) {
+      s.tombstones.delete(inNamespace(name));
+      ns.floor = ns.seq;
+      ns.tombs = 0;
+    } else {
+      s.tombstones.put({ ns: name, key, seq: ns.seq });
+      ns.tombs++;
+    }
+    s.namespaces.put(ns);
   }
-  s.namespaces.put(ns);
   await outcome;
   return existed;
 }
@@ -300,8 +313,11 @@ export async function upkeep(
     if (typeof ns !== 'string') continue;
     const [name, version] = ns.split('\0');
     const claim = claimed.find(([claimedName]) => claimedName === name);
-    if (claim && version !== undefined && version !== claim[1]) drop(s, ns);
-    else if (ended(ns, usedAt) || !(now - usedAt < maxUnusedMs)) drop(s, ns);
+    const unused = !(now - usedAt < maxUnusedMs);
+    // A retired record goes once unused for as long: a page still writing there by then is gone.
+    if (record.retired) {
+      if (unused) s.namespaces.delete(ns);
+    } else if ((claim && version !== undefined && version !== claim[1]) || ended(ns, usedAt) || unused) retire(s, record, now);
     else if (claim) s.namespaces.put({ ...record, usedAt: now });
   }
   await sweepExpired(s);
@@ -332,11 +348,16 @@ async function sweepExpired(s: Stores, own?: NamespaceRecord): Promise<void> {
   }
 }
 
-/** Removes namespace `ns`: its entries, tombstones and record. */
-function drop(s: Stores, ns: string): void {
-  s.entries.delete(inNamespace(ns));
-  s.tombstones.delete(inNamespace(ns));
-  s.namespaces.delete(ns);
+/**
+ * Retires a namespace: its entries and tombstones go; its record stays, with its floor raised past
+ * every removal it saw, so that a page still using it (an older version of the app, a tab thought
+ * gone) stores nothing it began before. The upkeep deletes the record once unused for long.
+ */
+function retire(s: Stores, record: NamespaceRecord, now: number): void {
+  s.entries.delete(inNamespace(record.ns));
+  s.tombstones.delete(inNamespace(record.ns));
+  const seq = (Number.isSafeInteger(record.seq) ? record.seq : 0) + 1;
+  s.namespaces.put({ ns: record.ns, seq, floor: seq, count: 0, tombs: 0, usedAt: now, retired: true } satisfies NamespaceRecord);
 }
 
 /** Deletes up to `most` records a cursor walks, telling `seen` of each first. */

@@ -1,8 +1,8 @@
 import { requestRules, useOf, type RequestRules } from './http';
 import { requestKeys, urlKey, varyDigest, varyNames } from './key';
-import { network, share, allowed, type Call } from './network';
+import { allowed, drain, network, share, type Call } from './network';
 import { resolveFetchOptions, type FetchCacheOptions, type ResolvedFetchOptions } from './options';
-import { isUsable, mark, toResponse, type CacheStatus, type StoredResponse } from './response';
+import { cacheStatus, isUsable, mark, toResponse, type CacheStatus, type StoredResponse } from './response';
 import { everyShelf, shelfFor, type Shelf, type Token } from './shelf';
 
 /** A configured {@link cachedFetch}, made by {@link createCachedFetch}. */
@@ -96,9 +96,15 @@ async function call(o: ResolvedFetchOptions, input: RequestInfo | URL, init: Req
     signal.addEventListener('abort', abort);
     void answer(shelf, o, request, rules, token)
       // A caller gone: its copy of the body is let go, not left to fill up unread.
-      .then((response) => (signal.aborted ? void response.body?.cancel().catch(() => {}) : resolve(response)), reject)
+      .then((response) => (signal.aborted ? void response.body?.cancel().catch(() => {}) : resolve(abortable(response, init.signal ?? like.signal))), reject)
       .finally(() => signal.removeEventListener('abort', abort));
   });
+}
+
+/** `response`, whose body stops (and stops being read from the network) when the caller's `signal` aborts, as fetch's does. */
+function abortable(response: Response, signal: AbortSignal | null | undefined): Response {
+  if (!signal || !response.body) return response;
+  return mark(new Response(response.body.pipeThrough(new TransformStream(), { signal }), response), cacheStatus(response)!, response.url);
 }
 
 /**
@@ -182,8 +188,8 @@ async function find(c: Call): Promise<[StoredResponse, CacheStatus] | undefined>
 function revalidate(c: Call, stored: StoredResponse): void {
   const { shelf } = c;
   if (shelf.inflight.has(`${c.token.generation} ${c.flight}`)) return;
-  // The refresh takes the body it gets only to let it go: the store reads it on its own.
-  const refresh = () => share(c, () => network(c, stored)).then((source) => void (source instanceof Response && source.body?.cancel()), () => {});
+  // Nobody reads the refreshed body but the store: it is read through, for the store to keep it.
+  const refresh = () => share(c, () => network(c, stored)).then((source) => (source instanceof Response ? drain(source.body) : undefined), () => {});
   const locks = shelf.db ? globalThis.navigator?.locks : undefined;
   if (!locks?.request) return void refresh();
   void locks

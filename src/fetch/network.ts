@@ -116,7 +116,7 @@ export async function network(c: Call, stored?: StoredResponse, unread = false):
  * `source` as a stream that reads it at once, whether or not its reader does, and hands its bytes
  * to `store` once it has ended, before it ends for its reader (who then finds it stored). Past
  * MAX_BODY_BYTES nothing is kept, and `source` is read only as fast as the reader reads, so nothing
- * is ever buffered without bound. A reader that cancels stops it then, or once the body is stored.
+ * is ever buffered without bound. A reader that cancels stops it at once: what came is not stored.
  */
 function tap(source: ReadableStream<Uint8Array>, store: (body: ArrayBuffer) => void): ReadableStream<Uint8Array> {
   const reader = source.getReader();
@@ -152,8 +152,11 @@ function tap(source: ReadableStream<Uint8Array>, store: (body: ArrayBuffer) => v
     },
     pull: () => wake(),
     cancel() {
+      // The reader is gone: the rest is neither read nor stored (a stream may never end).
       open = false;
+      chunks = undefined;
       wake();
+      void reader.cancel().catch(() => {});
     },
   });
 }
@@ -174,4 +177,19 @@ export function share(c: Call, start: () => Promise<Source>): Promise<Source> {
   const f = flight;
   f.takers++;
   return f.done.then((source) => (source instanceof Response && --f.takers ? source.clone() : source));
+}
+
+/** Reads a body that nobody reads but the store (a refresh behind a stale answer), within MAX_BODY_BYTES. */
+export async function drain(body: ReadableStream<Uint8Array> | null): Promise<void> {
+  if (!body) return;
+  const reader = body.getReader();
+  try {
+    for (let size = 0; size <= MAX_BODY_BYTES; ) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      size += value.byteLength;
+    }
+  } finally {
+    void reader.cancel().catch(() => {});
+  }
 }

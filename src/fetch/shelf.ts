@@ -16,8 +16,9 @@
  * - `save(key, value, storedAt, expiresAt, token)`: keeps `value` in memory at once (a `lookup`
  *   right after finds it) and on disk behind, evicting per the shelf's bound; never throws. An entry
  *   past `expiresAt` (wall-clock ms) is a miss and is swept from memory and disk.
- * - `remove(prefix, here)`: removes every entry whose key begins with `prefix`, here, on disk and
- *   from other tabs' memory; done in this page when it resolves. `here`: only this page's memory
+ * - `remove(prefix, here)`: removes every entry whose key begins with `prefix`, here, on disk (in
+ *   the stores of every instance of the database) and from other tabs' memory; done in this page
+ *   when it resolves. `here`: only this page's memory
  *   copy is dropped (another tab writes a newer one to the disk).
  * - `clear()`: removes every entry of the shelf, here, on disk and in other tabs, and empties `inflight`.
  * - `inflight`: network requests in progress, by an id of the caller's; emptied by every clear.
@@ -162,6 +163,10 @@ function make(id: string, ns: string, db: string, o: ResolvedFetchOptions): Shel
         if (removed.size > 256) removed.delete(removed.keys().next().value!);
       }
       await (await ready).deleteStarting(prefix, here);
+      if (here || !db) return;
+      // The stores of the database's other instances too (other options, other tabs, earlier visits).
+      await (await loadDisk()).disk(db, PREFIX, Infinity, 'LRU', 'cachedFetch').remove(prefix, 'prefix-everywhere');
+      tell({ type: 'delete', db, ns: PREFIX, key: prefix, prefix: true });
     },
     async clear() {
       inflight.clear();

@@ -119,6 +119,13 @@ describe('toDisk', () => {
     await page.cache((n: number) => n, { toDisk: true, cachePath, name: 'new' })(1);
     await page.flushCaches();
     expect((await storedEntries(cachePath)).map((entry) => entry.ns)).toEqual(['new\0']);
+    // The old one is retired (its record kept, floor raised, for a page still using it), then goes.
+    const retired = (await storedNamespaces(cachePath)).filter((record) => (record as { retired?: boolean }).retired).map((record) => record.ns);
+    expect(retired).toEqual(['old\0']);
+    timeTravel(31 * 86_400_000);
+    const later = await freshLibrary();
+    await later.cache((n: number) => n, { toDisk: true, cachePath, name: 'new' })(2);
+    await later.flushCaches();
     expect((await storedNamespaces(cachePath)).map((record) => record.ns)).toEqual(['new\0']);
     expect(() => (page.config.maxUnusedDays = 0)).toThrow(expect.objectContaining({ code: 'INVALID_OPTION' }));
   });

@@ -59,7 +59,14 @@ export async function storedNamespaces(path: string): Promise<{ ns: string; seq:
 }
 
 /** Makes `Date.now()` run `ms` ahead from now on (undone by vi.restoreAllMocks()). */
+let travelled = 0;
+
 export function timeTravel(ms: number): void {
-  const now = Date.now.bind(Date);
-  vi.spyOn(Date, 'now').mockImplementation(() => now() + ms);
+  // Once more on top of an earlier travel of the same test; from now again once mocks are restored.
+  if (!vi.isMockFunction(Date.now)) {
+    travelled = 0;
+    const now = Date.now.bind(Date);
+    vi.spyOn(Date, 'now').mockImplementation(() => now() + travelled);
+  }
+  travelled += ms;
 }
