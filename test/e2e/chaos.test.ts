@@ -80,14 +80,7 @@ async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise
 const storedIn = (page: Page, path: string) => page.evaluate((path) => window.chaos.countEntries(path), path);
 const openTab = (context: BrowserContext, tab: number) => h.open(context, `${PAGE}?tab=${tab}`);
 
-async function withContext<T>(run: (context: BrowserContext) => Promise<T>): Promise<T> {
-  const context = await h.newContext();
-  try {
-    return await run(context);
-  } finally {
-    await context.close();
-  }
-}
+const withContext = <T>(run: (context: BrowserContext) => Promise<T>) => h.withContext(run);
 
 // ---------------------------------------------------------------------------------------------
 

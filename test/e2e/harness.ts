@@ -14,6 +14,8 @@ export interface Harness {
   readonly origin: string;
   /** A fresh browser context (its own storage) that refuses every host but 127.0.0.1. */
   newContext(): Promise<BrowserContext>;
+  /** Runs `run` in a fresh context (see newContext), closed afterwards whatever happens. */
+  withContext<T>(run: (context: BrowserContext) => Promise<T>): Promise<T>;
   /** Opens `path` (e.g. `/test/e2e/pages/lib.html`) and waits for `window.ready`. */
   open(context: BrowserContext, path?: string): Promise<Page>;
   close(): Promise<void>;
@@ -41,13 +43,21 @@ export async function startHarness(middleware?: Connect.NextHandleFunction): Pro
   if (!address || typeof address === 'string') throw new Error('vite did not listen on a port');
   const origin = `http://127.0.0.1:${address.port}`;
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
-  return {
+  const harness: Harness = {
     browser,
     origin,
     async newContext() {
       const context = await browser.newContext();
       await context.route(/^(?!http:\/\/127\.0\.0\.1[:/])/, (route) => route.abort('blockedbyclient'));
       return context;
+    },
+    async withContext(run) {
+      const context = await harness.newContext();
+      try {
+        return await run(context);
+      } finally {
+        await context.close();
+      }
     },
     async open(context, path = '/test/e2e/pages/lib.html') {
       const page = await context.newPage();
@@ -61,4 +71,5 @@ export async function startHarness(middleware?: Connect.NextHandleFunction): Pro
       await server.close();
     },
   };
+  return harness;
 }

@@ -15,14 +15,7 @@ afterAll(async () => {
 
 const PAGE = '/test/e2e/pages/logout.html';
 
-async function withContext(run: (context: BrowserContext) => Promise<void>) {
-  const context = await h.newContext();
-  try {
-    await run(context);
-  } finally {
-    await context.close();
-  }
-}
+const withContext = <T>(run: (context: BrowserContext) => Promise<T>) => h.withContext(run);
 
 it("clearCaches() empties the database of the page's worker: the next user never gets the previous one's results", () =>
   withContext(async (context) => {

@@ -34,14 +34,7 @@ const records = (page: Page, path = './cache') =>
     path,
   );
 
-async function withContext(run: (context: BrowserContext) => Promise<void>) {
-  const context = await h.newContext();
-  try {
-    await run(context);
-  } finally {
-    await context.close();
-  }
-}
+const withContext = <T>(run: (context: BrowserContext) => Promise<T>) => h.withContext(run);
 
 describe('per-session results', () => {
   it('a tab opened with window.open takes a session of its own', () =>
