@@ -1,5 +1,5 @@
 import { warnOnce } from '../errors';
-import { SCHEMA_VERSION, STORES } from './schema';
+import { newEpoch, SCHEMA_VERSION, STORES, type MetaRecord } from './schema';
 
 /** How long an open may wait (blocked by another tab's old connection) before the page goes on from memory. */
 const OPEN_TIMEOUT_MS = 3000;
@@ -159,6 +159,9 @@ function upgraded(name: string, version: number): Promise<IDBDatabase> {
       if (db.objectStoreNames.contains(store)) continue;
       const made = db.createObjectStore(store, { keyPath: keyPath as string | string[] });
       for (const [index, path] of Object.entries(indexes)) made.createIndex(index, path as string | string[]);
+      // A database made (anew: "Clear site data" deletes it) starts with an epoch of its own: a
+      // write whose read saw the one before is refused, whatever its counters say.
+      if (store === 'meta') made.put({ id: 'epoch', value: newEpoch() } satisfies MetaRecord);
     }
   };
   return req(request);

@@ -52,6 +52,8 @@ const NOTHING_WRITTEN: store.Written = { stored: false, refused: false, evicted:
 const LISTING_TIMEOUT_MS = 1000;
 /** When a logout tries to empty a database (ms after the previous try) before it reports it (ClearBlockedError). */
 const LOGOUT_RETRY_DELAYS_MS = [0, 200, 800];
+/** When removals kept for later are tried again in the background (ms after the previous try). */
+const DEFERRED_RETRY_DELAYS_MS = [250, 1000, 3000];
 /** Past this many removals of one namespace waiting for the database, it is cleared instead. */
 const MOST_DEFERRED = 100;
 
@@ -84,6 +86,7 @@ class Database {
    * first once it does, so that none is lost. Past a few keys, the namespace is cleared instead.
    */
   private deferred = new Map<string, Set<string> | 'all' | 'prefix'>();
+  private retrying = false;
 
   constructor(readonly name: string) {
     this.connection = connection(name);
@@ -100,9 +103,16 @@ class Database {
       this.connection.run(async (db) => {
         const deferred = [...this.deferred];
         this.deferred.clear();
-        for (const [ns, keys] of deferred) {
-          if (typeof keys === 'string') await store.clear(db, ns, keys === 'prefix');
-          else for (const key of keys) await store.remove(db, ns, key);
+        try {
+          for (const [ns, keys] of deferred) {
+            if (typeof keys === 'string') await store.clear(db, ns, keys === 'prefix');
+            else for (const key of keys) await store.remove(db, ns, key);
+          }
+        } catch (error) {
+          // Not applied: kept for the next try (whole-namespace ones stand for the keys asked since).
+          for (const [ns, keys] of deferred) if (!this.deferred.has(ns) || typeof keys === 'string') this.deferred.set(ns, keys);
+          this.applySoon();
+          throw error;
         }
         return operation(db);
       }, fallback);
@@ -115,15 +125,37 @@ class Database {
    * one of the whole namespace).
    */
   removal<T>(ns: string, key: string | undefined, prefix: boolean, operation: (db: IDBDatabase) => Promise<T>, fallback: T): Promise<T> {
-    let ran = false;
-    return this.run((db) => ((ran = true), operation(db)), fallback).then((result) => {
-      if (ran || !this.connection.mayRecover) return result;
+    let done = false;
+    // A removal does not wait out the pause after a failed open: it is tried now.
+    this.connection.retryNow();
+    return this.run(async (db) => {
+      const result = await operation(db);
+      done = true;
+      return result;
+    }, fallback).then((result) => {
+      if (done || !this.connection.mayRecover) return result;
       const keys = this.deferred.get(ns);
       if (prefix || keys === 'prefix') this.deferred.set(ns, 'prefix');
       else if (key === undefined || keys === 'all' || (keys?.size ?? 0) >= MOST_DEFERRED) this.deferred.set(ns, 'all');
       else this.deferred.set(ns, (keys ?? new Set()).add(key));
+      this.applySoon();
       return result;
     });
+  }
+
+  /** Tries the removals kept for later a few times in the background: a page may not live until its next operation. */
+  private applySoon(attempt = 0): void {
+    const delay = DEFERRED_RETRY_DELAYS_MS[attempt];
+    if (delay === undefined || this.retrying) return;
+    this.retrying = true;
+    const timer = setTimeout(() => {
+      this.retrying = false;
+      if (this.deferred.size === 0) return;
+      this.connection.retryNow();
+      void this.run(async () => undefined, undefined).then(() => this.deferred.size > 0 && this.applySoon(attempt + 1));
+    }, delay);
+    // Nobody awaits it: it must not keep a Node process alive.
+    (timer as { unref?: () => void }).unref?.();
   }
 
   read(ns: string, key: string | undefined): Promise<store.Read> {

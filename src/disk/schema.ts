@@ -55,6 +55,9 @@ export interface MetaRecord {
   value: unknown;
 }
 
+/** A random epoch: written by every logout, and when a database is made. */
+export const newEpoch = (): string => crypto.getRandomValues(new Uint32Array(4)).join('.');
+
 /** Object stores and their indexes: `[name, keyPath, indexes]`. */
 export const STORES = [
   [

@@ -8,7 +8,7 @@ import type { Held, Use } from '../memory';
 import type { Policy } from '../policies';
 import { done, errorName, req } from './connection';
 import { unpersistableReason } from './persistable';
-import { EVICTION_INDEX, inNamespace, isEntry, namesFrom, type EntryRecord, type MetaRecord, type NamespaceRecord, type StoreName } from './schema';
+import { EVICTION_INDEX, inNamespace, isEntry, namesFrom, newEpoch, type EntryRecord, type MetaRecord, type NamespaceRecord, type StoreName } from './schema';
 
 /** What a call's read saw: the database's epoch and the namespace's removal sequence. */
 export interface Since {
@@ -232,7 +232,7 @@ export async function clear(db: IDBDatabase, nsName: string, prefix = false): Pr
 export async function logout(db: IDBDatabase): Promise<void> {
   const [s, outcome] = transaction(db, ['entries', 'namespaces', 'tombstones', 'meta'], 'readwrite');
   for (const store of Object.values(s)) store.clear();
-  s.meta.put({ id: 'epoch', value: crypto.getRandomValues(new Uint32Array(4)).join('.') } satisfies MetaRecord);
+  s.meta.put({ id: 'epoch', value: newEpoch() } satisfies MetaRecord);
   await outcome;
 }
 
