@@ -33,12 +33,13 @@ const guard = args.includes('--guard');
  * the fixes of the hostile review of the rebuilt core (databases listed at logout, reactive
  * Proxies, hidden fields, async keys, refused writes leaving memory, expired entries swept before
  * eviction), and again by its second pass (every tab empties at a logout, retired namespaces, a
- * POST reaching every instance's store, streams stopped with their reader). Lower a ceiling as its
- * figure falls; delete it once the budget is met.
+ * POST reaching every instance's store, streams stopped with their reader), and by 120 B with
+ * toDisk for the long chaos run's two (a database made anew gets an epoch, failed removals retried
+ * in the background). Lower a ceiling as its figure falls; delete it once the budget is met.
  */
 const LIMITS = {
-  vite: { memory: [6144, 10_100], disk: [11264, 17_350], fetch: [2048, 5_400] },
-  esbuild: { memory: [7168, 9_650], disk: [13312, 17_100], fetch: [2458, 5_550] },
+  vite: { memory: [6144, 10_100], disk: [11264, 17_500], fetch: [2048, 5_400] },
+  esbuild: { memory: [7168, 9_650], disk: [13312, 17_250], fetch: [2458, 5_550] },
 };
 /** Text that only the development messages hold. */
 const DEV_MARKERS = ['cannot make a cache key from', 'Did you mean'];
@@ -182,7 +183,7 @@ const budget = (label, value, [limit, ceiling]) => {
   if (value <= limit) return check(true, `${label}: ${fmt(value)} ≤ budget ${fmt(limit)}`);
   if (guard && ceiling !== undefined) {
     console.log(`  MISS ${label}: ${fmt(value)} > budget ${fmt(limit)} (held at its ceiling by --guard)`);
-    return check(value <= ceiling, `${label}: ${fmt(value)} ≤ ceiling ${fmt(ceiling)}`);
+    return check(value <= ceiling, `${label}: ${fmt(value)} ${value <= ceiling ? '≤' : '>'} ceiling ${fmt(ceiling)}`);
   }
   check(false, `${label}: ${fmt(value)} ≤ budget ${fmt(limit)}`);
 };
