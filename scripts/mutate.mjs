@@ -2,14 +2,17 @@
 // `npm run mutate`: breaks the library on purpose, one way at a time, and lists which tests fail
 // (issue 25). Each mutation must be caught by at least one test whose title names what it breaks,
 // in the unit project (and the browser project with `--browser`). Exits 1 when one is not.
-// The sources are restored after each run, even when it is interrupted.
+// The sources are restored after each run, even when it is interrupted; a run killed outright
+// (SIGKILL) leaves a journal that the next run restores first.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const REPORT = path.join(ROOT, 'node_modules', '.cache', 'idb-memo-mutate.json');
+/** The file being mutated and its source, while it is. */
+const JOURNAL = path.join(ROOT, 'node_modules', '.cache', 'idb-memo-mutate-journal.json');
 const projects = process.argv.includes('--browser') ? ['unit', 'browser'] : ['unit'];
 
 /** What each mutation changes (`find` must occur once), and the words a title that names it holds. */
@@ -68,13 +71,25 @@ function failingTests() {
   );
 }
 
+/** Puts back the file of the mutation in progress, if any. */
+function restore() {
+  if (!existsSync(JOURNAL)) return;
+  const { file, source } = JSON.parse(readFileSync(JOURNAL, 'utf8'));
+  writeFileSync(file, source);
+  rmSync(JOURNAL);
+  return file;
+}
+
+const left = restore();
+if (left) console.log(`mutate: ${path.relative(ROOT, left)} restored, left mutated by a run that was killed`);
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => (restore(), process.exit(130)));
+
 let missed = 0;
 for (const mutation of MUTATIONS) {
   const file = path.join(ROOT, mutation.file);
   const source = readFileSync(file, 'utf8');
   if (source.split(mutation.find).length !== 2) throw new Error(`mutate: "${mutation.name}" no longer applies to ${mutation.file}: update its \`find\``);
-  const restore = () => writeFileSync(file, source);
-  process.once('SIGINT', () => (restore(), process.exit(130)));
+  writeFileSync(JOURNAL, JSON.stringify({ file, source }));
   writeFileSync(file, source.replace(mutation.find, mutation.replace));
   let failing;
   try {
