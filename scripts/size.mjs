@@ -35,11 +35,13 @@ const guard = args.includes('--guard');
  * eviction), and again by its second pass (every tab empties at a logout, retired namespaces, a
  * POST reaching every instance's store, streams stopped with their reader), and by 120 B with
  * toDisk for the long chaos run's two (a database made anew gets an epoch, failed removals retried
- * in the background). Lower a ceiling as its figure falls; delete it once the budget is met.
+ * in the background), and by 200 B with toDisk for the third hostile pass (removals kept for later
+ * applied before anything else and merged, moot after a logout; flushCaches() tries them). Lower a
+ * ceiling as its figure falls; delete it once the budget is met.
  */
 const LIMITS = {
-  vite: { memory: [6144, 10_100], disk: [11264, 17_500], fetch: [2048, 5_400] },
-  esbuild: { memory: [7168, 9_650], disk: [13312, 17_250], fetch: [2458, 5_550] },
+  vite: { memory: [6144, 10_100], disk: [11264, 17_650], fetch: [2048, 5_400] },
+  esbuild: { memory: [7168, 9_650], disk: [13312, 17_450], fetch: [2458, 5_550] },
 };
 /** Text that only the development messages hold. */
 const DEV_MARKERS = ['cannot make a cache key from', 'Did you mean'];

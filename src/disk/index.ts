@@ -33,10 +33,15 @@ export interface Disk {
   write(record: EntryRecord, context: store.WriteContext, stillWanted: () => boolean): Promise<store.Written>;
   /** What a read made now sees (the epoch, the removals so far); undefined if the disk is unavailable. Never rejects. */
   since(): Promise<store.Since | undefined>;
-  /** Removes `key` (per `scope`: every key starting with it, in every namespace starting with this one), leaving a tombstone; resolves whether one was stored. Never rejects. */
-  remove(key: string, scope?: store.Scope): Promise<boolean>;
-  /** Removes every entry of the namespace (of every namespace it starts, with `prefix`). Never rejects. */
-  clear(prefix?: boolean): Promise<void>;
+  /**
+   * Removes `key` (per `scope`: every key starting with it, in every namespace starting with this
+   * one), leaving a tombstone, unless `stillWanted()` says no when its transaction is made (a
+   * logout came since it was asked: it empties what the removal would); resolves whether there was
+   * one. Never rejects.
+   */
+  remove(key: string, scope: store.Scope, stillWanted: () => boolean): Promise<boolean>;
+  /** Removes every entry of the namespace (of every namespace it starts, with `prefix`), unless `stillWanted()` says no (see remove). Never rejects. */
+  clear(prefix: boolean, stillWanted: () => boolean): Promise<void>;
   /** Records uses of its entries (LRU/LFU order). Never rejects. */
   touch(uses: readonly Use[]): Promise<void>;
   /** Removes entries the memory tier evicted (no tombstone: an eviction is no user's removal). Never rejects. */
@@ -56,6 +61,12 @@ const LOGOUT_RETRY_DELAYS_MS = [0, 200, 800];
 const DEFERRED_RETRY_DELAYS_MS = [250, 1000, 3000];
 /** Past this many removals of one namespace waiting for the database, it is cleared instead. */
 const MOST_DEFERRED = 100;
+
+/** Logouts begun in this page (made or heard): removals kept for later from before one are moot. */
+let logoutsBegun = 0;
+
+/** Removals of one namespace kept for later: some keys, all of it, or all of every namespace it starts. */
+type Kept = Set<string> | 'all' | 'prefix';
 
 /** Changes in flight, for {@link flush}. */
 const inFlight = new Set<Promise<unknown>>();
@@ -82,11 +93,19 @@ class Database {
   private readonly claims = new Map<string, [version: string, done: boolean]>();
   private upkeepSoon = false;
   /**
-   * Removals that met a database that would not open, by namespace (`true`: all of it): applied
-   * first once it does, so that none is lost. Past a few keys, the namespace is cleared instead.
+   * Removals the database did not take (it would not open, or failed them), by namespace: applied
+   * before anything else of this page reaches it, so that none is lost. Past a few keys, the
+   * namespace is cleared instead.
    */
-  private deferred = new Map<string, Set<string> | 'all' | 'prefix'>();
-  private retrying = false;
+  readonly deferred = new Map<string, Kept>();
+  /**
+   * The last application of `deferred`: what this page asks of the database next waits for it, and
+   * fails with its error (a read must not see what a removal not applied yet would remove).
+   */
+  private applied: Promise<unknown> = Promise.resolve();
+  /** Background tries of `deferred` since a removal was last kept. */
+  private tries = 0;
+  private trySoon = false;
 
   constructor(readonly name: string) {
     this.connection = connection(name);
@@ -101,22 +120,58 @@ class Database {
     if (this.reads.length > 0) this.readNow();
     const runNow = () =>
       this.connection.run(async (db) => {
-        const deferred = [...this.deferred];
-        this.deferred.clear();
-        try {
-          for (const [ns, keys] of deferred) {
-            if (typeof keys === 'string') await store.clear(db, ns, keys === 'prefix');
-            else for (const key of keys) await store.remove(db, ns, key);
-          }
-        } catch (error) {
-          // Not applied: kept for the next try (whole-namespace ones stand for the keys asked since).
-          for (const [ns, keys] of deferred) if (!this.deferred.has(ns) || typeof keys === 'string') this.deferred.set(ns, keys);
-          this.applySoon();
-          throw error;
-        }
+        if (!first) await this.applyDeferred(db);
         return operation(db);
       }, fallback);
     return tracked(first ? runNow() : loggingOut.then(runNow));
+  }
+
+  /** Applies the removals kept for later (once, whoever asks); rejects if they could not all be. */
+  private async applyDeferred(db: IDBDatabase): Promise<void> {
+    if (this.deferred.size > 0) {
+      const deferred = [...this.deferred];
+      this.deferred.clear();
+      this.applied = this.applied.then(() => this.apply(db, deferred));
+    }
+    const error = await this.applied;
+    if (error) throw error;
+  }
+
+  /** Applies `deferred`, one transaction each; resolves with the error if one failed (they are kept again). */
+  private async apply(db: IDBDatabase, deferred: [string, Kept][]): Promise<unknown> {
+    const logouts = logoutsBegun;
+    try {
+      for (const [ns, kept] of deferred) {
+        for (const key of typeof kept === 'string' ? [undefined] : kept) {
+          // A logout began: it empties what is left to remove.
+          if (logoutsBegun !== logouts) return undefined;
+          await (key === undefined ? store.clear(db, ns, kept === 'prefix') : store.remove(db, ns, key));
+        }
+      }
+      return undefined;
+    } catch (error) {
+      if (logoutsBegun === logouts) for (const [ns, kept] of deferred) this.keep(ns, kept);
+      this.applySoon();
+      return error;
+    }
+  }
+
+  /** Adds removals of `ns` to those kept for later (a wider one stands for the narrower). */
+  private keep(ns: string, kept: Kept): void {
+    const before = this.deferred.get(ns);
+    if (kept === 'prefix' || before === 'prefix') this.deferred.set(ns, 'prefix');
+    else if (kept === 'all' || before === 'all') this.deferred.set(ns, 'all');
+    else {
+      const keys = new Set([...(before ?? []), ...kept]);
+      this.deferred.set(ns, keys.size > MOST_DEFERRED ? 'all' : keys);
+    }
+  }
+
+  /** A logout began: the removals kept for later are moot (it empties what they would remove), and names are claimed anew. */
+  loggedOut(): void {
+    this.deferred.clear();
+    this.applied = Promise.resolve();
+    this.claims.clear();
   }
 
   /**
@@ -124,35 +179,38 @@ class Database {
    * `prefix`): kept for later if the database will not open now (a removal of keys by prefix, as
    * one of the whole namespace).
    */
-  removal<T>(ns: string, key: string | undefined, prefix: boolean, operation: (db: IDBDatabase) => Promise<T>, fallback: T): Promise<T> {
+  removal<T>(ns: string, key: string | undefined, prefix: boolean, stillWanted: () => boolean, operation: (db: IDBDatabase) => Promise<T>, fallback: T): Promise<T> {
     let done = false;
     // A removal does not wait out the pause after a failed open: it is tried now.
     this.connection.retryNow();
     return this.run(async (db) => {
-      const result = await operation(db);
+      // Checked as its transaction is made: a logout begun after that is ordered after it.
+      const result = stillWanted() ? await operation(db) : fallback;
       done = true;
       return result;
     }, fallback).then((result) => {
-      if (done || !this.connection.mayRecover) return result;
-      const keys = this.deferred.get(ns);
-      if (prefix || keys === 'prefix') this.deferred.set(ns, 'prefix');
-      else if (key === undefined || keys === 'all' || (keys?.size ?? 0) >= MOST_DEFERRED) this.deferred.set(ns, 'all');
-      else this.deferred.set(ns, (keys ?? new Set()).add(key));
+      if (done || !this.connection.mayRecover || !stillWanted()) return result;
+      this.keep(ns, prefix ? 'prefix' : key === undefined ? 'all' : new Set([key]));
+      this.tries = 0;
       this.applySoon();
       return result;
     });
   }
 
-  /** Tries the removals kept for later a few times in the background: a page may not live until its next operation. */
-  private applySoon(attempt = 0): void {
-    const delay = DEFERRED_RETRY_DELAYS_MS[attempt];
-    if (delay === undefined || this.retrying) return;
-    this.retrying = true;
+  /**
+   * Tries the removals kept for later in the background, a few times (DEFERRED_RETRY_DELAYS_MS)
+   * since one was last kept: a page may not live until its next operation.
+   */
+  private applySoon(): void {
+    const delay = DEFERRED_RETRY_DELAYS_MS[this.tries];
+    if (delay === undefined || this.trySoon) return;
+    this.tries++;
+    this.trySoon = true;
     const timer = setTimeout(() => {
-      this.retrying = false;
+      this.trySoon = false;
       if (this.deferred.size === 0) return;
       this.connection.retryNow();
-      void this.run(async () => undefined, undefined).then(() => this.deferred.size > 0 && this.applySoon(attempt + 1));
+      void this.run(async () => undefined, undefined).then(() => this.deferred.size > 0 && this.applySoon());
     }, delay);
     // Nobody awaits it: it must not keep a Node process alive.
     (timer as { unref?: () => void }).unref?.();
@@ -217,6 +275,7 @@ class Database {
   }
 
   private async upkeep(): Promise<void> {
+    const logouts = logoutsBegun;
     const ended = await endedSessions();
     this.upkeepSoon = false;
     const claimed: [string, string][] = [];
@@ -224,7 +283,8 @@ class Database {
       if (!claim[1]) claimed.push([name, claim[0]]);
       claim[1] = true;
     }
-    await this.run((db) => store.upkeep(db, claimed, ended, config.maxUnusedDays * 86_400_000), undefined);
+    // Names claimed before a logout are not written after it (no namespace of the previous user remains).
+    await this.run(async (db) => logoutsBegun === logouts && store.upkeep(db, claimed, ended, config.maxUnusedDays * 86_400_000), undefined);
   }
 }
 
@@ -262,8 +322,8 @@ export function disk(db: string, ns: string, maxItems: number, policy: Policy, l
           });
         }
       }, NOTHING_WRITTEN),
-    remove: (key, scope = 'key') => (base.claim(ns), base.removal(ns, scope === 'key' ? key : undefined, scope === 'prefix-everywhere', (idb) => store.remove(idb, ns, key, scope), false)),
-    clear: (prefix = false) => (base.claim(ns), base.removal(ns, undefined, prefix, (idb) => store.clear(idb, ns, prefix), undefined)),
+    remove: (key, scope, stillWanted) => (base.claim(ns), base.removal(ns, scope === 'key' ? key : undefined, scope === 'prefix-everywhere', stillWanted, (idb) => store.remove(idb, ns, key, scope), false)),
+    clear: (prefix, stillWanted) => (base.claim(ns), base.removal(ns, undefined, prefix, stillWanted, (idb) => store.clear(idb, ns, prefix), undefined)),
     touch: (uses) => base.run((idb) => store.touch(idb, ns, uses), undefined),
     evict: (keys) => base.run((idb) => store.evictKeys(idb, ns, keys), undefined),
     index: (order) => base.run((idb) => store.order(idb, ns, order), []),
@@ -281,6 +341,8 @@ export function disk(db: string, ns: string, maxItems: number, policy: Policy, l
  * @throws (rejects) ClearBlockedError naming the databases that would not open to be emptied
  */
 export function logout(begun: () => void = () => {}): Promise<void> {
+  logoutsBegun++;
+  for (const base of databases.values()) base.loggedOut();
   const done = (async () => {
     const emptying = new Map<string, Promise<boolean>>();
     const made: Promise<void>[] = [];
@@ -338,7 +400,9 @@ export function secret(db: string): Promise<Uint8Array | undefined> {
   return database(db).run(store.secret, undefined);
 }
 
-/** Resolves once every change made so far in this page is committed (or given up). */
+/** Resolves once every change made so far in this page is committed (or given up: removals kept for later, until their next try). */
 export async function flush(): Promise<void> {
+  // Removals kept for later are tried now.
+  for (const base of databases.values()) if (base.deferred.size > 0) void base.run(async () => undefined, undefined);
   while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
 }
