@@ -55,8 +55,12 @@ export interface Disk {
 const NOTHING_WRITTEN: store.Written = { stored: false, refused: false, evicted: [] };
 /** How long a logout waits for the browser's list of databases before it goes on with those it knows. */
 const LISTING_TIMEOUT_MS = 1000;
-/** When a logout tries to empty a database (ms after the previous try) before it reports it (ClearBlockedError). */
-const LOGOUT_RETRY_DELAYS_MS = [0, 200, 800];
+/**
+ * When a logout tries to empty a database (ms after the previous try) before it reports it
+ * (ClearBlockedError); the last waits out a deletion in progress ("Clear site data": opens wait or
+ * fail until it is over).
+ */
+const LOGOUT_RETRY_DELAYS_MS = [0, 200, 800, 3000];
 /** When removals kept for later are tried again in the background (ms after the previous try). */
 const DEFERRED_RETRY_DELAYS_MS = [250, 1000, 3000];
 /** Past this many removals of one namespace waiting for the database, it is cleared instead. */

@@ -368,7 +368,7 @@ describe('chaos: tabs, clears, reloads, wiped storage and a squeezed quota', () 
         shape = { functions, keys };
         rounds.push(round);
         console.log(describeRound(`chaos round ${r + 1}/${ROUNDS} (seed ${round.seed})`, round, functions.length, keys));
-        if (round.samples.length) console.log(`samples:\n  ${round.samples.join('\n  ')}`);
+        if (round.samples.length) console.log(`samples:\n  ${round.samples.join('\n  ')}\nwarnings of the round:\n  ${Object.entries(round.warnings).map(([text, n]) => `${n} × ${text}`).join('\n  ')}`);
         if (round.consoleErrors.length) console.log(`console errors:\n  ${round.consoleErrors.slice(0, 20).join('\n  ')}`);
         if (round.auditIssues.length) console.log(`disk audit:\n  ${round.auditIssues.slice(0, 20).join('\n  ')}`);
       }
