@@ -36,12 +36,14 @@ const guard = args.includes('--guard');
  * POST reaching every instance's store, streams stopped with their reader), and by 120 B with
  * toDisk for the long chaos run's two (a database made anew gets an epoch, failed removals retried
  * in the background), and by 200 B with toDisk for the third hostile pass (removals kept for later
- * applied before anything else and merged, moot after a logout; flushCaches() tries them). Lower a
+ * applied before anything else and merged, moot after a logout; flushCaches() tries them), and by
+ * 150 B with toDisk (50 B at start in esbuild) for the fourth (other tabs told once a kept removal is
+ * applied, kept removals restored when a logout fails, a replaced connection closed). Lower a
  * ceiling as its figure falls; delete it once the budget is met.
  */
 const LIMITS = {
-  vite: { memory: [6144, 10_100], disk: [11264, 17_650], fetch: [2048, 5_400] },
-  esbuild: { memory: [7168, 9_650], disk: [13312, 17_450], fetch: [2458, 5_550] },
+  vite: { memory: [6144, 10_100], disk: [11264, 17_800], fetch: [2048, 5_400] },
+  esbuild: { memory: [7168, 9_700], disk: [13312, 17_600], fetch: [2458, 5_550] },
 };
 /** Text that only the development messages hold. */
 const DEV_MARKERS = ['cannot make a cache key from', 'Did you mean'];

@@ -90,7 +90,11 @@ let loaded: typeof DiskModule | undefined;
 
 /** The disk tier's chunk, loaded once (the first `toDisk` cache, cachedFetch, or a logout loads it). */
 export function loadDisk(): Promise<typeof DiskModule> {
-  return (disk ??= import('./disk/index').then((module) => (loaded = module)));
+  return (disk ??= import('./disk/index').then((module) => {
+    // Removals kept for later (the database refused them) are told to other tabs once committed.
+    module.whenApplied((hint) => tell(hint));
+    return (loaded = module);
+  }));
 }
 
 /** The disk tier's chunk if it is loaded. */

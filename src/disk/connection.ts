@@ -40,6 +40,8 @@ export function errorName(error: unknown): string {
  */
 export class Connection {
   private opening: Promise<IDBDatabase | undefined> | undefined;
+  /** What `opening` resolved to. */
+  private opened: IDBDatabase | undefined;
   private retryAt = 0;
 
   constructor(readonly name: string) {}
@@ -60,18 +62,23 @@ export class Connection {
     if (Date.now() < this.retryAt) return Promise.resolve(undefined);
     const opening = this.connect();
     this.opening = opening;
+    this.opened = undefined;
     void opening.then((db) => {
-      if (!db && this.opening === opening) this.opening = undefined;
+      if (this.opening !== opening) return;
+      if (db) this.opened = db;
+      else this.opening = undefined;
     });
     return opening;
   }
 
-  /** Forgets the connection (closed under it): the next use reopens. */
+  /**
+   * Forgets the connection (`db`, closed under it, or the current one): the next use reopens. A
+   * `db` already replaced is only closed (the one that replaced it stays).
+   */
   reset(db?: IDBDatabase): void {
-    void this.opening?.then((open) => {
-      if (db === undefined || open === db) open?.close();
-    });
-    this.opening = undefined;
+    if (db !== undefined && db !== this.opened) return db.close();
+    void this.opening?.then((open) => open?.close());
+    this.opening = this.opened = undefined;
   }
 
   /**

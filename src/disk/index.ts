@@ -11,6 +11,7 @@ import { config } from '../config';
 import { ClearBlockedError, warnOnce } from '../errors';
 import type { Held, Use } from '../memory';
 import type { Policy } from '../policies';
+import type { Hint } from '../registry';
 import { connection, errorName, isLibraryDatabase, knownDatabases, within, type Connection } from './connection';
 import type { EntryRecord } from './schema';
 import { endedSessions } from './session';
@@ -71,6 +72,14 @@ let logoutsBegun = 0;
 
 /** Removals of one namespace kept for later: some keys, all of it, or all of every namespace it starts. */
 type Kept = Set<string> | 'all' | 'prefix';
+
+/** Told of each removal kept for later once it is committed: other tabs hear of it then (a hint follows a commit). */
+let onApplied: (hint: Hint) => void = () => {};
+
+/** Sets who is told of removals kept for later once they are committed (the registry, which tells other tabs). */
+export function whenApplied(listener: (hint: Hint) => void): void {
+  onApplied = listener;
+}
 
 /** Changes in flight, for {@link flush}. */
 const inFlight = new Set<Promise<unknown>>();
@@ -135,21 +144,26 @@ class Database {
     if (this.deferred.size > 0) {
       const deferred = [...this.deferred];
       this.deferred.clear();
-      this.applied = this.applied.then(() => this.apply(db, deferred));
+      const logouts = logoutsBegun;
+      this.applied = this.applied.then(() => this.apply(db, deferred, logouts));
     }
     const error = await this.applied;
     if (error) throw error;
   }
 
-  /** Applies `deferred`, one transaction each; resolves with the error if one failed (they are kept again). */
-  private async apply(db: IDBDatabase, deferred: [string, Kept][]): Promise<unknown> {
-    const logouts = logoutsBegun;
+  /**
+   * Applies `deferred` (taken when `logouts` logouts had begun), one transaction each, telling
+   * other tabs of each; resolves with the error if one failed (they are kept again).
+   */
+  private async apply(db: IDBDatabase, deferred: [string, Kept][], logouts: number): Promise<unknown> {
     try {
       for (const [ns, kept] of deferred) {
         for (const key of typeof kept === 'string' ? [undefined] : kept) {
           // A logout began: it empties what is left to remove.
           if (logoutsBegun !== logouts) return undefined;
-          await (key === undefined ? store.clear(db, ns, kept === 'prefix') : store.remove(db, ns, key));
+          if (key === undefined) await store.clear(db, ns, kept === 'prefix');
+          else await store.remove(db, ns, key);
+          onApplied(key === undefined ? { type: 'clear', db: this.name, ns, prefix: kept === 'prefix' } : { type: 'delete', db: this.name, ns, key });
         }
       }
       return undefined;
@@ -171,11 +185,18 @@ class Database {
     }
   }
 
-  /** A logout began: the removals kept for later are moot (it empties what they would remove), and names are claimed anew. */
-  loggedOut(): void {
+  /**
+   * A logout began: the removals kept for later are moot (it empties what they would remove), and
+   * names are claimed anew. Returns them, to be kept again if the database cannot be emptied.
+   */
+  loggedOut(): () => void {
+    const deferred = [...this.deferred];
     this.deferred.clear();
     this.applied = Promise.resolve();
     this.claims.clear();
+    return () => {
+      for (const [ns, kept] of deferred) this.keep(ns, kept);
+    };
   }
 
   /**
@@ -346,7 +367,7 @@ export function disk(db: string, ns: string, maxItems: number, policy: Policy, l
  */
 export function logout(begun: () => void = () => {}): Promise<void> {
   logoutsBegun++;
-  for (const base of databases.values()) base.loggedOut();
+  const keepAgain = new Map([...databases].map(([name, base]) => [name, base.loggedOut()]));
   const done = (async () => {
     const emptying = new Map<string, Promise<boolean>>();
     const made: Promise<void>[] = [];
@@ -354,7 +375,7 @@ export function logout(begun: () => void = () => {}): Promise<void> {
       if (emptying.has(name)) return;
       let created!: () => void;
       made.push(new Promise((resolve) => (created = resolve)));
-      emptying.set(name, emptied(name, created));
+      emptying.set(name, emptied(name, created, keepAgain.get(name)));
     };
     for (const name of databases.keys()) empty(name);
     // The browser's list, if it answers in time ("Clear site data" can leave it unanswered).
@@ -372,9 +393,9 @@ export function logout(begun: () => void = () => {}): Promise<void> {
 /**
  * Empties database `name`, trying again on a fresh connection after a failure ("Clear site data"
  * closes connections and aborts their transactions): true once it is empty, or gone. `created` is
- * called once its transaction exists (or it gave up).
+ * called once its transaction exists (or it gave up); `keepAgain` if it gives up.
  */
-async function emptied(name: string, created: () => void): Promise<boolean> {
+async function emptied(name: string, created: () => void, keepAgain = () => {}): Promise<boolean> {
   const base = database(name);
   try {
     for (const delay of LOGOUT_RETRY_DELAYS_MS) {
@@ -393,7 +414,10 @@ async function emptied(name: string, created: () => void): Promise<boolean> {
       if (ok) return true;
     }
     const listed = await within(indexedDB.databases?.() ?? Promise.resolve(undefined), LISTING_TIMEOUT_MS);
-    return listed !== undefined && !listed.some((info) => info.name === name);
+    const gone = listed !== undefined && !listed.some((info) => info.name === name);
+    // Not emptied: the removals this page kept for it still stand.
+    if (!gone) keepAgain();
+    return gone;
   } finally {
     created();
   }
