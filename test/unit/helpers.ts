@@ -70,3 +70,32 @@ export function timeTravel(ms: number): void {
   }
   travelled += ms;
 }
+
+/**
+ * A disk that refuses readwrite transactions while `refusing()` says so (a transient fault: quota
+ * pressure, a closing connection); `refused` counts the refusals. Undone by vi.restoreAllMocks().
+ */
+export function refuseWrites(refusing: () => boolean): { refused: number } {
+  const counts = { refused: 0 };
+  const real = IDBDatabase.prototype.transaction;
+  vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
+    if (args[1] === 'readwrite' && refusing()) {
+      counts.refused++;
+      throw new DOMException('disk refused', 'UnknownError');
+    }
+    return real.apply(this, args);
+  });
+  return counts;
+}
+
+/** Every record of every store of database `path` but its epoch, by store (what a copy of IndexedDB shows). */
+export async function dumpStores(path: string): Promise<Record<string, unknown[]>> {
+  const db = await openDB(path);
+  try {
+    const out: Record<string, unknown[]> = {};
+    for (const store of db.objectStoreNames) out[store] = (await db.getAll(store)).filter((record: { id?: string }) => record?.id !== 'epoch');
+    return out;
+  } finally {
+    db.close();
+  }
+}

@@ -1,31 +1,13 @@
 // Third hostile pass (removals the database did not take, kept for later, and logouts): each test
 // failed before its fix.
-import { openDB } from 'idb';
 import { afterEach, expect, it, vi } from 'vitest';
 import { cache, clearCaches, flushCaches } from '../../../src/index';
-import { freshLibrary, storedEntries, uniquePath, waitFor } from '../helpers';
+import { dumpStores, freshLibrary, refuseWrites, storedEntries, uniquePath, waitFor } from '../helpers';
 
 afterEach(() => {
   vi.useRealTimers();
   vi.restoreAllMocks();
 });
-
-/**
- * A disk that refuses readwrite transactions while `refusing()` says so (a transient fault: quota
- * pressure, a closing connection); `refused` counts the refusals.
- */
-function refuseWrites(refusing: () => boolean): { refused: number } {
-  const counts = { refused: 0 };
-  const real = IDBDatabase.prototype.transaction;
-  vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
-    if (args[1] === 'readwrite' && refusing()) {
-      counts.refused++;
-      throw new DOMException('disk refused', 'UnknownError');
-    }
-    return real.apply(this, args);
-  });
-  return counts;
-}
 
 const values = async (path: string) => (await storedEntries(path)).map((entry) => entry.value);
 
@@ -108,17 +90,6 @@ it('a removal the database keeps refusing is tried again in the background three
   expect(counts.refused - afterClear).toBe(3);
 });
 
-async function dump(path: string): Promise<Record<string, unknown[]>> {
-  const db = await openDB(path);
-  try {
-    const out: Record<string, unknown[]> = {};
-    for (const store of db.objectStoreNames) out[store] = (await db.getAll(store)).filter((record: { id?: string }) => record?.id !== 'epoch');
-    return out;
-  } finally {
-    db.close();
-  }
-}
-
 it.each(['delete', 'clear'] as const)('%s() not awaited just before clearCaches() leaves nothing of the previous user (no tombstone of their argument)', async (how) => {
   // The removal reached the database after the logout had emptied it: a tombstone keyed by the
   // SHA-256 of the previous user's argument, and a namespace record.
@@ -129,5 +100,5 @@ it.each(['delete', 'clear'] as const)('%s() not awaited just before clearCaches(
   void (how === 'delete' ? profile.delete('alice@example.com') : profile.clear());
   await clearCaches();
   await flushCaches();
-  expect(await dump(cachePath)).toEqual({ entries: [], namespaces: [], tombstones: [], meta: [] });
+  expect(await dumpStores(cachePath)).toEqual({ entries: [], namespaces: [], tombstones: [], meta: [] });
 });

@@ -5,17 +5,9 @@
 // background tries), nothing tells B: B answers the removed result for the life of the page.
 import { afterEach, expect, it, vi } from 'vitest';
 import { heard } from '../../shared/channel';
-import { freshLibrary, storedEntries, uniquePath } from '../helpers';
+import { freshLibrary, refuseWrites, storedEntries, uniquePath } from '../helpers';
 
 afterEach(() => vi.restoreAllMocks());
-
-function refuseWrites(refusing: () => boolean): void {
-  const real = IDBDatabase.prototype.transaction;
-  vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
-    if (args[1] === 'readwrite' && refusing()) throw new DOMException('disk refused', 'UnknownError');
-    return real.apply(this, args);
-  });
-}
 
 it("after tab A's kept delete() is applied, tab B no longer answers the removed result", async () => {
   vi.spyOn(console, 'warn').mockImplementation(() => {});

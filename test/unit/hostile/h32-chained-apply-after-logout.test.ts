@@ -5,10 +5,9 @@
 // queued: it starts after the logout, takes the logout count of *then* as its reference, sees no
 // logout, and applies the previous user's removal to the emptied database (a tombstone keyed by
 // the SHA-256 of their argument, and a namespace record).
-import { openDB } from 'idb';
 import { afterEach, expect, it, vi } from 'vitest';
 import { cache, clearCaches, flushCaches } from '../../../src/index';
-import { uniquePath, waitFor } from '../helpers';
+import { dumpStores, uniquePath, waitFor } from '../helpers';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -38,17 +37,6 @@ function controlWrites(): { mode: Mode; held: Held[] } {
     return tx;
   });
   return control;
-}
-
-async function dump(path: string): Promise<Record<string, unknown[]>> {
-  const db = await openDB(path);
-  try {
-    const out: Record<string, unknown[]> = {};
-    for (const store of db.objectStoreNames) out[store] = (await db.getAll(store)).filter((record: { id?: string }) => record?.id !== 'epoch');
-    return out;
-  } finally {
-    db.close();
-  }
 }
 
 it('a removal kept while kept removals are being applied leaves nothing after a logout begun meanwhile', async () => {
@@ -84,7 +72,7 @@ it('a removal kept while kept removals are being applied leaves nothing after a 
   await new Promise((r) => setTimeout(r, 50));
   await flushCaches();
   // Nothing of the previous user: no tombstone of bob's argument, no namespace record.
-  const left = await dump(cachePath);
+  const left = await dumpStores(cachePath);
   expect(left.tombstones).toEqual([]);
   expect(left.namespaces).toEqual([]);
 });

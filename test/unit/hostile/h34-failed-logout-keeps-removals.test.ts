@@ -4,7 +4,7 @@
 // removed them: once the database takes writes again, the next page serves what delete() removed.
 import { afterEach, expect, it, vi } from 'vitest';
 import { cache, clearCaches, flushCaches } from '../../../src/index';
-import { freshLibrary, storedEntries, uniquePath, waitFor } from '../helpers';
+import { freshLibrary, refuseWrites, storedEntries, uniquePath, waitFor } from '../helpers';
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -17,11 +17,7 @@ it('a delete() kept for later is not lost when the logout begun after it fails t
   await f('x');
   await flushCaches();
   let refusing = true;
-  const real = IDBDatabase.prototype.transaction;
-  vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(function (this: IDBDatabase, ...args: Parameters<IDBDatabase['transaction']>) {
-    if (args[1] === 'readwrite' && refusing) throw new DOMException('disk refused', 'UnknownError');
-    return real.apply(this, args);
-  });
+  refuseWrites(() => refusing);
   expect(await f.delete('x')).toBe(true); // kept for later
   await expect(clearCaches()).rejects.toMatchObject({ code: 'CLEAR_BLOCKED' });
   refusing = false; // the disk takes writes again
