@@ -38,12 +38,13 @@ const guard = args.includes('--guard');
  * in the background), and by 200 B with toDisk for the third hostile pass (removals kept for later
  * applied before anything else and merged, moot after a logout; flushCaches() tries them), and by
  * 150 B with toDisk (50 B at start in esbuild) for the fourth (other tabs told once a kept removal is
- * applied, kept removals restored when a logout fails, a replaced connection closed). Lower a
- * ceiling as its figure falls; delete it once the budget is met.
+ * applied, kept removals restored when a logout fails, a replaced connection closed), and by
+ * 100 B with toDisk for the fifth (a removal is moot only where a logout emptied the database
+ * since it was asked). Lower a ceiling as its figure falls; delete it once the budget is met.
  */
 const LIMITS = {
-  vite: { memory: [6144, 10_100], disk: [11264, 17_800], fetch: [2048, 5_400] },
-  esbuild: { memory: [7168, 9_700], disk: [13312, 17_600], fetch: [2458, 5_550] },
+  vite: { memory: [6144, 10_100], disk: [11264, 17_900], fetch: [2048, 5_400] },
+  esbuild: { memory: [7168, 9_700], disk: [13312, 17_700], fetch: [2458, 5_550] },
 };
 /** Text that only the development messages hold. */
 const DEV_MARKERS = ['cannot make a cache key from', 'Did you mean'];

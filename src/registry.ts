@@ -58,9 +58,9 @@ function hear(hint: Hint, from?: Registered): void {
     // Another tab's logout: the calls this page began before hearing it store nothing, and this
     // page empties the databases it knows too (one that tab did not know of included), before
     // anything it reads next.
-    logouts++;
+    const count = ++logouts;
     each((cache) => cache.forget());
-    if (disk) void (loaded ? loaded.logout() : disk.then((module) => module.logout())).catch(() => {});
+    if (disk) void (loaded ? loaded.logout(count) : disk.then((module) => module.logout(count))).catch(() => {});
   }
   else if (hint?.type === 'clear' || hint?.type === 'delete') each((cache) => cache !== from && cache.hear?.(hint));
 }
@@ -115,13 +115,13 @@ export function diskAskedFor(): boolean {
  * @throws (rejects) ClearBlockedError (`code` `'CLEAR_BLOCKED'`) when a database would not open to be emptied
  */
 export function clearCaches(): Promise<void> {
-  logouts++;
+  const count = ++logouts;
   forgetMemories();
   const tellOthers = () => tell({ type: 'logout' });
   if (typeof indexedDB === 'undefined') return (tellOthers(), Promise.resolve());
   // Other tabs are told once the emptying transactions exist: what they read after hearing it is
   // ordered after them.
-  const logout = (module: typeof DiskModule) => (module.endSession(), module.logout(tellOthers));
+  const logout = (module: typeof DiskModule) => (module.endSession(), module.logout(count, tellOthers));
   // Begun at once when the disk chunk is loaded: this page's disk operations asked for after it wait for it.
   return loaded ? logout(loaded) : loadDisk().then(logout);
 }

@@ -63,8 +63,8 @@ export class Tiers<V = unknown> implements Registered {
     this.forget();
     const disk = this.disk;
     if (!disk) return;
-    const stillWanted = unlessLoggedOut();
-    await this.inTurn('', () => disk.clear(prefix ?? false, stillWanted));
+    const asked = logoutCount();
+    await this.inTurn('', () => disk.clear(prefix ?? false, asked));
     tell({ type: 'clear', db: disk.db, ns: disk.ns, prefix }, this);
   }
 
@@ -94,10 +94,10 @@ export class Tiers<V = unknown> implements Registered {
     const inMemory = this.memory.delete(key) !== undefined;
     const disk = this.disk;
     if (!disk) return inMemory;
-    const stillWanted = unlessLoggedOut();
+    const asked = logoutCount();
     const onDisk = await this.inTurn(diskKeyOf(), async (known) => {
       this.memory.deleteCold(known);
-      const removed = await disk.remove(known, 'key', stillWanted);
+      const removed = await disk.remove(known, 'key', asked);
       tell({ type: 'delete', db: disk.db, ns: disk.ns, key: known }, this);
       return removed;
     });
@@ -112,10 +112,10 @@ export class Tiers<V = unknown> implements Registered {
     this.forgetStarting(prefix);
     const disk = this.disk;
     if (here || !disk) return;
-    const stillWanted = unlessLoggedOut();
+    const asked = logoutCount();
     await this.inTurn(prefix, async () => {
       this.forgetStarting(prefix);
-      await disk.remove(prefix, 'prefix', stillWanted);
+      await disk.remove(prefix, 'prefix', asked);
       tell({ type: 'delete', db: disk.db, ns: disk.ns, key: prefix, prefix: true }, this);
     });
   }
@@ -168,12 +168,6 @@ export class Tiers<V = unknown> implements Registered {
     if (uses.length > 0) void this.disk?.touch(uses);
     return this.turn;
   }
-}
-
-/** A removal asked now is moot once a logout begins: the logout empties what it would remove. */
-function unlessLoggedOut(): () => boolean {
-  const logouts = logoutCount();
-  return () => logoutCount() === logouts;
 }
 
 const shared = new Map<string, WeakRef<Tiers>>();

@@ -36,13 +36,12 @@ export interface Disk {
   since(): Promise<store.Since | undefined>;
   /**
    * Removes `key` (per `scope`: every key starting with it, in every namespace starting with this
-   * one), leaving a tombstone, unless `stillWanted()` says no when its transaction is made (a
-   * logout came since it was asked: it empties what the removal would); resolves whether there was
-   * one. Never rejects.
+   * one), leaving a tombstone; `asked`: the page's logout count when it was asked (a logout after
+   * it that empties the database makes it moot). Resolves whether there was one. Never rejects.
    */
-  remove(key: string, scope: store.Scope, stillWanted: () => boolean): Promise<boolean>;
-  /** Removes every entry of the namespace (of every namespace it starts, with `prefix`), unless `stillWanted()` says no (see remove). Never rejects. */
-  clear(prefix: boolean, stillWanted: () => boolean): Promise<void>;
+  remove(key: string, scope: store.Scope, asked: number): Promise<boolean>;
+  /** Removes every entry of the namespace (of every namespace it starts, with `prefix`); `asked` as for remove. Never rejects. */
+  clear(prefix: boolean, asked: number): Promise<void>;
   /** Records uses of its entries (LRU/LFU order). Never rejects. */
   touch(uses: readonly Use[]): Promise<void>;
   /** Removes entries the memory tier evicted (no tombstone: an eviction is no user's removal). Never rejects. */
@@ -67,11 +66,18 @@ const DEFERRED_RETRY_DELAYS_MS = [250, 1000, 3000];
 /** Past this many removals of one namespace waiting for the database, it is cleared instead. */
 const MOST_DEFERRED = 100;
 
-/** Logouts begun in this page (made or heard): removals kept for later from before one are moot. */
+/** The count of this page's latest logout begun (made or heard): names claimed before it are not written after it. */
 let logoutsBegun = 0;
 
 /** Removals of one namespace kept for later: some keys, all of it, or all of every namespace it starts. */
 type Kept = Set<string> | 'all' | 'prefix';
+
+/** Removals kept for later of namespace `ns`, asked when the page's logout count was `asked`. */
+interface Deferred {
+  readonly asked: number;
+  readonly ns: string;
+  kept: Kept;
+}
 
 /** Told of each removal kept for later once it is committed: other tabs hear of it then (a hint follows a commit). */
 let onApplied: (hint: Hint) => void = () => {};
@@ -106,16 +112,20 @@ class Database {
   private readonly claims = new Map<string, [version: string, done: boolean]>();
   private upkeepSoon = false;
   /**
-   * Removals the database did not take (it would not open, or failed them), by namespace: applied
-   * before anything else of this page reaches it, so that none is lost. Past a few keys, the
-   * namespace is cleared instead.
+   * Removals the database did not take (it would not open, or failed them), by logout count and
+   * namespace: applied before anything else of this page reaches it, so that none is lost. Past a
+   * few keys, the namespace is cleared instead.
    */
-  readonly deferred = new Map<string, Kept>();
+  readonly deferred = new Map<string, Deferred>();
   /**
    * The last application of `deferred`: what this page asks of the database next waits for it, and
-   * fails with its error (a read must not see what a removal not applied yet would remove).
+   * fails with its error while removals remain (a read must not see what they would remove).
    */
   private applied: Promise<unknown> = Promise.resolve();
+  /** The count of the latest logout that emptied the database: a removal asked before it is moot. */
+  private emptiedAt = 0;
+  /** This page's logout emptying the database, while it runs: removals wait for its outcome. */
+  emptying: Promise<unknown> | undefined;
   /** Background tries of `deferred` since a removal was last kept. */
   private tries = 0;
   private trySoon = false;
@@ -139,28 +149,25 @@ class Database {
     return tracked(first ? runNow() : loggingOut.then(runNow));
   }
 
-  /** Applies the removals kept for later (once, whoever asks); rejects if they could not all be. */
+  /** Applies the removals kept for later (once, whoever asks); rejects while some remain. */
   private async applyDeferred(db: IDBDatabase): Promise<void> {
     if (this.deferred.size > 0) {
-      const deferred = [...this.deferred];
+      const deferred = [...this.deferred.values()];
       this.deferred.clear();
-      const logouts = logoutsBegun;
-      this.applied = this.applied.then(() => this.apply(db, deferred, logouts));
+      this.applied = this.applied.then(() => this.apply(db, deferred));
     }
     const error = await this.applied;
-    if (error) throw error;
+    if (error && this.deferred.size > 0) throw error;
   }
 
-  /**
-   * Applies `deferred` (taken when `logouts` logouts had begun), one transaction each, telling
-   * other tabs of each; resolves with the error if one failed (they are kept again).
-   */
-  private async apply(db: IDBDatabase, deferred: [string, Kept][], logouts: number): Promise<unknown> {
+  /** Applies `deferred`, one transaction each, telling other tabs of each; resolves with the error if one failed (they are kept again). */
+  private async apply(db: IDBDatabase, deferred: Deferred[]): Promise<unknown> {
     try {
-      for (const [ns, kept] of deferred) {
+      for (const { asked, ns, kept } of deferred) {
         for (const key of typeof kept === 'string' ? [undefined] : kept) {
-          // A logout began: it empties what is left to remove.
-          if (logoutsBegun !== logouts) return undefined;
+          while (this.emptying) await this.emptying;
+          // Moot: a logout emptied the database since it was asked.
+          if (asked < this.emptiedAt) break;
           if (key === undefined) await store.clear(db, ns, kept === 'prefix');
           else await store.remove(db, ns, key);
           onApplied(key === undefined ? { type: 'clear', db: this.name, ns, prefix: kept === 'prefix' } : { type: 'delete', db: this.name, ns, key });
@@ -168,35 +175,35 @@ class Database {
       }
       return undefined;
     } catch (error) {
-      if (logoutsBegun === logouts) for (const [ns, kept] of deferred) this.keep(ns, kept);
+      for (const { asked, ns, kept } of deferred) this.keep(asked, ns, kept);
       this.applySoon();
       return error;
     }
   }
 
-  /** Adds removals of `ns` to those kept for later (a wider one stands for the narrower). */
-  private keep(ns: string, kept: Kept): void {
-    const before = this.deferred.get(ns);
-    if (kept === 'prefix' || before === 'prefix') this.deferred.set(ns, 'prefix');
-    else if (kept === 'all' || before === 'all') this.deferred.set(ns, 'all');
+  /** Adds removals of `ns` asked at logout count `asked` to those kept for later (a wider one stands for the narrower). */
+  private keep(asked: number, ns: string, kept: Kept): void {
+    if (asked < this.emptiedAt) return;
+    const id = `${asked} ${ns}`;
+    const before = this.deferred.get(id)?.kept;
+    if (kept === 'prefix' || before === 'prefix') kept = 'prefix';
+    else if (kept === 'all' || before === 'all') kept = 'all';
     else {
       const keys = new Set([...(before ?? []), ...kept]);
-      this.deferred.set(ns, keys.size > MOST_DEFERRED ? 'all' : keys);
+      kept = keys.size > MOST_DEFERRED ? 'all' : keys;
     }
+    this.deferred.set(id, { asked, ns, kept });
   }
 
-  /**
-   * A logout began: the removals kept for later are moot (it empties what they would remove), and
-   * names are claimed anew. Returns them, to be kept again if the database cannot be emptied.
-   */
-  loggedOut(): () => void {
-    const deferred = [...this.deferred];
-    this.deferred.clear();
-    this.applied = Promise.resolve();
+  /** A logout counted `count` emptied the database: what was asked before it is moot. */
+  emptied(count: number): void {
+    this.emptiedAt = Math.max(this.emptiedAt, count);
+    for (const [id, { asked }] of this.deferred) if (asked < count) this.deferred.delete(id);
+  }
+
+  /** A logout began: names are claimed anew. */
+  loggedOut(): void {
     this.claims.clear();
-    return () => {
-      for (const [ns, kept] of deferred) this.keep(ns, kept);
-    };
   }
 
   /**
@@ -204,18 +211,20 @@ class Database {
    * `prefix`): kept for later if the database will not open now (a removal of keys by prefix, as
    * one of the whole namespace).
    */
-  removal<T>(ns: string, key: string | undefined, prefix: boolean, stillWanted: () => boolean, operation: (db: IDBDatabase) => Promise<T>, fallback: T): Promise<T> {
+  removal<T>(ns: string, key: string | undefined, prefix: boolean, asked: number, operation: (db: IDBDatabase) => Promise<T>, fallback: T): Promise<T> {
     let done = false;
     // A removal does not wait out the pause after a failed open: it is tried now.
     this.connection.retryNow();
     return this.run(async (db) => {
-      // Checked as its transaction is made: a logout begun after that is ordered after it.
-      const result = stillWanted() ? await operation(db) : fallback;
+      // Decided as its transaction is made (a logout's emptying after that is ordered after it):
+      // moot once a logout emptied the database since it was asked.
+      while (this.emptying) await this.emptying;
+      const result = asked < this.emptiedAt ? fallback : await operation(db);
       done = true;
       return result;
     }, fallback).then((result) => {
-      if (done || !this.connection.mayRecover || !stillWanted()) return result;
-      this.keep(ns, prefix ? 'prefix' : key === undefined ? 'all' : new Set([key]));
+      if (done || !this.connection.mayRecover) return result;
+      this.keep(asked, ns, prefix ? 'prefix' : key === undefined ? 'all' : new Set([key]));
       this.tries = 0;
       this.applySoon();
       return result;
@@ -347,8 +356,8 @@ export function disk(db: string, ns: string, maxItems: number, policy: Policy, l
           });
         }
       }, NOTHING_WRITTEN),
-    remove: (key, scope, stillWanted) => (base.claim(ns), base.removal(ns, scope === 'key' ? key : undefined, scope === 'prefix-everywhere', stillWanted, (idb) => store.remove(idb, ns, key, scope), false)),
-    clear: (prefix, stillWanted) => (base.claim(ns), base.removal(ns, undefined, prefix, stillWanted, (idb) => store.clear(idb, ns, prefix), undefined)),
+    remove: (key, scope, asked) => (base.claim(ns), base.removal(ns, scope === 'key' ? key : undefined, scope === 'prefix-everywhere', asked, (idb) => store.remove(idb, ns, key, scope), false)),
+    clear: (prefix, asked) => (base.claim(ns), base.removal(ns, undefined, prefix, asked, (idb) => store.clear(idb, ns, prefix), undefined)),
     touch: (uses) => base.run((idb) => store.touch(idb, ns, uses), undefined),
     evict: (keys) => base.run((idb) => store.evictKeys(idb, ns, keys), undefined),
     index: (order) => base.run((idb) => store.order(idb, ns, order), []),
@@ -362,12 +371,13 @@ export function disk(db: string, ns: string, maxItems: number, policy: Policy, l
  * transaction that writes a new epoch; this page's own first, before anything is awaited. `begun`
  * is called once the transactions of those it knew exist: a read another tab makes after hearing
  * of it is ordered after them. Every tab that hears of a logout empties what it finds too, so a
- * database another tab made meanwhile is emptied by that tab.
+ * database another tab made meanwhile is emptied by that tab. `count`: the page's logout count,
+ * this one included (removals asked before it are moot where it empties the database).
  * @throws (rejects) ClearBlockedError naming the databases that would not open to be emptied
  */
-export function logout(begun: () => void = () => {}): Promise<void> {
-  logoutsBegun++;
-  const keepAgain = new Map([...databases].map(([name, base]) => [name, base.loggedOut()]));
+export function logout(count: number, begun: () => void = () => {}): Promise<void> {
+  logoutsBegun = count;
+  for (const base of databases.values()) base.loggedOut();
   const done = (async () => {
     const emptying = new Map<string, Promise<boolean>>();
     const made: Promise<void>[] = [];
@@ -375,7 +385,7 @@ export function logout(begun: () => void = () => {}): Promise<void> {
       if (emptying.has(name)) return;
       let created!: () => void;
       made.push(new Promise((resolve) => (created = resolve)));
-      emptying.set(name, emptied(name, created, keepAgain.get(name)));
+      emptying.set(name, emptied(name, count, created));
     };
     for (const name of databases.keys()) empty(name);
     // The browser's list, if it answers in time ("Clear site data" can leave it unanswered).
@@ -391,12 +401,23 @@ export function logout(begun: () => void = () => {}): Promise<void> {
 }
 
 /**
- * Empties database `name`, trying again on a fresh connection after a failure ("Clear site data"
- * closes connections and aborts their transactions): true once it is empty, or gone. `created` is
- * called once its transaction exists (or it gave up); `keepAgain` if it gives up.
+ * Empties database `name` for logout `count`, trying again on a fresh connection after a failure
+ * ("Clear site data" closes connections and aborts their transactions): true once it is empty, or
+ * gone. `created` is called once its transaction exists (or it gave up).
  */
-async function emptied(name: string, created: () => void, keepAgain = () => {}): Promise<boolean> {
+function emptied(name: string, count: number, created: () => void): Promise<boolean> {
   const base = database(name);
+  const emptying = tryEmptying(base, created).then((ok) => {
+    if (ok) base.emptied(count);
+    if (base.emptying === emptying) base.emptying = undefined;
+    return ok;
+  });
+  base.emptying = emptying;
+  return emptying;
+}
+
+/** Tries to empty `base` (LOGOUT_RETRY_DELAYS_MS); see emptied. */
+async function tryEmptying(base: Database, created: () => void): Promise<boolean> {
   try {
     for (const delay of LOGOUT_RETRY_DELAYS_MS) {
       if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
@@ -414,10 +435,7 @@ async function emptied(name: string, created: () => void, keepAgain = () => {}):
       if (ok) return true;
     }
     const listed = await within(indexedDB.databases?.() ?? Promise.resolve(undefined), LISTING_TIMEOUT_MS);
-    const gone = listed !== undefined && !listed.some((info) => info.name === name);
-    // Not emptied: the removals this page kept for it still stand.
-    if (!gone) keepAgain();
-    return gone;
+    return listed !== undefined && !listed.some((info) => info.name === base.name);
   } finally {
     created();
   }

@@ -166,7 +166,7 @@ function make(id: string, ns: string, db: string, o: ResolvedFetchOptions): Shel
       await (await ready).deleteStarting(prefix, here);
       if (here || !db) return;
       // The stores of the database's other instances too (other options, other tabs, earlier visits).
-      await (await loadDisk()).disk(db, PREFIX, Infinity, 'LRU', 'cachedFetch').remove(prefix, 'prefix-everywhere', () => logoutCount() === logouts);
+      await (await loadDisk()).disk(db, PREFIX, Infinity, 'LRU', 'cachedFetch').remove(prefix, 'prefix-everywhere', logouts);
       tell({ type: 'delete', db, ns: PREFIX, key: prefix, prefix: true });
     },
     async clear() {
@@ -190,7 +190,7 @@ export async function clearFetchCache(): Promise<void> {
   // Every fetch namespace of those databases, of this page's shelves or not (an earlier visit's options).
   const logouts = logoutCount();
   const clearDisks = (module: typeof DiskModule) =>
-    Promise.all([...dbs].map((db) => module.disk(db, PREFIX, Infinity, 'LRU', 'cachedFetch').clear(true, () => logoutCount() === logouts).then(() => tell({ type: 'clear', db, ns: PREFIX, prefix: true }))));
+    Promise.all([...dbs].map((db) => module.disk(db, PREFIX, Infinity, 'LRU', 'cachedFetch').clear(true, logouts).then(() => tell({ type: 'clear', db, ns: PREFIX, prefix: true }))));
   const module = loadedDisk();
   // Asked for at once when the disk chunk is loaded: requests made after this call read the disk after it.
   const disks = module ? clearDisks(module) : dbs.size > 0 ? loadDisk().then(clearDisks) : undefined;
