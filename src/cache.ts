@@ -333,10 +333,14 @@ function memoize(fn: Compute, options: ResolvedOptions): Memoized<AnyFunction> {
 
   const made = Object.assign(call, {
     clear: async (): Promise<void> => {
-      await everyTiers((tiers) => tiers.clear());
+      // Counted when asked: the tiers may be ready only after a logout begun meanwhile.
+      const asked = logoutCount();
+      await everyTiers((tiers) => tiers.clear(asked));
     },
     delete(this: unknown, ...args: unknown[]): Promise<boolean> {
       let key: string | Promise<string>;
+      // Counted when asked: the key may be known only after a logout begun meanwhile.
+      const asked = logoutCount();
       try {
         // `f.delete(x)` is called on the memoized function: that `this` is no call's.
         key = keyOf(this === made ? undefined : this, args);
@@ -344,7 +348,7 @@ function memoize(fn: Compute, options: ResolvedOptions): Memoized<AnyFunction> {
         return Promise.reject(error);
       }
       // A key known at once reaches memory at once, before any call made after this delete().
-      const remove = (known: string) => everyTiers((tiers) => tiers.delete(known, () => digestOf(known))).then((removed) => removed.includes(true));
+      const remove = (known: string) => everyTiers((tiers) => tiers.delete(known, () => digestOf(known), asked)).then((removed) => removed.includes(true));
       return typeof key === 'string' ? remove(key) : key.then(remove);
     },
     stats: (): CacheStats => ({ ...stats, hits: stats.memoryHits + stats.diskHits, size: (own ?? last ?? tiersNow())?.memory.size ?? 0 }),

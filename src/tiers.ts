@@ -58,12 +58,14 @@ export class Tiers<V = unknown> implements Registered {
     return result;
   }
 
-  /** Removes every entry, in memory and on disk, and tells the other caches of the namespace. */
-  async clear(prefix?: boolean): Promise<void> {
+  /**
+   * Removes every entry, in memory and on disk, and tells the other caches of the namespace.
+   * `asked`: the page's logout count when the caller asked (a logout since makes it moot on disk).
+   */
+  async clear(asked: number, prefix?: boolean): Promise<void> {
     this.forget();
     const disk = this.disk;
     if (!disk) return;
-    const asked = logoutCount();
     await this.inTurn('', () => disk.clear(prefix ?? false, asked));
     tell({ type: 'clear', db: disk.db, ns: disk.ns, prefix }, this);
   }
@@ -89,12 +91,11 @@ export class Tiers<V = unknown> implements Registered {
     });
   }
 
-  /** Removes the entry of `key` (stored under `diskKeyOf(key)`); resolves whether there was one. */
-  async delete(key: string, diskKeyOf: () => string | Promise<string>): Promise<boolean> {
+  /** Removes the entry of `key` (stored under `diskKeyOf(key)`); resolves whether there was one. `asked` as for clear. */
+  async delete(key: string, diskKeyOf: () => string | Promise<string>, asked: number): Promise<boolean> {
     const inMemory = this.memory.delete(key) !== undefined;
     const disk = this.disk;
     if (!disk) return inMemory;
-    const asked = logoutCount();
     const onDisk = await this.inTurn(diskKeyOf(), async (known) => {
       this.memory.deleteCold(known);
       const removed = await disk.remove(known, 'key', asked);
@@ -106,13 +107,12 @@ export class Tiers<V = unknown> implements Registered {
 
   /**
    * Removes every entry whose disk key starts with `prefix`, in memory and (but `here`: only this
-   * page's memory) on disk and in other tabs' memory.
+   * page's memory) on disk and in other tabs' memory. `asked` as for clear.
    */
-  async deleteStarting(prefix: string, here = false): Promise<void> {
+  async deleteStarting(prefix: string, asked: number, here = false): Promise<void> {
     this.forgetStarting(prefix);
     const disk = this.disk;
     if (here || !disk) return;
-    const asked = logoutCount();
     await this.inTurn(prefix, async () => {
       this.forgetStarting(prefix);
       await disk.remove(prefix, 'prefix', asked);

@@ -163,16 +163,16 @@ function make(id: string, ns: string, db: string, o: ResolvedFetchOptions): Shel
         removed.set(prefix, ++ticks);
         if (removed.size > 256) removed.delete(removed.keys().next().value!);
       }
-      await (await ready).deleteStarting(prefix, here);
+      await (await ready).deleteStarting(prefix, logouts, here);
       if (here || !db) return;
       // The stores of the database's other instances too (other options, other tabs, earlier visits).
       await (await loadDisk()).disk(db, PREFIX, Infinity, 'LRU', 'cachedFetch').remove(prefix, 'prefix-everywhere', logouts);
       tell({ type: 'delete', db, ns: PREFIX, key: prefix, prefix: true });
     },
-    async clear() {
+    async clear(asked = logoutCount()) {
       inflight.clear();
       if (!tiers) early++;
-      await (tiers ?? (await ready)).clear();
+      await (tiers ?? (await ready)).clear(asked);
     },
   };
   return shelf;
