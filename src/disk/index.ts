@@ -72,9 +72,13 @@ let logoutsBegun = 0;
 /** Removals of one namespace kept for later: some keys, all of it, or all of every namespace it starts. */
 type Kept = Set<string> | 'all' | 'prefix';
 
-/** Removals kept for later of namespace `ns`, asked when the page's logout count was `asked`. */
+/**
+ * Removals kept for later of namespace `ns`, asked when the page's logout count was `asked` and
+ * (if known) the database's epoch as this page last read it was `seen`.
+ */
 interface Deferred {
   readonly asked: number;
+  readonly seen: store.Seen | undefined;
   readonly ns: string;
   kept: Kept;
 }
@@ -126,6 +130,8 @@ class Database {
   private emptiedAt = 0;
   /** This page's logout emptying the database, while it runs: removals wait for its outcome. */
   emptying: Promise<unknown> | undefined;
+  /** The epoch this page last read (unknown since a logout began): a kept removal is moot where another tab's logout changed it. */
+  private seen: store.Seen | undefined;
   /** Background tries of `deferred` since a removal was last kept. */
   private tries = 0;
   private trySoon = false;
@@ -163,28 +169,29 @@ class Database {
   /** Applies `deferred`, one transaction each, telling other tabs of each; resolves with the error if one failed (they are kept again). */
   private async apply(db: IDBDatabase, deferred: Deferred[]): Promise<unknown> {
     try {
-      for (const { asked, ns, kept } of deferred) {
+      for (const { asked, seen, ns, kept } of deferred) {
         for (const key of typeof kept === 'string' ? [undefined] : kept) {
           while (this.emptying) await this.emptying;
-          // Moot: a logout emptied the database since it was asked.
+          // Moot: a logout emptied the database since it was asked (this page's; another tab's
+          // changed the epoch, which the removal's transaction checks).
           if (asked < this.emptiedAt) break;
-          if (key === undefined) await store.clear(db, ns, kept === 'prefix');
-          else await store.remove(db, ns, key);
+          if (key === undefined) await store.clear(db, ns, kept === 'prefix', seen);
+          else await store.remove(db, ns, key, 'key', seen);
           onApplied(key === undefined ? { type: 'clear', db: this.name, ns, prefix: kept === 'prefix' } : { type: 'delete', db: this.name, ns, key });
         }
       }
       return undefined;
     } catch (error) {
-      for (const { asked, ns, kept } of deferred) this.keep(asked, ns, kept);
+      for (const { asked, seen, ns, kept } of deferred) this.keep(asked, seen, ns, kept);
       this.applySoon();
       return error;
     }
   }
 
-  /** Adds removals of `ns` asked at logout count `asked` to those kept for later (a wider one stands for the narrower). */
-  private keep(asked: number, ns: string, kept: Kept): void {
+  /** Adds removals of `ns` (see Deferred) to those kept for later (a wider one stands for the narrower). */
+  private keep(asked: number, seen: store.Seen | undefined, ns: string, kept: Kept): void {
     if (asked < this.emptiedAt) return;
-    const id = `${asked} ${ns}`;
+    const id = `${asked}\0${seen ? `=${seen.epoch}` : ''}\0${ns}`;
     const before = this.deferred.get(id)?.kept;
     if (kept === 'prefix' || before === 'prefix') kept = 'prefix';
     else if (kept === 'all' || before === 'all') kept = 'all';
@@ -192,7 +199,7 @@ class Database {
       const keys = new Set([...(before ?? []), ...kept]);
       kept = keys.size > MOST_DEFERRED ? 'all' : keys;
     }
-    this.deferred.set(id, { asked, ns, kept });
+    this.deferred.set(id, { asked, seen, ns, kept });
   }
 
   /** A logout counted `count` emptied the database: what was asked before it is moot. */
@@ -201,9 +208,10 @@ class Database {
     for (const [id, { asked }] of this.deferred) if (asked < count) this.deferred.delete(id);
   }
 
-  /** A logout began: names are claimed anew. */
+  /** A logout began: names are claimed anew, and the epoch is unknown until read again. */
   loggedOut(): void {
     this.claims.clear();
+    this.seen = undefined;
   }
 
   /**
@@ -213,6 +221,7 @@ class Database {
    */
   removal<T>(ns: string, key: string | undefined, prefix: boolean, asked: number, operation: (db: IDBDatabase) => Promise<T>, fallback: T): Promise<T> {
     let done = false;
+    const seen = this.seen;
     // A removal does not wait out the pause after a failed open: it is tried now.
     this.connection.retryNow();
     return this.run(async (db) => {
@@ -224,7 +233,7 @@ class Database {
       return result;
     }, fallback).then((result) => {
       if (done || !this.connection.mayRecover) return result;
-      this.keep(asked, ns, prefix ? 'prefix' : key === undefined ? 'all' : new Set([key]));
+      this.keep(asked, seen, ns, prefix ? 'prefix' : key === undefined ? 'all' : new Set([key]));
       this.tries = 0;
       this.applySoon();
       return result;
@@ -285,6 +294,7 @@ class Database {
         resolve: (answer) => {
           if (done) return;
           done = true;
+          if (answer.since) this.seen = { epoch: answer.since.epoch };
           read.resolve(answer);
           if (--waiting === 0) answered();
         },
