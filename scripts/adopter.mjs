@@ -141,8 +141,12 @@ await step('the built app in Chromium, across a reload', async () => {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    page.on('console', (message) => message.type() === 'error' && errors.push(`console: ${message.text()}`));
     const read = async () => {
-      await page.waitForSelector('#out[data-ready="true"]', { timeout: 30_000 });
+      // A page that never gets ready says why: its errors, and what it shows.
+      await page.waitForSelector('#out[data-ready="true"]', { timeout: 30_000 }).catch(async (error) => {
+        throw new Error(`${error.message}\npage errors: ${errors.join('; ') || 'none'}\n#out: ${await page.textContent('#out').catch(() => '?')}`);
+      });
       return JSON.parse(await page.textContent('#out'));
     };
     await page.goto(`http://127.0.0.1:${port}/`);

@@ -32,7 +32,10 @@ export const totalOf = cache(
   { toDisk: true, name: 'totalOf' },
 );
 
-/** A region's view of the report: `@cache` memoizes a method, and `this` (its region) is part of the key. */
+/**
+ * A region's view of the report: `@cache` memoizes a method. On disk, `key` says what of `this`
+ * the result depends on (an instance is keyed by identity, which no reload keeps).
+ */
 export class RegionView {
   readonly region: string;
 
@@ -40,7 +43,13 @@ export class RegionView {
     this.region = region;
   }
 
-  @cache({ toDisk: true, name: 'RegionView.years' })
+  @cache({
+    toDisk: true,
+    name: 'RegionView.years',
+    key(this: RegionView) {
+      return this.region;
+    },
+  })
   async years(): Promise<number[]> {
     const rows = await fetchRows();
     return [...new Set(rows.filter((row) => row.region === this.region).map((row) => row.year))].sort();
