@@ -141,11 +141,13 @@ await step('the built app in Chromium, across a reload', async () => {
     const page = await browser.newPage();
     const errors = [];
     page.on('pageerror', (error) => errors.push(error.message));
-    page.on('console', (message) => message.type() === 'error' && errors.push(`console: ${message.text()}`));
+    // Console errors only explain a page that never gets ready (a missing favicon is one too).
+    const logged = [];
+    page.on('console', (message) => message.type() === 'error' && logged.push(message.text()));
     const read = async () => {
       // A page that never gets ready says why: its errors, and what it shows.
       await page.waitForSelector('#out[data-ready="true"]', { timeout: 30_000 }).catch(async (error) => {
-        throw new Error(`${error.message}\npage errors: ${errors.join('; ') || 'none'}\n#out: ${await page.textContent('#out').catch(() => '?')}`);
+        throw new Error(`${error.message}\npage errors: ${[...errors, ...logged].join('; ') || 'none'}\n#out: ${await page.textContent('#out').catch(() => '?')}`);
       });
       return JSON.parse(await page.textContent('#out'));
     };
