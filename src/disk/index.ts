@@ -126,6 +126,8 @@ class Database {
    * fails with its error while removals remain (a read must not see what they would remove).
    */
   private applied: Promise<unknown> = Promise.resolve();
+  /** Applications of `deferred` in flight: with none and nothing kept, an operation waits for nothing. */
+  private applying = 0;
   /** The count of the latest logout that emptied the database: a removal asked before it is moot. */
   private emptiedAt = 0;
   /** This page's logout emptying the database, while it runs: removals wait for its outcome. */
@@ -149,7 +151,8 @@ class Database {
     if (this.reads.length > 0) this.readNow();
     const runNow = () =>
       this.connection.run(async (db) => {
-        if (!first) await this.applyDeferred(db);
+        // Most operations find nothing kept and no application in flight: they wait for nothing.
+        if (!first && (this.deferred.size > 0 || this.applying > 0)) await this.applyDeferred(db);
         return operation(db);
       }, fallback);
     return tracked(first ? runNow() : loggingOut.then(runNow));
@@ -160,7 +163,8 @@ class Database {
     if (this.deferred.size > 0) {
       const deferred = [...this.deferred.values()];
       this.deferred.clear();
-      this.applied = this.applied.then(() => this.apply(db, deferred));
+      this.applying++;
+      this.applied = this.applied.then(() => this.apply(db, deferred)).finally(() => this.applying--);
     }
     const error = await this.applied;
     if (error && this.deferred.size > 0) throw error;
