@@ -72,13 +72,9 @@ let logoutsBegun = 0;
 /** Removals of one namespace kept for later: some keys, all of it, or all of every namespace it starts. */
 type Kept = Set<string> | 'all' | 'prefix';
 
-/**
- * Removals kept for later of namespace `ns`, asked when the page's logout count was `asked` and
- * (if known) the database's epoch as this page last read it was `seen`.
- */
+/** Removals kept for later of namespace `ns`, asked when the page's logout count was `asked`. */
 interface Deferred {
   readonly asked: number;
-  readonly seen: store.Seen | undefined;
   readonly ns: string;
   kept: Kept;
 }
@@ -132,8 +128,6 @@ class Database {
   private emptiedAt = 0;
   /** This page's logout emptying the database, while it runs: removals wait for its outcome. */
   emptying: Promise<unknown> | undefined;
-  /** The epoch this page last read (unknown since a logout began): a kept removal is moot where another tab's logout changed it. */
-  private seen: store.Seen | undefined;
   /** Background tries of `deferred` since a removal was last kept. */
   private tries = 0;
   private trySoon = false;
@@ -173,29 +167,28 @@ class Database {
   /** Applies `deferred`, one transaction each, telling other tabs of each; resolves with the error if one failed (they are kept again). */
   private async apply(db: IDBDatabase, deferred: Deferred[]): Promise<unknown> {
     try {
-      for (const { asked, seen, ns, kept } of deferred) {
+      for (const { asked, ns, kept } of deferred) {
         for (const key of typeof kept === 'string' ? [undefined] : kept) {
           while (this.emptying) await this.emptying;
-          // Moot: a logout emptied the database since it was asked (this page's; another tab's
-          // changed the epoch, which the removal's transaction checks).
+          // Moot: a logout emptied the database since it was asked.
           if (asked < this.emptiedAt) break;
-          if (key === undefined) await store.clear(db, ns, kept === 'prefix', seen);
-          else await store.remove(db, ns, key, 'key', seen);
+          if (key === undefined) await store.clear(db, ns, kept === 'prefix');
+          else await store.remove(db, ns, key);
           onApplied(key === undefined ? { type: 'clear', db: this.name, ns, prefix: kept === 'prefix' } : { type: 'delete', db: this.name, ns, key });
         }
       }
       return undefined;
     } catch (error) {
-      for (const { asked, seen, ns, kept } of deferred) this.keep(asked, seen, ns, kept);
+      for (const { asked, ns, kept } of deferred) this.keep(asked, ns, kept);
       this.applySoon();
       return error;
     }
   }
 
-  /** Adds removals of `ns` (see Deferred) to those kept for later (a wider one stands for the narrower). */
-  private keep(asked: number, seen: store.Seen | undefined, ns: string, kept: Kept): void {
+  /** Adds removals of `ns` asked at logout count `asked` to those kept for later (a wider one stands for the narrower). */
+  private keep(asked: number, ns: string, kept: Kept): void {
     if (asked < this.emptiedAt) return;
-    const id = `${asked}\0${seen ? `=${seen.epoch}` : ''}\0${ns}`;
+    const id = `${asked} ${ns}`;
     const before = this.deferred.get(id)?.kept;
     if (kept === 'prefix' || before === 'prefix') kept = 'prefix';
     else if (kept === 'all' || before === 'all') kept = 'all';
@@ -203,7 +196,7 @@ class Database {
       const keys = new Set([...(before ?? []), ...kept]);
       kept = keys.size > MOST_DEFERRED ? 'all' : keys;
     }
-    this.deferred.set(id, { asked, seen, ns, kept });
+    this.deferred.set(id, { asked, ns, kept });
   }
 
   /** A logout counted `count` emptied the database: what was asked before it is moot. */
@@ -212,10 +205,9 @@ class Database {
     for (const [id, { asked }] of this.deferred) if (asked < count) this.deferred.delete(id);
   }
 
-  /** A logout began: names are claimed anew, and the epoch is unknown until read again. */
+  /** A logout began: names are claimed anew. */
   loggedOut(): void {
     this.claims.clear();
-    this.seen = undefined;
   }
 
   /**
@@ -225,7 +217,6 @@ class Database {
    */
   removal<T>(ns: string, key: string | undefined, prefix: boolean, asked: number, operation: (db: IDBDatabase) => Promise<T>, fallback: T): Promise<T> {
     let done = false;
-    const seen = this.seen;
     // A removal does not wait out the pause after a failed open: it is tried now.
     this.connection.retryNow();
     return this.run(async (db) => {
@@ -237,7 +228,7 @@ class Database {
       return result;
     }, fallback).then((result) => {
       if (done || !this.connection.mayRecover) return result;
-      this.keep(asked, seen, ns, prefix ? 'prefix' : key === undefined ? 'all' : new Set([key]));
+      this.keep(asked, ns, prefix ? 'prefix' : key === undefined ? 'all' : new Set([key]));
       this.tries = 0;
       this.applySoon();
       return result;
@@ -298,7 +289,6 @@ class Database {
         resolve: (answer) => {
           if (done) return;
           done = true;
-          if (answer.since) this.seen = { epoch: answer.since.epoch };
           read.resolve(answer);
           if (--waiting === 0) answered();
         },

@@ -16,11 +16,6 @@ export interface Since {
   readonly seq: number;
 }
 
-/** The epoch of a database as a read saw it: a removal kept for later is applied only while it stands. */
-export interface Seen {
-  readonly epoch: string | undefined;
-}
-
 /** A read: the record if one is stored, and what the read saw (undefined if the read failed). */
 export interface Read {
   readonly record: EntryRecord | undefined;
@@ -183,18 +178,12 @@ export function warnUnstorable(label: string, reason: string): void {
  */
 export type Scope = 'key' | 'prefix' | 'prefix-everywhere';
 
-/** Whether the database's epoch is no longer `seen` (a logout emptied it since): false without `seen`. */
-async function changed(s: Stores, seen: Seen | undefined): Promise<boolean> {
-  return seen !== undefined && epochOf(await req(s.meta.get('epoch'))) !== seen.epoch;
-}
-
 /**
- * Removes per `scope` and leaves a tombstone under `key` in each namespace it reaches, unless the
- * epoch is no longer `seen`; resolves whether there was anything to remove.
+ * Removes per `scope` and leaves a tombstone under `key` in each namespace it reaches; resolves
+ * whether there was anything to remove.
  */
-export async function remove(db: IDBDatabase, nsName: string, key: string, scope: Scope = 'key', seen?: Seen): Promise<boolean> {
-  const [s, outcome] = transaction(db, ['entries', 'namespaces', 'tombstones', 'meta'], 'readwrite');
-  if (await changed(s, seen)) return false;
+export async function remove(db: IDBDatabase, nsName: string, key: string, scope: Scope = 'key'): Promise<boolean> {
+  const [s, outcome] = transaction(db, ['entries', 'namespaces', 'tombstones'], 'readwrite');
   const names = scope === 'prefix-everywhere' ? ((await req(s.namespaces.getAllKeys(namesFrom(nsName)))) as string[]) : [nsName];
   let existed = false;
   for (const name of names) {
@@ -222,10 +211,9 @@ export async function remove(db: IDBDatabase, nsName: string, key: string, scope
   return existed;
 }
 
-/** Removes every entry of namespace `ns` (of every namespace starting with it, with `prefix`), unless the epoch is no longer `seen`: writes of earlier reads are dropped. */
-export async function clear(db: IDBDatabase, nsName: string, prefix = false, seen?: Seen): Promise<void> {
-  const [s, outcome] = transaction(db, ['entries', 'namespaces', 'tombstones', 'meta'], 'readwrite');
-  if (await changed(s, seen)) return;
+/** Removes every entry of namespace `ns` (of every namespace starting with it, with `prefix`): writes of earlier reads are dropped. */
+export async function clear(db: IDBDatabase, nsName: string, prefix = false): Promise<void> {
+  const [s, outcome] = transaction(db, ['entries', 'namespaces', 'tombstones'], 'readwrite');
   const names = prefix ? ((await req(s.namespaces.getAllKeys(namesFrom(nsName)))) as string[]) : [nsName];
   for (const name of names) {
     const ns = await namespaceOf(s, name);
